@@ -1,0 +1,162 @@
+"""The one entry point: `sousei build`, `check`, `data …` (and later `serve`, `project`, `report`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from sousei import config
+from sousei.pipeline.errors import BuildError
+
+app = typer.Typer(help="sousei: 地方創生 EBPM workbench", no_args_is_help=True, add_completion=False)
+data_app = typer.Typer(help="The data bundle, its sources, and e-Stat", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+console = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Warehouse file (default: $SOUSEI_DB, then var/sousei.duckdb)"),
+]
+
+
+class RichReporter:
+    """One progress bar per source being verified and per step being parsed."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.verify_task: TaskID | None = None
+        self.tasks: dict[str, TaskID] = {}
+
+    def verifying(self, source_id: str, done: int, total: int) -> None:
+        if self.verify_task is None:
+            self.verify_task = self.progress.add_task("checksums", total=total)
+        self.progress.update(self.verify_task, completed=done, description=f"sha256 {source_id}".strip())
+
+    def step_started(self, step) -> None:  # type: ignore[no-untyped-def]
+        self.tasks[step.name] = self.progress.add_task(step.name, total=None)
+
+    def step_progress(self, step, done: int, total: int, label: str) -> None:  # type: ignore[no-untyped-def]
+        self.progress.update(self.tasks[step.name], completed=done, total=total,
+                             description=f"{step.name} {label}".strip())
+
+    def step_finished(self, step, result) -> None:  # type: ignore[no-untyped-def]
+        how = "reused" if result.reused else f"{result.seconds:.1f}s"
+        self.progress.update(self.tasks[step.name], total=1, completed=1, description=f"{step.name} ({how})")
+
+    def phase(self, label: str) -> None:
+        self.progress.console.log(label)
+
+
+def _fail(exc: BuildError) -> None:
+    err.print(f"[bold red]error[/] {escape(str(exc))}", markup=True, highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command()
+def build(
+    db: DbOption = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Data bundle (default: $SOUSEI_DATA_DIR)")] = None,
+    step: Annotated[
+        list[str] | None,
+        typer.Option("--step", help="Build only these steps (with what they depend on); for development"),
+    ] = None,
+) -> None:
+    """Build the warehouse from the data bundle (atomic: the old file stays on any failure)."""
+    from sousei.pipeline.build import build as run_build
+    from sousei.pipeline.registry import with_dependencies
+
+    only = None
+    if step:
+        try:
+            wanted = with_dependencies(step)
+        except BuildError as exc:
+            _fail(exc)
+            return
+        only = lambda s: s.name in wanted  # noqa: E731
+
+    target = config.db_path(db)
+    bundle = data_dir or config.data_dir()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=False,
+    ) as progress:
+        try:
+            summary = run_build(target, bundle, reporter=RichReporter(progress), only=only)
+        except BuildError as exc:
+            progress.stop()
+            _fail(exc)
+            return
+    reused = sum(s.reused for s in summary.steps)
+    console.print(
+        f"built {summary.db}: {summary.tables} tables, {summary.rows:,} rows, {summary.checks_passed} checks passed, "
+        f"{len(summary.steps)} steps ({reused} reused) in {summary.seconds:.1f} s"
+    )
+
+
+@app.command()
+def check(db: DbOption = None) -> None:
+    """Re-run every check on an existing warehouse."""
+    from sousei.pipeline.build import check as run_check
+
+    try:
+        results = run_check(config.db_path(db))
+    except BuildError as exc:
+        _fail(exc)
+        return
+    failed = [r for r in results if not r.passed]
+    for r in failed:
+        err.print(f"[red]FAIL[/] {escape(f'{r.table}: [{r.name}] {r.message}')}", highlight=False)
+    console.print(f"{len(results) - len(failed)} checks passed, {len(failed)} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+@data_app.command("sources")
+def data_sources(db: DbOption = None) -> None:
+    """Every source with vintage, license, attribution and the rows it gave the warehouse."""
+    from sousei.pipeline.declarations import declared_sources
+
+    rows: dict[str, tuple[int, int]] = {}
+    path = config.db_path(db)
+    if path.is_file():
+        import duckdb
+
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            for sid, tables, n in con.execute("SELECT source_id, len(tables), rows FROM meta__sources").fetchall():
+                rows[sid] = (tables, n)
+        finally:
+            con.close()
+    else:
+        err.print(f"no warehouse at {path}: row counts are not shown (run `sousei build`)")
+    table = RichTable(show_lines=True)
+    for col in ("source", "vintage", "license", "attribution", "tables", "rows"):
+        table.add_column(col, overflow="fold")
+    for s in declared_sources().values():
+        n_tables, n_rows = rows.get(s.id, (0, 0))
+        table.add_row(f"{s.id}\n{s.title}", s.vintage, s.license, s.attribution, str(n_tables), f"{n_rows:,}")
+    console.print(table)
+
+
+@data_app.command("docs")
+def data_docs(
+    out: Annotated[Path, typer.Option(help="Markdown file to write")] = Path("docs/tables.md"),
+) -> None:
+    """Write the table reference (docs/tables.md) from the schema definitions."""
+    from sousei.pipeline.docs import render_tables_doc
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_tables_doc(), encoding="utf-8")
+    console.print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    app()

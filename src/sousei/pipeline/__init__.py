@@ -1,0 +1,1 @@
+"""Bundle → warehouse: the only code that reads the raw files of the data bundle."""

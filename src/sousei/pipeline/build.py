@@ -1,0 +1,308 @@
+"""Orchestration: verify checksums, run (or reuse) each step, load DuckDB, check, then swap the file atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+import sousei
+from sousei.pipeline import checks as checks_mod
+from sousei.pipeline import meta
+from sousei.pipeline.context import StepContext
+from sousei.pipeline.declarations import declared_sources, source, verify_source_files
+from sousei.pipeline.errors import BuildError
+from sousei.pipeline.registry import step_module_file, steps
+from sousei.pipeline.schema import Step, Table
+
+PIPELINE_DIR = Path(__file__).parent
+# Bump to invalidate every cached step at once (e.g. when the cache layout changes).
+CACHE_SALT = "1"
+
+
+@dataclass
+class StepResult:
+    step: str
+    fingerprint: str
+    reused: bool
+    seconds: float
+    tables: dict[str, Path] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class BuildSummary:
+    db: Path
+    seconds: float
+    steps: list[StepResult]
+    checks_passed: int
+
+    @property
+    def tables(self) -> int:
+        return sum(len(s.tables) for s in self.steps)
+
+    @property
+    def rows(self) -> int:
+        return sum(sum(s.rows.values()) for s in self.steps)
+
+
+class Reporter:
+    """Progress hooks; the CLI plugs Rich progress bars in, tests use the silent default."""
+
+    def verifying(self, source_id: str, done: int, total: int) -> None: ...
+    def step_started(self, step: Step) -> None: ...
+    def step_progress(self, step: Step, done: int, total: int, label: str) -> None: ...
+    def step_finished(self, step: Step, result: StepResult) -> None: ...
+    def phase(self, label: str) -> None: ...
+
+
+def _shared_code_hash() -> str:
+    """Hash of the pipeline code every step uses (everything outside pipeline/sources/)."""
+    h = hashlib.sha256()
+    for path in sorted(PIPELINE_DIR.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".toml", ".sha256", ".csv"} and "sources" not in path.relative_to(
+            PIPELINE_DIR
+        ).parts[:1]:
+            h.update(path.relative_to(PIPELINE_DIR).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _fingerprint(step: Step, file_digests: dict[str, str], dep_fps: list[str], shared: str) -> str:
+    h = hashlib.sha256()
+    h.update(CACHE_SALT.encode())
+    h.update(shared.encode())
+    h.update(step_module_file(step.name).read_bytes())
+    for sid in step.sources:
+        for rel in source(sid).declared_files():
+            h.update(rel.encode())
+            h.update(file_digests[rel].encode())
+    for fp in dep_fps:
+        h.update(fp.encode())
+    return h.hexdigest()[:20]
+
+
+def _validate_frames(step: Step, frames: dict[str, pl.DataFrame]) -> None:
+    declared = {t.name for t in step.tables}
+    got = set(frames)
+    if got != declared:
+        raise BuildError(
+            "schema",
+            f"step {step.name} returned tables {sorted(got)}, declared {sorted(declared)}",
+        )
+    for table in step.tables:
+        df = frames[table.name]
+        missing = [c for c in table.column_names if c not in df.columns]
+        extra = [c for c in df.columns if c not in table.column_names]
+        if missing or extra:
+            raise BuildError(
+                "schema",
+                f"columns differ from the schema: missing {missing}, undeclared {extra}",
+                where=f"table {table.name}",
+            )
+
+
+def _cache_paths(cache: Path, step: Step, fingerprint: str) -> dict[str, Path]:
+    return {t.name: cache / step.name / fingerprint / f"{t.name}.parquet" for t in step.tables}
+
+
+def run_step(
+    step: Step,
+    data_dir: Path,
+    cache: Path,
+    fingerprint: str,
+    table_paths: dict[str, Path],
+    reporter: Reporter,
+) -> StepResult:
+    """Reuse the cached parquet files of a step with this fingerprint, or parse anew and cache them."""
+    start = time.perf_counter()
+    paths = _cache_paths(cache, step, fingerprint)
+    if all(p.is_file() for p in paths.values()):
+        rows = {name: pl.scan_parquet(p).select(pl.len()).collect().item() for name, p in paths.items()}
+        return StepResult(step.name, fingerprint, True, time.perf_counter() - start, paths, rows)
+
+    loaded: dict[str, pl.DataFrame] = {}
+
+    def dependency_table(name: str) -> pl.DataFrame:
+        if name not in table_paths:
+            raise BuildError("declaration", f"step {step.name} reads table {name}, which no dependency produced")
+        if name not in loaded:
+            loaded[name] = pl.read_parquet(table_paths[name])
+        return loaded[name]
+
+    ctx = StepContext(step, data_dir, dependency_table, lambda d, t, label: reporter.step_progress(step, d, t, label))
+    frames = step.parse(ctx)
+    _validate_frames(step, frames)
+    target = cache / step.name / fingerprint
+    tmp = Path(tempfile.mkdtemp(prefix=f".{fingerprint}-", dir=_ensure(cache / step.name)))
+    try:
+        for table in step.tables:
+            frames[table.name].select(table.column_names).write_parquet(tmp / f"{table.name}.parquet")
+        if target.exists():
+            shutil.rmtree(target)
+        tmp.rename(target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    # Older fingerprints of this step are stale: keep the cache from growing without bound.
+    for old in (cache / step.name).iterdir():
+        if old.name != fingerprint and not old.name.startswith("."):
+            shutil.rmtree(old, ignore_errors=True)
+    rows = {t.name: frames[t.name].height for t in step.tables}
+    return StepResult(step.name, fingerprint, False, time.perf_counter() - start, paths, rows)
+
+
+def _ensure(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _load_table(con: duckdb.DuckDBPyConnection, table: Table, path: Path, sources: str) -> None:
+    con.execute(table.create_sql())
+    cols = ", ".join(f'"{c}"' for c in table.column_names)
+    try:
+        con.execute(f"INSERT INTO \"{table.name}\" ({cols}) SELECT {cols} FROM read_parquet('{path.as_posix()}')")
+    except duckdb.Error as exc:
+        raise BuildError("load", str(exc).splitlines()[0], where=f"table {table.name}") from exc
+    for stmt in table.comment_sql(sources):
+        con.execute(stmt)
+
+
+def _write_meta(
+    con: duckdb.DuckDBPyConnection,
+    results: list[StepResult],
+    digests: dict[str, dict[str, str]],
+    data_dir: Path,
+    seconds: float,
+) -> None:
+    all_steps = steps()
+    for table in meta.META_TABLES:
+        con.execute(table.create_sql())
+        for stmt in table.comment_sql("sousei build"):
+            con.execute(stmt)
+    table_rows: list[tuple] = []
+    source_tables: dict[str, list[str]] = {}
+    source_rows: dict[str, int] = {}
+    for res in results:
+        step = all_steps[res.step]
+        for t in step.tables:
+            table_rows.append((t.name, step.name, list(step.sources), t.description, res.rows[t.name], res.fingerprint))
+            for sid in step.sources:
+                source_tables.setdefault(sid, []).append(t.name)
+                source_rows[sid] = source_rows.get(sid, 0) + res.rows[t.name]
+    con.executemany("INSERT INTO meta__tables VALUES (?, ?, ?, ?, ?, ?)", table_rows)
+    con.executemany(
+        "INSERT INTO meta__sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (s.id, s.title, s.producer, s.official, s.license, s.attribution, s.vintage, s.via,
+             source_tables.get(s.id, []), source_rows.get(s.id, 0))
+            for s in declared_sources().values()
+            if s.id in digests
+        ],
+    )
+    con.executemany(
+        "INSERT INTO meta__files VALUES (?, ?, ?)",
+        [(sid, rel, d) for sid, files in digests.items() for rel, d in files.items()],
+    )
+    con.execute(
+        "INSERT INTO meta__build VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            sousei.__version__,
+            str(data_dir),
+            seconds,
+            sum(r.reused for r in results),
+            sum(not r.reused for r in results),
+        ],
+    )
+
+
+def build(
+    db: Path,
+    data_dir: Path,
+    *,
+    reporter: Reporter | None = None,
+    only: Callable[[Step], bool] | None = None,
+) -> BuildSummary:
+    """Build the warehouse at `db` from the bundle at `data_dir`; the old file stays untouched on any failure."""
+    reporter = reporter or Reporter()
+    start = time.perf_counter()
+    if not data_dir.is_dir():
+        raise BuildError("data-dir", f"the data bundle folder {data_dir} does not exist (set SOUSEI_DATA_DIR)")
+    all_steps = steps()
+    selected = [s for s in all_steps.values() if only is None or only(s)]
+    needed_sources = sorted({sid for s in selected for sid in s.sources})
+
+    digests: dict[str, dict[str, str]] = {}
+    for i, sid in enumerate(needed_sources):
+        reporter.verifying(sid, i, len(needed_sources))
+        digests[sid] = verify_source_files(data_dir, source(sid))
+    reporter.verifying("", len(needed_sources), len(needed_sources))
+    flat = {rel: d for files in digests.values() for rel, d in files.items()}
+
+    cache = _ensure(db.parent.resolve() / "cache")
+    shared = _shared_code_hash()
+    fps: dict[str, str] = {}
+    table_paths: dict[str, Path] = {}
+    results: list[StepResult] = []
+    for step in selected:
+        fps[step.name] = _fingerprint(step, flat, [fps[d] for d in step.depends], shared)
+        reporter.step_started(step)
+        res = run_step(step, data_dir, cache, fps[step.name], table_paths, reporter)
+        table_paths.update(res.tables)
+        results.append(res)
+        reporter.step_finished(step, res)
+
+    _ensure(db.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{db.name}.", suffix=".tmp", dir=db.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        reporter.phase("loading DuckDB")
+        con = duckdb.connect(str(tmp))
+        try:
+            for res in results:
+                step = all_steps[res.step]
+                sources = ", ".join(step.sources) or "derived"
+                for table in step.tables:
+                    _load_table(con, table, res.tables[table.name], sources)
+            reporter.phase("checking")
+            outcomes = checks_mod.run_all(con, {t for r in results for t in r.tables})
+            failures = [r for r in outcomes if not r.passed]
+            if failures:
+                lines = "\n".join(f"  {f.table}: [{f.name}] {f.message}" for f in failures)
+                raise BuildError("checks", f"{len(failures)} check(s) failed; the warehouse was not replaced:\n{lines}")
+            passed = len(outcomes)
+            seconds = time.perf_counter() - start
+            _write_meta(con, results, digests, data_dir, seconds)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, db)
+    finally:
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            if leftover.exists():
+                leftover.unlink()
+    return BuildSummary(db, time.perf_counter() - start, results, passed)
+
+
+def check(db: Path) -> list[checks_mod.CheckResult]:
+    """Re-run every check on an existing warehouse (opened read-only)."""
+    if not db.is_file():
+        raise BuildError("warehouse", f"no warehouse at {db}: run `sousei build` first")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        return checks_mod.run_all(con, present)
+    finally:
+        con.close()

@@ -1,0 +1,45 @@
+"""Shared fixtures: the real data bundle and one warehouse built from it per test session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sousei import config
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    path = config.data_dir()
+    if not (path / "CATALOG.yaml").is_file():
+        pytest.fail(f"the data bundle is not at {path}: set SOUSEI_DATA_DIR")
+    return path
+
+
+@pytest.fixture(scope="session")
+def warehouse_path(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The warehouse every integration test reads.
+
+    SOUSEI_TEST_DB names an already built file (handy while developing one step); otherwise the whole
+    warehouse is built once per session, reusing the step cache in var/test-cache so reruns are fast.
+    """
+    given = os.environ.get("SOUSEI_TEST_DB")
+    if given:
+        return Path(given)
+    from sousei.pipeline.build import build
+
+    cache_root = Path(os.environ.get("SOUSEI_TEST_CACHE", "var/test-build"))
+    db = cache_root / "warehouse.duckdb"
+    build(db, data_dir)
+    return db
+
+
+@pytest.fixture(scope="session")
+def wh(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    yield con
+    con.close()
