@@ -31,3 +31,9 @@ def cache_dir(db: Path) -> Path:
 
 def estat_app_id() -> str | None:
     return os.environ.get("SOUSEI_ESTAT_APP_ID") or None
+
+
+def estat_dir() -> Path:
+    """Where `sousei data estat` keeps the raw e-Stat API responses (rebuilds load them again)."""
+    value = os.environ.get("SOUSEI_ESTAT_DIR")
+    return Path(value) if value else Path("var/estat")

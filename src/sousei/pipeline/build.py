@@ -88,6 +88,10 @@ def _fingerprint(step: Step, file_digests: dict[str, str], dep_fps: list[str], s
             h.update(file_digests[rel].encode())
     for fp in dep_fps:
         h.update(fp.encode())
+    if step.extra_inputs is not None:
+        for name, digest in sorted(step.extra_inputs().items()):
+            h.update(name.encode())
+            h.update(digest.encode())
     return h.hexdigest()[:20]
 
 

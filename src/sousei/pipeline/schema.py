@@ -97,6 +97,8 @@ class Step:
     parse: Callable[[StepContext], dict[str, pl.DataFrame]]
     depends: tuple[str, ...] = ()
     checks: tuple[SqlCheck, ...] = field(default=())
+    # Inputs outside the bundle (e.g. saved e-Stat responses): returns {name: sha256}; part of the fingerprint.
+    extra_inputs: Callable[[], dict[str, str]] | None = None
 
     def table(self, name: str) -> Table:
         for t in self.tables:
