@@ -69,9 +69,9 @@ def _shared_code_hash() -> str:
     """Hash of the pipeline code every step uses (everything outside pipeline/sources/)."""
     h = hashlib.sha256()
     for path in sorted(PIPELINE_DIR.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".toml", ".sha256", ".csv"} and "sources" not in path.relative_to(
+        if path.is_file() and path.suffix in {".py", ".toml", ".sha256", ".csv"} and path.relative_to(
             PIPELINE_DIR
-        ).parts[:1]:
+        ).parts[0] not in {"sources", "derived"}:
             h.update(path.relative_to(PIPELINE_DIR).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()

@@ -1,4 +1,4 @@
-"""Every pipeline step: `sousei.pipeline.areas` and each module of `sousei.pipeline.sources` that defines STEP."""
+"""Every pipeline step: `sousei.pipeline.areas` and each module of `pipeline.sources` / `pipeline.derived` with STEP."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ EXTRA_STEP_MODULES = ("sousei.pipeline.areas",)
 
 
 def _step_modules() -> list[ModuleType]:
-    import sousei.pipeline.sources as pkg
+    import sousei.pipeline.derived as derived
+    import sousei.pipeline.sources as sources
 
     names = list(EXTRA_STEP_MODULES)
-    names += [f"{pkg.__name__}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_")]
+    for pkg in (sources, derived):
+        names += [f"{pkg.__name__}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_")]
     modules = []
     for name in names:
         try:
