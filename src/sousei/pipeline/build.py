@@ -77,11 +77,24 @@ def _shared_code_hash() -> str:
     return h.hexdigest()
 
 
+def _domain_code_hash() -> str:
+    h = hashlib.sha256()
+    domain = PIPELINE_DIR.parent / "domain"
+    for path in sorted(domain.rglob("*.py")):
+        h.update(path.relative_to(domain).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def _fingerprint(step: Step, file_digests: dict[str, str], dep_fps: list[str], shared: str) -> str:
     h = hashlib.sha256()
     h.update(CACHE_SALT.encode())
     h.update(shared.encode())
-    h.update(step_module_file(step.name).read_bytes())
+    module_file = step_module_file(step.name)
+    h.update(module_file.read_bytes())
+    if module_file.parent.name == "derived":
+        # Derived steps compute with the pure domain code: a change there must recompute them.
+        h.update(_domain_code_hash().encode())
     for sid in step.sources:
         for rel in source(sid).declared_files():
             h.update(rel.encode())
