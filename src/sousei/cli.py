@@ -44,8 +44,9 @@ class RichReporter:
         self.tasks[step.name] = self.progress.add_task(step.name, total=None)
 
     def step_progress(self, step, done: int, total: int, label: str) -> None:  # type: ignore[no-untyped-def]
-        self.progress.update(self.tasks[step.name], completed=done, total=total,
-                             description=f"{step.name} {label}".strip())
+        self.progress.update(
+            self.tasks[step.name], completed=done, total=total, description=f"{step.name} {label}".strip()
+        )
 
     def step_finished(self, step, result) -> None:  # type: ignore[no-untyped-def]
         how = "reused" if result.reused else f"{result.seconds:.1f}s"
@@ -85,8 +86,12 @@ def build(
     target = config.db_path(db)
     bundle = data_dir or config.data_dir()
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     ) as progress:
         try:
             summary = run_build(target, bundle, reporter=RichReporter(progress), only=only)

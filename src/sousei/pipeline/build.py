@@ -69,9 +69,11 @@ def _shared_code_hash() -> str:
     """Hash of the pipeline code every step uses (everything outside pipeline/sources/)."""
     h = hashlib.sha256()
     for path in sorted(PIPELINE_DIR.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".toml", ".sha256", ".csv"} and path.relative_to(
-            PIPELINE_DIR
-        ).parts[0] not in {"sources", "derived"}:
+        if (
+            path.is_file()
+            and path.suffix in {".py", ".toml", ".sha256", ".csv"}
+            and path.relative_to(PIPELINE_DIR).parts[0] not in {"sources", "derived"}
+        ):
             h.update(path.relative_to(PIPELINE_DIR).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()
@@ -220,8 +222,18 @@ def _write_meta(
     con.executemany(
         "INSERT INTO meta__sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (s.id, s.title, s.producer, s.official, s.license, s.attribution, s.vintage, s.via,
-             source_tables.get(s.id, []), source_rows.get(s.id, 0))
+            (
+                s.id,
+                s.title,
+                s.producer,
+                s.official,
+                s.license,
+                s.attribution,
+                s.vintage,
+                s.via,
+                source_tables.get(s.id, []),
+                source_rows.get(s.id, 0),
+            )
             for s in declared_sources().values()
             if s.id in digests
         ],

@@ -115,7 +115,9 @@ def _coverage(con: duckdb.DuckDBPyConnection, table: Table) -> CheckResult:
     if unexpected.height:
         shown = ", ".join(str(r) for r in unexpected.head(SAMPLE_ROWS).rows())
         return CheckResult(
-            "coverage", table.name, False,
+            "coverage",
+            table.name,
+            False,
             f"{unexpected.height} (group, municipality) pairs missing, not among the {len(cov.missing)} pinned gaps: "
             f"{shown}",
         )
@@ -123,7 +125,9 @@ def _coverage(con: duckdb.DuckDBPyConnection, table: Table) -> CheckResult:
         filled = sorted(set(cov.missing) - set(missing["muni_code"].to_list()))
         if filled:
             return CheckResult(
-                "coverage", table.name, False,
+                "coverage",
+                table.name,
+                False,
                 f"pinned gaps are no longer missing (update the pin): {', '.join(filled[:SAMPLE_ROWS])}",
             )
     return CheckResult("coverage", table.name, True)

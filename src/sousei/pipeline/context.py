@@ -37,8 +37,9 @@ class StepContext:
     def path(self, rel: str) -> Path:
         """Absolute path of a declared file; a step may read nothing else (its checksum was verified)."""
         if rel not in self._allowed:
-            raise BuildError("declaration", f"step {self.step.name} reads a file none of its sources declares",
-                             file=rel)
+            raise BuildError(
+                "declaration", f"step {self.step.name} reads a file none of its sources declares", file=rel
+            )
         return self.data_dir / rel
 
     def table(self, name: str) -> pl.DataFrame:

@@ -86,8 +86,7 @@ def verify_source_files(data_dir: Path, src: Source) -> dict[str, str]:
     for rel in files:
         path = data_dir / rel
         if not path.is_file():
-            raise BuildError("missing-file", f"source {src.id} needs this file, but it is not in {data_dir}",
-                             file=rel)
+            raise BuildError("missing-file", f"source {src.id} needs this file, but it is not in {data_dir}", file=rel)
         digest = sha256_file(path)
         if digest != sums[rel]:
             raise BuildError(
@@ -101,6 +100,5 @@ def verify_source_files(data_dir: Path, src: Source) -> dict[str, str]:
         for path in sorted(data_dir.glob(glob)):
             rel = path.relative_to(data_dir).as_posix()
             if path.is_file() and rel not in sums:
-                raise BuildError("undeclared-file", f"belongs to source {src.id} but has no declared sha256",
-                                 file=rel)
+                raise BuildError("undeclared-file", f"belongs to source {src.id} but has no declared sha256", file=rel)
     return found

@@ -25,7 +25,8 @@ def _table_md(table: Table, sources: list[str]) -> list[str]:
         if c.min is not None or c.max is not None:
             bounds = f"[{'' if c.min is None else c.min}, {'' if c.max is None else c.max}]"
         null = "" if c.nullable else " NOT NULL"
-        lines.append(f"| `{c.name}` | {c.type}{null} | {c.description.replace('|', '\\|')} | {bounds} |")
+        description = c.description.replace("|", "\\|")
+        lines.append(f"| `{c.name}` | {c.type}{null} | {description} | {bounds} |")
     lines.append("")
     return lines
 

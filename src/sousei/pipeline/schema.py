@@ -70,13 +70,11 @@ class Table:
         return [c.name for c in self.columns]
 
     def create_sql(self) -> str:
-        cols = ",\n  ".join(
-            f'"{c.name}" {c.type}' + ("" if c.nullable else " NOT NULL") for c in self.columns
-        )
+        cols = ",\n  ".join(f'"{c.name}" {c.type}' + ("" if c.nullable else " NOT NULL") for c in self.columns)
         return f'CREATE TABLE "{self.name}" (\n  {cols}\n)'
 
     def comment_sql(self, sources: str) -> list[str]:
-        stmts = [f"COMMENT ON TABLE \"{self.name}\" IS {_quote(self.description + ' [' + sources + ']')}"]
+        stmts = [f'COMMENT ON TABLE "{self.name}" IS {_quote(self.description + " [" + sources + "]")}']
         for c in self.columns:
             stmts.append(f'COMMENT ON COLUMN "{self.name}"."{c.name}" IS {_quote(c.description)}')
         return stmts
