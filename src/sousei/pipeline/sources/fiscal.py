@@ -1,0 +1,365 @@
+"""地方公共団体の主要財政指標一覧 FY2005–2021 (85 xls/xlsx) → raw_fiscal__indices, core_fiscal__indices and friends."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+import fastexcel
+import polars as pl
+
+from sousei.pipeline.context import StepContext
+from sousei.pipeline.schema import Column as C
+from sousei.pipeline.schema import SqlCheck, Step, Table
+
+SOURCE = "fiscal_indices"
+GROUPS = ("city", "designatedcity", "capital", "prefecture", "prefecturemean")
+PREFS = (
+    "北海道 青森県 岩手県 宮城県 秋田県 山形県 福島県 茨城県 栃木県 群馬県 埼玉県 千葉県 東京都 神奈川県 新潟県 富山県 "
+    "石川県 福井県 山梨県 長野県 岐阜県 静岡県 愛知県 三重県 滋賀県 京都府 大阪府 兵庫県 奈良県 和歌山県 鳥取県 島根県 "
+    "岡山県 広島県 山口県 徳島県 香川県 愛媛県 高知県 福岡県 佐賀県 長崎県 熊本県 大分県 宮崎県 鹿児島県 沖縄県"
+).split()
+PREF_CODE = {name: f"{i:02d}" for i, name in enumerate(PREFS, start=1)}
+ERAS = {"H": 1988, "R": 2018}  # 平成n年度 = 1988 + n, 令和n年度 = 2018 + n
+
+# Header text (whitespace removed) → column. Column order differs by year, so columns are found by these labels.
+HEADERS = {
+    "団体コード": "code6",
+    "都道府県名": "pref_name",
+    "団体名": "name",
+    "財政力指数": "fiscal_strength_index",
+    "経常収支比率": "current_balance_ratio_pct",
+    "実質公債費比率": "real_debt_service_ratio_pct",
+    "起債制限比率": "debt_restriction_ratio_pct",
+    "将来負担比率": "future_burden_ratio_pct",
+    "ラスパイレス指数": "laspeyres_index",
+    "ラスパイレス指数参考値※": "laspeyres_index_reference",
+}
+MEASURES = (
+    "fiscal_strength_index",
+    "current_balance_ratio_pct",
+    "real_debt_service_ratio_pct",
+    "future_burden_ratio_pct",
+    "laspeyres_index",
+)
+EXTRA_MEASURES = ("debt_restriction_ratio_pct", "laspeyres_index_reference")
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+DASHES = {"-", "－", "―", "‐"}
+NOTE_START = ("(注)", "（注）", "※", "\u3000", " ")
+
+
+def _status_name(measure: str) -> str:
+    return measure.removesuffix("_pct") + "_status"
+
+
+STATUS_DOC = (
+    "NULL = a number as published; 'dash' = published as '-'/'－' (value NULL: not computed, or for 将来負担比率 "
+    "no positive ratio because 充当可能財源等 exceed 将来負担額); 'parenthesised' = published in parentheses "
+    "(FY2008 特別区, computed with 特別区財政調整交付金 in place of 普通交付税; value kept); "
+    "'not_in_file' = the year's file has no such column (value NULL)"
+)
+
+MEASURE_COLUMNS = (
+    C("fiscal_strength_index", "DOUBLE", "財政力指数 (3-year mean of 基準財政収入額 ÷ 基準財政需要額)", min=0, max=5),
+    C("current_balance_ratio_pct", "DOUBLE", "経常収支比率 (%)", min=0, max=200),
+    C("real_debt_service_ratio_pct", "DOUBLE", "実質公債費比率 (%, 3-year mean; may be negative)", min=-20, max=100),
+    C(
+        "future_burden_ratio_pct",
+        "DOUBLE",
+        "将来負担比率 (%; FY2008+; negative only on average rows)",
+        min=-500,
+        max=1500,
+    ),
+    C("laspeyres_index", "DOUBLE", "ラスパイレス指数 (national civil servants' pay = 100)", min=50, max=150),
+)
+STATUS_COLUMNS = tuple(C(_status_name(m), "VARCHAR", f"How {m} was published: {STATUS_DOC}") for m in MEASURES)
+
+RAW = Table(
+    name="raw_fiscal__indices",
+    description=(
+        "地方公共団体の主要財政指標一覧 as published, one row per data row of each file (folder = group, file = fiscal "
+        "year), averages included (is_average); pre-merger units and names of the year; no 団体コード before FY2011."
+    ),
+    columns=(
+        C(
+            "fiscal_year",
+            "INTEGER",
+            "Fiscal year (年度) of the settlement (file H17 … R3)",
+            nullable=False,
+            min=2005,
+            max=2021,
+        ),
+        C(
+            "group",
+            "VARCHAR",
+            "File folder: city (全市町村), designatedcity, capital (県庁所在市), prefecture, "
+            "prefecturemean (市町村平均 per prefecture)",
+            nullable=False,
+        ),
+        C("row_number", "INTEGER", "Row in the sheet (1-based, as Excel shows it)", nullable=False, min=3),
+        C("code6", "VARCHAR", "団体コード as published (6 digits with check digit; FY2011+ city files only)"),
+        C("code", "VARCHAR", "5-digit municipal code (code6 without check digit); NULL where the file has none"),
+        C("pref_name", "VARCHAR", "都道府県名 as published (NULL on national average rows)"),
+        C("name", "VARCHAR", "団体名 as published (prefecture name in prefecture files; '（市町村平均）' label kept)"),
+        C(
+            "is_average",
+            "BOOLEAN",
+            "Row is an average printed by the file (全国市町村平均, 政令指定都市平均, 都道府県平均, "
+            "特別区 23-ward mean in capital files), not one authority",
+            nullable=False,
+        ),
+        *MEASURE_COLUMNS,
+        C("debt_restriction_ratio_pct", "DOUBLE", "起債制限比率 (%; FY2005–2007 files only)", min=-20, max=100),
+        C(
+            "laspeyres_index_reference",
+            "DOUBLE",
+            "ラスパイレス指数 参考値 (FY2012–13: without the 2012 temporary pay cut of national civil servants)",
+            min=50,
+            max=150,
+        ),
+        *STATUS_COLUMNS,
+    ),
+    key=("group", "fiscal_year", "row_number"),
+    checks=(
+        SqlCheck(
+            "fiscal-code-years",
+            "団体コード present before FY2011 or missing from FY2011 on in city files",
+            """SELECT fiscal_year, count(*) FILTER (code IS NULL) AS no_code,
+                      count(*) FILTER (code IS NOT NULL) AS coded
+               FROM raw_fiscal__indices WHERE "group" = 'city' AND NOT is_average GROUP BY fiscal_year
+               HAVING (fiscal_year < 2011 AND coded > 0) OR (fiscal_year >= 2011 AND no_code > 0)""",
+        ),
+        SqlCheck(
+            "fiscal-groups-agree",
+            "a designated city or prefectural capital differs from its row in the same year's 全市町村 file",
+            """SELECT g.fiscal_year, g."group", g.pref_name, g.name, g.fiscal_strength_index, c.fiscal_strength_index
+               FROM raw_fiscal__indices g JOIN raw_fiscal__indices c
+                 ON c."group" = 'city' AND c.fiscal_year = g.fiscal_year AND c.pref_name = g.pref_name
+                AND c.name = g.name AND NOT c.is_average
+               WHERE g."group" IN ('designatedcity', 'capital') AND NOT g.is_average
+                 AND (g.fiscal_strength_index IS DISTINCT FROM c.fiscal_strength_index
+                   OR g.current_balance_ratio_pct IS DISTINCT FROM c.current_balance_ratio_pct
+                   OR g.real_debt_service_ratio_pct IS DISTINCT FROM c.real_debt_service_ratio_pct)""",
+        ),
+    ),
+)
+
+PREF_TABLE = Table(
+    name="core_fiscal__prefecture_indices",
+    description=(
+        "Fiscal indices per prefecture and fiscal year: the prefecture government itself (entity 'prefecture', files "
+        "prefecture/) and the mean of its municipalities (entity 'municipal_mean', files prefecturemean/: 財政力指数 "
+        "simple mean, ratios weighted means, as the files' notes say)."
+    ),
+    columns=(
+        C("pref_code", "VARCHAR", "Prefecture code (2 characters)", nullable=False),
+        C("fiscal_year", "INTEGER", "Fiscal year (年度)", nullable=False, min=2005, max=2021),
+        C(
+            "entity",
+            "VARCHAR",
+            "'prefecture' (the prefectural government) or 'municipal_mean' (市町村平均)",
+            nullable=False,
+        ),
+        *MEASURE_COLUMNS,
+        *STATUS_COLUMNS,
+    ),
+    key=("pref_code", "fiscal_year", "entity"),
+    checks=(
+        SqlCheck(
+            "fiscal-prefecture-count",
+            "a (fiscal year, entity) does not have the 47 prefectures",
+            """SELECT fiscal_year, entity, count(*) AS n FROM core_fiscal__prefecture_indices GROUP BY ALL
+               HAVING count(*) <> 47""",
+        ),
+    ),
+)
+
+
+def fiscal_year_of(rel: str) -> int:
+    """'fiscal/city/H23.xls' → 2011 (和暦 year of the file name → 西暦 fiscal year)."""
+    stem = PurePosixPath(rel).stem
+    m = re.fullmatch(r"([HR])(\d{1,2})", stem)
+    if m is None:
+        raise ValueError(f"file name {stem} is not an era year such as H23 or R3")
+    return ERAS[m.group(1)] + int(m.group(2))
+
+
+def check_digit_ok(code6: str) -> bool:
+    weights = (6, 5, 4, 3, 2)
+    rest = sum(int(d) * w for d, w in zip(code6[:5], weights, strict=True)) % 11
+    return (11 - rest) % 10 == int(code6[5])
+
+
+def _clean(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def parse_cell(text: str | None) -> tuple[float | None, str | None]:
+    """One index cell → (value, status)."""
+    if text is None:
+        return None, "blank"
+    if text in DASHES:
+        return None, "dash"
+    if NUMBER.fullmatch(text):
+        return float(text), None
+    m = re.fullmatch(r"[(（](-?\d+(?:\.\d+)?)[)）]", text)
+    if m:
+        return float(m.group(1)), "parenthesised"
+    raise ValueError(f"cell {text!r} is neither a number nor a known marker")
+
+
+def parse_file(ctx: StepContext, rel: str) -> list[dict]:
+    group = PurePosixPath(rel).parent.name
+    if group not in GROUPS:
+        raise ctx.fail("fiscal-layout", f"unknown folder {group!r} (expected one of {GROUPS})", file=rel)
+    try:
+        year = fiscal_year_of(rel)
+    except ValueError as exc:
+        raise ctx.fail("fiscal-layout", str(exc), file=rel) from exc
+    reader = fastexcel.read_excel(ctx.path(rel))
+    if len(reader.sheet_names) != 1:
+        raise ctx.fail("fiscal-layout", f"expected one sheet, found {reader.sheet_names}", file=rel)
+    rows = reader.load_sheet(0, header_row=None, dtypes="string").to_polars().rows()
+    title = _clean(rows[0][0]) or ""
+    if "主要財政指標" not in title:
+        raise ctx.fail("fiscal-header", f"row 1 is not the title (主要財政指標…): {title!r}", file=rel, where="row 1")
+    columns: dict[str, int] = {}
+    for i, label in enumerate(rows[1]):
+        text = re.sub(r"\s", "", label or "")
+        if not text:
+            if group == "prefecturemean" and i == 1:
+                columns["name"] = i  # the '（市町村平均）' label column has no header
+                continue
+            raise ctx.fail("fiscal-header", f"column {i + 1} has no header", file=rel, where="row 2")
+        if text not in HEADERS or HEADERS[text] in columns:
+            raise ctx.fail(
+                "fiscal-header", f"unknown or repeated header {label!r}", file=rel, where=f"row 2, column {i + 1}"
+            )
+        columns[HEADERS[text]] = i
+    if "pref_name" not in columns or "fiscal_strength_index" not in columns:
+        raise ctx.fail("fiscal-header", f"no 都道府県名 or 財政力指数 column in {rows[1]}", file=rel, where="row 2")
+    if group == "prefecture":
+        columns["name"] = columns["pref_name"]
+    label_cols = sorted({columns[c] for c in ("code6", "pref_name", "name") if c in columns})
+
+    out: list[dict] = []
+    in_notes = False
+    for r, row in enumerate(rows[2:], start=3):
+        cells = [_clean(v) for v in row]
+        if all(v is None for v in cells):
+            continue
+        first = str(row[0] or "")
+        if first.startswith(NOTE_START) and all(v is None for v in cells[1:]):
+            in_notes = True
+            continue
+        if in_notes:
+            raise ctx.fail("fiscal-layout", f"a data row after the notes: {cells}", file=rel, where=f"row {r}")
+        labels = [cells[i] for i in label_cols]
+        pref = cells[columns["pref_name"]]
+        name = cells[columns["name"]] if "name" in columns else None
+        is_average = any(v is not None and "平均" in v and v != "（市町村平均）" for v in labels) or (
+            group == "capital" and name == "特別区"
+        )
+        if not is_average and pref not in PREF_CODE:
+            raise ctx.fail(
+                "fiscal-prefecture",
+                f"unknown prefecture {pref!r}",
+                file=rel,
+                where=f"row {r}, column {columns['pref_name'] + 1}",
+            )
+        if not is_average and not name:
+            raise ctx.fail("fiscal-layout", "a row without 団体名", file=rel, where=f"row {r}")
+        rec: dict = {
+            "fiscal_year": year,
+            "group": group,
+            "row_number": r,
+            "code6": None,
+            "code": None,
+            "pref_name": pref if pref in PREF_CODE else None,
+            "name": name if pref in PREF_CODE else " ".join(v for v in labels if v),
+            "is_average": is_average,
+        }
+        if "code6" in columns and not is_average:
+            code6 = cells[columns["code6"]]
+            if code6 is None or not re.fullmatch(r"\d{6}", code6) or not check_digit_ok(code6):
+                raise ctx.fail(
+                    "fiscal-code",
+                    f"団体コード {code6!r} is not a 6-digit code with a valid check digit",
+                    file=rel,
+                    where=f"row {r}, column {columns['code6'] + 1}",
+                )
+            if code6[:2] != PREF_CODE[pref]:
+                raise ctx.fail("fiscal-code", f"団体コード {code6} is not in {pref}", file=rel, where=f"row {r}")
+            rec["code6"], rec["code"] = code6, code6[:5]
+        for measure in (*MEASURES, *EXTRA_MEASURES):
+            if measure not in columns:
+                rec[measure] = None
+                if measure in MEASURES:
+                    rec[_status_name(measure)] = "not_in_file"
+                continue
+            try:
+                value, status = parse_cell(cells[columns[measure]])
+            except ValueError as exc:
+                raise ctx.fail(
+                    "fiscal-value", str(exc), file=rel, where=f"row {r}, column {columns[measure] + 1}"
+                ) from exc
+            rec[measure] = value
+            if measure in MEASURES:
+                rec[_status_name(measure)] = status
+        out.append(rec)
+    if not out:
+        raise ctx.fail("fiscal-layout", "no data rows", file=rel)
+    return out
+
+
+RAW_SCHEMA = {
+    c.name: {"INTEGER": pl.Int32, "VARCHAR": pl.String, "BOOLEAN": pl.Boolean, "DOUBLE": pl.Float64}[c.type]
+    for c in RAW.columns
+}
+
+
+def parse_raw(ctx: StepContext) -> pl.DataFrame:
+    files = ctx.files(SOURCE)
+    records: list[dict] = []
+    for i, rel in enumerate(files):
+        ctx.progress(i, len(files), rel)
+        records.extend(parse_file(ctx, rel))
+    ctx.progress(len(files), len(files), "")
+    raw = pl.DataFrame(records, schema=RAW_SCHEMA)
+    expected = {(g, y) for g in GROUPS for y in range(2005, 2022)}
+    found = set(raw.select("group", "fiscal_year").unique().iter_rows())
+    if found != expected:
+        raise ctx.fail("fiscal-files", f"group × year files missing: {sorted(expected - found)[:10]}")
+    return raw
+
+
+def build_prefecture_indices(raw: pl.DataFrame) -> pl.DataFrame:
+    rows = raw.filter(pl.col("group").is_in(["prefecture", "prefecturemean"]) & ~pl.col("is_average"))
+    return rows.select(
+        pl.col("pref_name").replace_strict(PREF_CODE).alias("pref_code"),
+        "fiscal_year",
+        pl.when(pl.col("group") == "prefecture")
+        .then(pl.lit("prefecture"))
+        .otherwise(pl.lit("municipal_mean"))
+        .alias("entity"),
+        *MEASURES,
+        *(_status_name(m) for m in MEASURES),
+    )
+
+
+def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
+    raw = parse_raw(ctx)
+    return {RAW.name: raw, PREF_TABLE.name: build_prefecture_indices(raw)}
+
+
+STEP = Step(
+    name="fiscal",
+    description="地方公共団体の主要財政指標一覧 FY2005–2021 (財政力指数, 経常収支比率, 実質公債費比率, "
+    "将来負担比率, ラスパイレス指数)",
+    sources=(SOURCE,),
+    tables=(RAW, PREF_TABLE),
+    parse=parse,
+)
