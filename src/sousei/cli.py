@@ -163,5 +163,26 @@ def data_docs(
     console.print(f"wrote {out}")
 
 
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+) -> None:
+    """Serve the dashboard (read-only on the warehouse) at http://HOST:PORT/."""
+    import os
+
+    import uvicorn
+
+    path = config.db_path(db)
+    if not path.is_file():
+        err.print(f"no warehouse at {path}: run `sousei build` first")
+        raise typer.Exit(1)
+    os.environ["SOUSEI_DB"] = str(path.resolve())
+    console.print(f"地域課題ダッシュボード: http://{host}:{port}/  (warehouse {path})")
+    uvicorn.run("sousei.web.main:app", host=host, port=port, workers=workers, log_level="warning")
+
+
 if __name__ == "__main__":
     app()

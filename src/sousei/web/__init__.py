@@ -1,0 +1,1 @@
+"""The dashboard: thin server-rendered views over sousei.query."""
