@@ -1,0 +1,53 @@
+"""Property tests of 偏差値 and ranks."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sousei.domain.scores import deviation_scores, oriented, ranks
+
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+vectors = arrays(np.float64, st.integers(2, 60), elements=finite).filter(lambda a: np.ptp(a) > 1e-3)
+
+
+@given(vectors)
+def test_scores_have_mean_50_and_sd_10(x: np.ndarray) -> None:
+    s = deviation_scores(x)
+    assert np.isclose(s.mean(), 50.0, atol=1e-6)
+    assert np.isclose(s.std(), 10.0, atol=1e-6)
+
+
+@given(vectors, st.floats(0.001, 1000), st.floats(-1e6, 1e6))
+def test_a_positive_affine_change_leaves_scores_unchanged(x: np.ndarray, a: float, b: float) -> None:
+    assert np.allclose(deviation_scores(x), deviation_scores(a * x + b), atol=1e-6)
+
+
+@given(vectors)
+def test_within_group_scores_are_scores_of_the_group_alone(x: np.ndarray) -> None:
+    groups = np.arange(len(x)) % 3
+    s = deviation_scores(x, groups)
+    for g in range(3):
+        part = x[groups == g]
+        if np.ptp(part) > 1e-3:
+            assert np.allclose(s[groups == g], deviation_scores(part))
+
+
+def test_missing_values_stay_missing_and_do_not_count() -> None:
+    s = deviation_scores([1.0, np.nan, 3.0])
+    assert np.isnan(s[1])
+    assert np.allclose(s[[0, 2]], [40.0, 60.0])
+
+
+def test_a_constant_set_scores_50() -> None:
+    assert list(deviation_scores([2.0, 2.0])) == [50.0, 50.0]
+
+
+def test_orientation_and_ranks_follow_the_direction() -> None:
+    x = np.array([10.0, 30.0, 20.0, 30.0])
+    assert list(ranks(x, "higher_better")) == [4, 1, 3, 1]
+    assert list(ranks(x, "lower_better")) == [1, 3, 2, 3]
+    s = deviation_scores(x)
+    assert np.allclose(oriented(s, "lower_better"), 100 - s)
