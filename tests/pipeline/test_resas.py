@@ -55,7 +55,7 @@ def test_prefecture_level_columns_are_detected_and_kept_out(wh):
     n_values = wh.execute("SELECT count(*), count(DISTINCT pref_code) FROM core_resas__prefecture_values").fetchone()
     assert n_values == (47 * len(listed), 47)
     # No municipal column carries one value per prefecture everywhere.
-    muni = wh.execute("SELECT * FROM core_resas__municipal_2016").pl()
+    muni = wh.sql("SELECT * FROM core_resas__municipal_2016").pl()
     values = [c for c in muni.columns if c not in ("muni_code", "pref_code", "name")]
     assert find_prefecture_level_columns(muni, values) == []
 
