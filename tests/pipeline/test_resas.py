@@ -26,7 +26,7 @@ def test_hospital_beds(wh):
     # CATALOG: Σ 病床数 (2020) = 1,503,972; 札幌市 36,720 beds
     assert wh.execute("SELECT sum(hospital_beds) FROM core_resas__municipal_2016").fetchone()[0] == 1_503_972
     sapporo = wh.execute("SELECT name, hospital_beds FROM core_resas__municipal_2016 WHERE muni_code = '01100'")
-    assert sapporo.fetchone() == ("札幌市", 36_720)
+    assert sapporo.fetchall() == [("札幌市", 36_720)]
 
 
 def test_coverage_is_1495(wh):
@@ -55,7 +55,7 @@ def test_prefecture_level_columns_are_detected_and_kept_out(wh):
     n_values = wh.execute("SELECT count(*), count(DISTINCT pref_code) FROM core_resas__prefecture_values").fetchone()
     assert n_values == (47 * len(listed), 47)
     # No municipal column carries one value per prefecture everywhere.
-    muni = wh.sql("SELECT * FROM core_resas__municipal_2016").pl()
+    muni = wh.cursor().sql("SELECT * FROM core_resas__municipal_2016").pl()
     values = [c for c in muni.columns if c not in ("muni_code", "pref_code", "name")]
     assert find_prefecture_level_columns(muni, values) == []
 
