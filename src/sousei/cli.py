@@ -184,5 +184,36 @@ def serve(
     uvicorn.run("sousei.web.main:app", host=host, port=port, workers=workers, log_level="warning")
 
 
+@data_app.command("estat")
+def data_estat(
+    stats_data_id: Annotated[str, typer.Argument(help="e-Stat statsDataId (統計表ID), e.g. 0003448233")],
+    db: DbOption = None,
+    limit: Annotated[int | None, typer.Option(help="Values per page (default: e-Stat's 100,000)")] = None,
+) -> None:
+    """Fetch one e-Stat table (meta + every page) into $SOUSEI_ESTAT_DIR, then rebuild the warehouse with it."""
+    from sousei import estat
+    from sousei.estat.client import EstatClient, EstatError
+    from sousei.estat.store import fetch_table
+    from sousei.pipeline.build import build as run_build
+
+    try:
+        with EstatClient() as client:
+            res = fetch_table(client, stats_data_id, config.estat_dir(), limit=limit)
+    except EstatError as exc:
+        err.print(f"[bold red]e-Stat error[/] ({exc.kind}) {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+    note = " (e-Stat: no data for this table)" if res.status == 1 else ""
+    console.print(f"saved {res.stats_data_id}: {res.pages} page(s), {res.values:,} values in {res.folder}{note}")
+    try:
+        summary = run_build(config.db_path(db), config.data_dir())
+    except BuildError as exc:
+        _fail(exc)
+        return
+    console.print(
+        f"built {summary.db}: {summary.tables} tables, {summary.checks_passed} checks passed in {summary.seconds:.1f} s"
+    )
+    console.print(f"{estat.CREDIT}. {estat.NOTICE}", highlight=False)
+
+
 if __name__ == "__main__":
     app()
