@@ -110,7 +110,7 @@ def _coverage(con: duckdb.DuckDBPyConnection, table: Table) -> CheckResult:
         SELECT e.* FROM expected e
         WHERE NOT EXISTS (SELECT 1 FROM {rows} r WHERE r."{cov.column}" = e.muni_code AND {same_group})
     """
-    missing = con.execute(missing_sql).pl()
+    missing = con.sql(missing_sql).pl()  # duckdb 2: .pl() lives on relations, not on the connection
     unexpected = missing.filter(~missing["muni_code"].is_in(list(cov.missing)))
     if unexpected.height:
         shown = ", ".join(str(r) for r in unexpected.head(SAMPLE_ROWS).rows())
