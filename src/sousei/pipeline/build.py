@@ -146,6 +146,7 @@ def run_step(
     start = time.perf_counter()
     paths = _cache_paths(cache, step, fingerprint)
     if all(p.is_file() for p in paths.values()):
+        os.utime(cache / step.name / fingerprint)  # mark as in use, so pruning keeps it
         rows = {name: pl.scan_parquet(p).select(pl.len()).collect().item() for name, p in paths.items()}
         return StepResult(step.name, fingerprint, True, time.perf_counter() - start, paths, rows)
 
@@ -172,12 +173,21 @@ def run_step(
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    # Older fingerprints of this step are stale: keep the cache from growing without bound.
-    for old in (cache / step.name).iterdir():
-        if old.name != fingerprint and not old.name.startswith("."):
-            shutil.rmtree(old, ignore_errors=True)
+    _prune_stale(cache / step.name, keep=fingerprint)
     rows = {t.name: frames[t.name].height for t in step.tables}
     return StepResult(step.name, fingerprint, False, time.perf_counter() - start, paths, rows)
+
+
+STALE_AFTER_S = 24 * 3600
+
+
+def _prune_stale(step_cache: Path, keep: str) -> None:
+    """Drop cached results of older fingerprints unused for a day (a day's grace lets concurrent builds of
+    different checkouts share one cache folder without deleting each other's files)."""
+    now = time.time()
+    for old in step_cache.iterdir():
+        if old.name != keep and not old.name.startswith(".") and now - old.stat().st_mtime > STALE_AFTER_S:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _ensure(path: Path) -> Path:
