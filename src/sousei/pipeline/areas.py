@@ -1,4 +1,4 @@
-"""Areas master and code crosswalks (code lists, census 2020 unit list, peer groups, Kondo converter) → core_areas__*."""
+"""Areas master and code crosswalks (code lists, census 2020 units, peer groups, Kondo converter) → core_areas__*."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from sousei.pipeline import crosswalk
 from sousei.pipeline.codes import halfwidth_katakana_to_hiragana, is_valid_code6, to_code6
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.schema import Column as C
@@ -29,8 +30,9 @@ SSDSE_AREA = "ssdse_a/SSDSE-A-2022.csv"
 CENSUS_DATE = dt.date(2020, 10, 1)
 STANDARD_VINTAGE = dt.date(2016, 10, 10)
 KINDS = ("政令指定都市", "中核市", "市", "特別区", "町", "村")
-# 2006-03-01 上九一色村 was divided: 大字梯・古関 to 甲府市, 大字精進・本栖・富士ヶ嶺 to 富士河口湖町 (the only division of a
-# municipality between two 2020 municipalities since 1970 in the 統計LOD lists). A new one must be noticed.
+# 2006-03-01 上九一色村 was divided: 大字梯・古関 to 甲府市, 大字精進・本栖・富士ヶ嶺 to 富士河口湖町
+# (the only division of a municipality between two 2020 municipalities since 1970 in the 統計LOD lists).
+# A new one must be noticed.
 # Names that differ between the census list and the MIC / peer lists only by a character variant (census form first).
 NAME_VARIANTS = {"39405": ("檮原町", "梼原町")}
 _PEER_FULLWIDTH = str.maketrans("－０１２３４５６７８９", "-0123456789")
@@ -39,7 +41,8 @@ PINNED_SPLITS = frozenset({"19341"})
 MUNICIPALITIES = Table(
     name="core_areas__municipalities",
     description=(
-        "The 1,741 municipalities of the 2020 census (1,718 市町村 with the 20 政令指定都市 as whole cities + 23 特別区), "
+        "The 1,741 municipalities of the 2020 census (1,718 市町村 with the 20 政令指定都市 as whole cities "
+        "+ 23 特別区), "
         "with codes, names, readings, kind, peer group (類似団体区分) and area."
     ),
     columns=(
@@ -72,15 +75,16 @@ MUNICIPALITIES = Table(
         C(
             "kind",
             "VARCHAR",
-            "政令指定都市 | 中核市 | 市 | 特別区 | 町 | 村. 中核市 as designated in the peer-group edition (about FY2022–23, "
-            "62 cities): the bundle does not date designations, so cities designated between 2020-10-01 and that edition "
-            "are 中核市 here",
+            "政令指定都市 | 中核市 | 市 | 特別区 | 町 | 村. 中核市 as designated in the peer-group edition "
+            "(about FY2022–23, 62 cities): the bundle does not date designations, so cities designated "
+            "between 2020-10-01 and that edition are 中核市 here",
             nullable=False,
         ),
         C(
             "peer_group",
             "VARCHAR",
-            "類似団体区分 (総務省, edition about FY2022–23): 政令指定都市, 中核市, 施行時特例市, 特別区, 都市Ⅰ-0 … 町村Ⅴ-2 "
+            "類似団体区分 (総務省, edition about FY2022–23): 政令指定都市, 中核市, 施行時特例市, 特別区, "
+            "都市Ⅰ-0 … 町村Ⅴ-2 "
             "(the file's full-width dash and digits written as ASCII)",
             nullable=False,
         ),
@@ -228,7 +232,8 @@ CONVERTER_TABLE = Table(
         SqlCheck(
             "converter-targets",
             "a converter target that is not a 2020 municipality",
-            "SELECT * FROM core_areas__converter WHERE muni_code NOT IN (SELECT muni_code FROM core_areas__municipalities)",
+            "SELECT * FROM core_areas__converter "
+            "WHERE muni_code NOT IN (SELECT muni_code FROM core_areas__municipalities)",
         ),
     ),
 )
@@ -271,7 +276,8 @@ CHANGES_TABLE = Table(
 CODE_TO_2020 = Table(
     name="core_areas__code_to_2020",
     description=(
-        "Every municipal and ward code valid at some time 1970-04-01 – 2024-01-01, with its validity interval, mapped "
+        "Every municipal and ward code valid at some time 1970-04-01 – 2024-01-01 (except the 6 北方領土 "
+        "villages 01695–01700, which no census covers), with its validity interval, mapped "
         "to the 2020 municipalities. Wards map to their city; codes created after 2020-10-01 map back to the 2020 "
         "municipality they came from. share is 1.0 except for a municipality divided between several 2020 "
         "municipalities (19341 上九一色村): the bundle has no weights for the parts, so each part gets an equal share."
@@ -307,7 +313,8 @@ CODE_TO_2020 = Table(
             """SELECT a.code, a.valid_from, b.valid_from FROM
                  (SELECT DISTINCT code, valid_from, valid_to FROM core_areas__code_to_2020) a
                JOIN (SELECT DISTINCT code, valid_from, valid_to FROM core_areas__code_to_2020) b
-                 ON a.code = b.code AND a.valid_from < b.valid_from AND (a.valid_to IS NULL OR a.valid_to > b.valid_from)""",
+                 ON a.code = b.code AND a.valid_from < b.valid_from
+                AND (a.valid_to IS NULL OR a.valid_to > b.valid_from)""",
         ),
         SqlCheck(
             "2020-identity",
@@ -426,7 +433,7 @@ def _read_peers(ctx: StepContext) -> pl.DataFrame:
             raise ctx.fail("shape", f"bad row {r}", file=PEERS, where=f"line {i}")
         if r[3] not in ("", "※"):
             raise ctx.fail("value", f"非選定 {r[3]!r} is neither empty nor ※", file=PEERS, where=f"line {i}")
-        # The file writes 都市Ⅲ－３ (full-width dash and digit); kept with '-' and ASCII digits (Ⅲ stays a Roman numeral).
+        # The file writes 都市Ⅲ－３ (full-width dash and digit): kept with '-' and ASCII digits (Ⅲ stays as is).
         group = r[4].translate(_PEER_FULLWIDTH)
         if not re.fullmatch(r"政令指定都市|中核市|施行時特例市|特別区|(都市|町村)[ⅠⅡⅢⅣⅤ]-[0-3]", group):
             raise ctx.fail("code", f"unknown 区分 {r[4]!r}", file=PEERS, where=f"line {i}, column 区分")
@@ -659,16 +666,198 @@ def _build_areas(ctx: StepContext, standard: list[dict[str, Any]]) -> tuple[pl.D
     return municipalities, areas
 
 
+# 北方領土 villages (色丹村, 泊村, 留夜別村, 留別村, 紗那村, 蘂取村): valid codes, but no census unit covers them.
+NORTHERN_TERRITORIES = frozenset(f"0{n}" for n in range(1695, 1701))
+CONVERTER_YEARS = (1980, 1985, 1990, 1995, 2000, 2005, 2010, 2015, 2020)
+CONVERTER_NOTES = (
+    "note_merge_consol",
+    "note_merge_incorp",
+    "note_seirei",
+    "note_city",
+    "note_town",
+    "note_change_zone",
+    "note_change_name",
+)
+DISTRICT_REASONS = frozenset({"abolishmentOfDistrict", "changesOfBoundariesOfDistrict", "establishmentOfNewDistrict"})
+
+
+def _build_converter(ctx: StepContext, municipalities: set[str]) -> pl.DataFrame:
+    raw = pl.read_csv(ctx.path(CONVERTER), infer_schema=False)
+    expected = (
+        ["merge_id_muni"]
+        + [f"id_muni{y}" for y in CONVERTER_YEARS]
+        + [f"name_muni{y}" for y in CONVERTER_YEARS]
+        + list(CONVERTER_NOTES)
+    )
+    if raw.columns != expected:
+        raise ctx.fail("header", f"columns {raw.columns}, expected {expected}", file=CONVERTER)
+    code_cols = [f"id_muni{y}" for y in CONVERTER_YEARS]
+    for col in code_cols:
+        bad = raw.with_row_index("line", offset=2).filter(
+            pl.col(col).is_not_null() & ~pl.col(col).str.contains(r"^[1-9][0-9]{3,4}$")
+        )
+        if bad.height:
+            r = bad.row(0, named=True)
+            raise ctx.fail(
+                "code", f"{col} {r[col]!r} is not a municipal code", file=CONVERTER, where=f"line {r['line']}"
+            )
+    notes = pl.concat_list([pl.col(c) for c in CONVERTER_NOTES]).list.drop_nulls()
+    long = pl.concat(
+        raw.select(
+            pl.lit(y, dtype=pl.Int32).alias("census_year"),
+            pl.col(f"id_muni{y}").str.zfill(5).alias("code"),
+            pl.col(f"name_muni{y}").alias("name"),
+            pl.col("id_muni2020").str.zfill(5).alias("muni_code"),
+            pl.col("name_muni2020").alias("muni_name"),
+            notes.alias("notes"),
+        ).filter(pl.col("code").is_not_null())
+        for y in CONVERTER_YEARS
+    )
+    conflicts = (
+        long.group_by("census_year", "code").agg(pl.col("muni_code").n_unique().alias("n")).filter(pl.col("n") > 1)
+    )
+    if conflicts.height:
+        raise ctx.fail("crosswalk", f"codes mapped to several 2020 codes: {conflicts.head(5).rows()}", file=CONVERTER)
+    unknown = sorted(set(long["muni_code"].to_list()) - municipalities)
+    if unknown:
+        raise ctx.fail("coverage", f"2020 codes that are not 2020 municipalities: {unknown[:10]}", file=CONVERTER)
+    out = (
+        long.group_by("census_year", "code", maintain_order=True)
+        .agg(
+            pl.col("name").first(),
+            pl.col("muni_code").first(),
+            pl.col("muni_name").first(),
+            pl.col("notes").list.explode(keep_nulls=False, empty_as_null=False).unique(maintain_order=True),
+        )
+        .with_columns(
+            pl.lit(1.0).alias("share"),
+            pl.lit(False).alias("is_split"),
+            pl.when(pl.col("notes").list.len() > 0).then(pl.col("notes").list.join(" / ")).alias("notes"),
+        )
+        .sort("census_year", "code")
+    )
+    return out.select(CONVERTER_TABLE.column_names)
+
+
+def _read_changes(ctx: StepContext) -> pl.DataFrame:
+    data = json.loads(ctx.path(CHANGES).read_text(encoding="utf-8"))
+    if set(data) != {"fetched_at", "source", "reasons", "changes"}:
+        raise ctx.fail("shape", f"top-level keys {sorted(data)}", file=CHANGES)
+    reasons: dict[str, str] = data["reasons"]
+    rows = []
+    for i, c in enumerate(data["changes"]):
+        where = f"changes[{i}]"
+        if c.get("reason") not in reasons:
+            raise ctx.fail("code", f"unknown reason {c.get('reason')!r}", file=CHANGES, where=where)
+        for side in ("old", "new"):
+            if not re.fullmatch(r"\d{5}", str(c.get(side, {}).get("code", ""))):
+                raise ctx.fail("code", f"{side} code {c.get(side)!r} is not 5 digits", file=CHANGES, where=where)
+        rows.append(
+            {
+                "change_date": _iso_date(ctx, c["date"], CHANGES, where),
+                "reason": c["reason"],
+                "reason_ja": reasons[c["reason"]],
+                "old_code": c["old"]["code"],
+                "old_name": c["old"].get("name"),
+                "new_code": c["new"]["code"],
+                "new_name": c["new"].get("name"),
+                "is_district": c["reason"] in DISTRICT_REASONS,
+                "seq": i + 1,
+            }
+        )
+    df = pl.DataFrame(rows, schema_overrides={"seq": pl.Int32})
+    if not df["change_date"].is_sorted():
+        raise ctx.fail("order", "changes are not in date order", file=CHANGES)
+    return df
+
+
+def _build_code_to_2020(
+    ctx: StepContext,
+    standard: list[dict[str, Any]],
+    changes: pl.DataFrame,
+    municipalities: set[str],
+    ward_parent: dict[str, str],
+) -> pl.DataFrame:
+    versions = crosswalk.dedupe_versions(
+        [
+            crosswalk.CodeVersion(
+                code=v["code"],
+                name=v["name"],
+                start=v["start"],
+                end=v["end"],
+                is_ward=v["type"] == 8,  # 種別 8 = 政令指定都市の区 (7 = 特別区, a municipality)
+                parent=v["parent"],
+                start_events=v["start_events"],
+                end_events=v["end_events"],
+            )
+            for v in standard
+            if v["code"] not in NORTHERN_TERRITORIES
+        ]
+    )
+    successors = crosswalk.link_versions(versions)
+    later = changes.filter((pl.col("change_date") > STANDARD_VINTAGE) & ~pl.col("is_district"))
+    try:
+        crosswalk.apply_changes(
+            versions,
+            successors,
+            [
+                crosswalk.Change(r["change_date"], r["old_code"], r["new_code"], r["new_name"])
+                for r in later.iter_rows(named=True)
+            ],
+        )
+        targets = crosswalk.resolve_targets(versions, successors, municipalities, ward_parent, CENSUS_DATE)
+    except crosswalk.CrosswalkError as exc:
+        raise ctx.fail("crosswalk", str(exc), file=STANDARD) from None
+    table = crosswalk.code_intervals(versions, targets)
+    splits = set(table.filter(pl.col("share") < 1)["code"].to_list())
+    if splits != PINNED_SPLITS:
+        raise ctx.fail(
+            "crosswalk",
+            f"codes divided between several 2020 municipalities are {sorted(splits)}, pinned {sorted(PINNED_SPLITS)}",
+            file=STANDARD,
+        )
+    valid_2024 = set(table.filter(pl.col("valid_to").is_null())["code"].to_list())
+    listed_2024 = {
+        it["s"]
+        for it in json.loads(ctx.path(MIC_2024).read_text(encoding="utf-8"))["items"]
+        if it["t"] != "prefecture" and not it["u"]  # u: the 6 北方領土 villages, not in the statistical lists
+    }
+    if valid_2024 != listed_2024:
+        raise ctx.fail(
+            "crosswalk",
+            f"codes valid on 2024-01-01 differ from the MIC list of 2024: only in the change lists "
+            f"{sorted(valid_2024 - listed_2024)[:10]}, only in the MIC list {sorted(listed_2024 - valid_2024)[:10]}",
+            file=MIC_2024,
+        )
+    return table
+
+
 def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
     standard = _read_standard(ctx)
     municipalities, areas = _build_areas(ctx, standard)
-    return {MUNICIPALITIES.name: municipalities, AREAS.name: areas}
+    muni_set = set(municipalities["muni_code"].to_list())
+    ctx.progress(1, 3, "areas")
+    converter = _build_converter(ctx, muni_set)
+    changes = _read_changes(ctx)
+    ctx.progress(2, 3, "converter")
+    wards = areas.filter(pl.col("level") == "ward")
+    ward_parent = dict(zip(wards["area_code"].to_list(), wards["parent_code"].to_list(), strict=True))
+    code_to_2020 = _build_code_to_2020(ctx, standard, changes, muni_set, ward_parent)
+    converter = converter.with_columns(pl.col("code").is_in(sorted(PINNED_SPLITS)).alias("is_split"))
+    ctx.progress(3, 3, "code_to_2020")
+    return {
+        MUNICIPALITIES.name: municipalities,
+        AREAS.name: areas,
+        CONVERTER_TABLE.name: converter,
+        CHANGES_TABLE.name: changes,
+        CODE_TO_2020.name: code_to_2020,
+    }
 
 
 STEP = Step(
     name="areas",
     description="Areas master (1,741 municipalities of 2020, prefectures, wards) and code crosswalks 1970–2024",
     sources=("municipal_codes", "municipality_converter", "peer_groups", "census_2020_sex_age5", "ssdse_a"),
-    tables=(MUNICIPALITIES, AREAS),
+    tables=(MUNICIPALITIES, AREAS, CONVERTER_TABLE, CHANGES_TABLE, CODE_TO_2020),
     parse=parse,
 )
