@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import polars as pl
@@ -13,8 +12,6 @@ from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
 FILE = "income/income_per_taxpayer_r6.json"
-# Until the areas step lands, do not name it (an unknown dependency would break the registry for every step).
-AREAS = ("areas",) if importlib.util.find_spec("sousei.pipeline.areas") else ()
 FISCAL_YEAR = 2024  # 令和6年度 (tax year)
 INCOME_YEAR = 2023  # the income it taxes (令和5年分)
 
@@ -140,5 +137,5 @@ STEP = Step(
     sources=("income_per_taxpayer",),
     tables=(RAW, TABLE),
     parse=parse,
-    depends=AREAS,
+    depends=("areas",),
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 
 import polars as pl
@@ -17,8 +16,6 @@ FILE = "marital/unmarried_rate_census2025_age25_39_by_sex_long.csv"
 HEADER = ["code5", "sex", "age", "unmarried_rate_pct"]
 SEXES = ("male", "female")
 AGES = {"25-29": 25, "30-34": 30, "35-39": 35}
-# Until the areas step lands, do not name it (an unknown dependency would break the registry for every step).
-AREAS = ("areas",) if importlib.util.find_spec("sousei.pipeline.areas") else ()
 
 # 浜松市 replaced its 7 wards (22131–22137) by 3 on 2024-01-01; the 2025 census reports the new ones, which are not
 # among the 2020 wards of the areas step.
@@ -169,5 +166,5 @@ STEP = Step(
     sources=("unmarried_rates_2025",),
     tables=(TABLE,),
     parse=parse,
-    depends=AREAS,
+    depends=("areas",),
 )
