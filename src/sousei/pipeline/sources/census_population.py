@@ -6,7 +6,7 @@ import polars as pl
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.schema import Column as C
-from sousei.pipeline.schema import SqlCheck, Step, Table
+from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 from sousei.pipeline.sources import census_1980_2015, census_2020
 
 # Codes of 2015 that changed before 2020 with no change of area (CATALOG caveat of census_1980_2015_sex_age5).
@@ -56,6 +56,7 @@ POPULATION = Table(
         ),
     ),  # fmt: skip
     key=("muni_code", "census_year", "sex", "age_group"),
+    coverage=Coverage(per=("census_year", "sex", "age_group")),
 )
 
 UNKNOWN = Table(
@@ -69,9 +70,20 @@ UNKNOWN = Table(
         C("persons", "INTEGER", "Persons of unknown age; NULL where the table prints '-' (2020)", min=0),
     ),
     key=("muni_code", "census_year", "sex"),
+    coverage=Coverage(per=("census_year", "sex")),
 )
 
 CHECKS = (
+    SqlCheck(
+        "census-2020-areas",
+        "an area of census table 2-7-1 has another level or parent than in core_areas__areas (or is missing there)",
+        f"""SELECT c.area_code, c.area_name, c.level, c.parent_code, a.level AS areas_level,
+                   a.parent_code AS areas_parent
+            FROM (SELECT DISTINCT area_code, area_name, level, parent_code FROM {census_2020.TOTAL.name}
+                  WHERE level <> 'special_wards') c
+            FULL JOIN core_areas__areas a USING (area_code)
+            WHERE c.level IS DISTINCT FROM a.level OR c.parent_code IS DISTINCT FROM a.parent_code""",
+    ),
     SqlCheck(
         "allocation-preserves-totals",
         "allocated persons do not add up to the published known ages plus 不詳 for a municipality × sex × year",
@@ -219,7 +231,7 @@ STEP = Step(
     name="census_population",
     description="Census population 1980–2020 on 2020 municipalities by sex × 5-year age, age 不詳 allocated",
     sources=(),
-    depends=("census_2020", "census_1980_2015"),
+    depends=("areas", "census_2020", "census_1980_2015"),
     tables=(POPULATION, UNKNOWN),
     parse=parse_census_population,
     checks=CHECKS,
