@@ -193,12 +193,16 @@ def parse_deductions(ctx: StepContext, rel: str, codes: dict[tuple[str, str], st
         cols[tax] = j
     mj, pj = cols["市町村民税"], cols["道府県民税"]
     out = []
+    national: tuple[int, tuple] | None = None
     for r, row in enumerate(rows[h + 1 :], start=h + 2):
         first, name = _clean(row[0]), _clean(row[1])
         pref = _pref_of(first)
         if pref is None or name is None:
+            if first in ("全国合計", "総計"):
+                national = (r, row)
+                continue
             if first is not None and name is None and ("計" in first or _pref_of(first) is not None):
-                continue  # 合計, 全国合計, 総計, '北海道 集計' rows
+                continue  # 合計 (prefecture subtotals), '北海道 集計' rows
             if first is None and name is None:
                 continue
             if first is None and name is not None:
@@ -229,7 +233,27 @@ def parse_deductions(ctx: StepContext, rel: str, codes: dict[tuple[str, str], st
                 "amount_yen": None if municipal is None or prefectural is None else municipal + prefectural,
             }
         )
+    _check_national_total(ctx, rel, out, national, mj, pj)
     return out
+
+
+def _check_national_total(
+    ctx: StepContext, rel: str, out: list[dict], national: tuple[int, tuple] | None, mj: int, pj: int
+) -> None:
+    """The municipalities must sum to the file's 全国合計/総計 row (persons and both deductions, to 1 yen)."""
+    if national is None:
+        raise ctx.fail("furusato-total", "no 全国合計/総計 row", file=rel)
+    r, row = national
+    for key, col in (("persons", mj), ("municipal_tax_yen", mj + 2), ("prefectural_tax_yen", pj + 2)):
+        printed = _num(ctx, _clean(row[col]), rel, f"row {r}, column {col + 1}") or 0.0
+        summed = sum(x[key] or 0.0 for x in out)
+        if abs(printed - summed) > 1.0:
+            raise ctx.fail(
+                "furusato-total",
+                f"{key}: municipalities sum to {summed:,.2f}, the national row prints {printed:,.2f}",
+                file=rel,
+                where=f"row {r}, column {col + 1}",
+            )
 
 
 def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
