@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -318,3 +319,17 @@ def test_2020_ages_not_summing_stops(data_dir: Path, tmp_path: Path) -> None:
     ctx = StepContext(census_2020.STEP, bundle, lambda name: pl.DataFrame())
     with pytest.raises(BuildError, match=r"\[ages-sum-to-total\].*line 14 \(01100\)"):
         census_2020.parse_census_2020(ctx)
+
+
+def test_1980_2015_renamed_series_names_the_file(data_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / census_1980_2015.FILE
+    target.parent.mkdir(parents=True)
+    with zipfile.ZipFile(data_dir / census_1980_2015.FILE) as src, zipfile.ZipFile(target, "w") as dst:
+        for name in src.namelist():
+            body = src.read(name)
+            if name == "CityF/pd01100.json":
+                body = body.replace("85～89歳以上".encode(), "85歳以上".encode())
+            dst.writestr(name, body)
+    ctx = StepContext(census_1980_2015.STEP, tmp_path, lambda name: pl.DataFrame())
+    with pytest.raises(BuildError, match=r"\[series\].*at CityF/pd01100.json"):
+        census_1980_2015.parse_census_1980_2015(ctx)
