@@ -42,8 +42,10 @@ def normalize_code(raw: object) -> str:
     if not isinstance(raw, str):
         raise ValueError(f"not a municipal code: {raw!r}")
     text = unicodedata.normalize("NFKC", raw).strip()
-    if text[:1] in ("R", "r"):
-        text = text[1:]
+    if text[:1] in ("R", "r"):  # SSDSE writes "R" + the 5-digit code
+        if not re.fullmatch(r"[0-9]{5}", text[1:]):
+            raise ValueError(f"not a municipal code: {raw!r}")
+        return text[1:]
     if not text.isascii() or not text.isdigit():
         raise ValueError(f"not a municipal code: {raw!r}")
     if len(text) == 6:

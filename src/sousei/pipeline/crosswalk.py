@@ -73,7 +73,14 @@ def link_versions(versions: list[CodeVersion]) -> dict[int, set[int]]:
     for j, v in enumerate(versions):
         for e in v.start_events:
             starting[e].add(j)
-    return {i: {j for e in v.end_events for j in starting[e] if j != i} for i, v in enumerate(versions)}
+    out: dict[int, set[int]] = {}
+    for i, v in enumerate(versions):
+        succ = {j for e in v.end_events for j in starting[e] if j != i}
+        # A code that goes on (the absorbing city, a change of kind) stays itself: the other versions the event
+        # starts (the parts of a divided neighbour) are not its successors.
+        same = {j for j in succ if versions[j].code == v.code}
+        out[i] = same or succ
+    return out
 
 
 def apply_changes(versions: list[CodeVersion], successors: dict[int, set[int]], changes: Iterable[Change]) -> None:
