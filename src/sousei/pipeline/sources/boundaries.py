@@ -26,6 +26,8 @@ NORTHERN_TERRITORIES = frozenset(f"{n:05d}" for n in range(1695, 1701))
 # N03-21: 4 features of 所属未定地 (land not yet assigned to a municipality: 千葉県, 東京都, 愛知県, 沖縄県) carry
 # no code in both municipal files (checked 2025); excluded. A different count stops the build.
 NULL_CODE_FEATURES = 4
+# N03 writes these names with a variant character (checked 2025): 39405 梼原町, officially 檮原町.
+NAME_VARIANTS = {"39405": "梼原町"}
 MUNICIPALITIES = 1741
 DESIGNATED_CITIES = 20
 WARDS = 175
@@ -51,6 +53,15 @@ MUNI_TABLE = Table(
     ),
     key=("muni_code",),
     coverage=Coverage(),
+    checks=(
+        SqlCheck(
+            "names-match-areas",
+            "a municipality's N03 name differs from core_areas__municipalities (not among the pinned variants)",
+            f"""SELECT g.muni_code, g.name, a.name AS areas_name
+                FROM core_geo__municipalities g JOIN core_areas__municipalities a USING (muni_code)
+                WHERE g.name <> a.name AND g.muni_code NOT IN ({", ".join(f"'{c}'" for c in NAME_VARIANTS)})""",
+        ),
+    ),
 )
 
 WARD_TABLE = Table(
@@ -79,6 +90,14 @@ WARD_TABLE = Table(
                 HAVING count(*) <> {WARDS} OR count(DISTINCT muni_code) <> {DESIGNATED_CITIES}""",
         ),
         SqlCheck(
+            "wards-match-areas",
+            "the wards differ from core_areas__areas (level 'ward', parent_code = city)",
+            """SELECT a.area_code AS areas_ward, a.parent_code, w.area_code AS geo_ward, w.muni_code
+               FROM (SELECT * FROM core_areas__areas WHERE level = 'ward') a
+               FULL JOIN (SELECT * FROM core_geo__municipalities_with_wards WHERE is_ward) w USING (area_code)
+               WHERE a.parent_code IS DISTINCT FROM w.muni_code""",
+        ),
+        SqlCheck(
             "ward-cities-whole",
             "a designated city appears both whole and through wards",
             """SELECT muni_code FROM core_geo__municipalities_with_wards GROUP BY muni_code
@@ -103,6 +122,14 @@ PREF_TABLE = Table(
             "expected the 47 prefectures 01–47",
             """SELECT count(*) AS n FROM core_geo__prefectures
                HAVING count(*) <> 47 OR min(pref_code) <> '01' OR max(pref_code) <> '47'""",
+        ),
+        SqlCheck(
+            "prefectures-match-areas",
+            "a prefecture's code or name differs from core_areas__areas",
+            """SELECT a.area_code, a.name, p.pref_code, p.name AS geo_name
+               FROM (SELECT * FROM core_areas__areas WHERE level = 'prefecture') a
+               FULL JOIN core_geo__prefectures p ON p.pref_code = substr(a.area_code, 1, 2)
+               WHERE a.name IS DISTINCT FROM p.name""",
         ),
     ),
 )
