@@ -1,0 +1,188 @@
+"""Parameters for the three methods: IPSS (社人研準拠), cohort change ratios (コーホート変化率法), closed population.
+
+Formulas and the sources they follow: docs/methods/projection.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sousei.domain.projection.engine import FEMALE, WOMEN_15_49
+from sousei.domain.projection.params import N_AGES, ProjectionParams
+
+OPEN = N_AGES - 1  # 90+
+# Ages from which the national projection's cohort ratios measure mortality alone (international migration is
+# negligible there): 50-54 and older.
+IMPROVEMENT_FROM_AGE_INDEX = 10
+
+
+def survival_from_qx(qx: np.ndarray) -> np.ndarray:
+    """Five-year survival ratios (2, 19) from single-age death probabilities qx (2, ages 0 … ω, last one open).
+
+    l(0) = 1, l(x+1) = l(x)(1 − q(x)), L(x) = (l(x) + l(x+1)) / 2, L(ω) = l(ω); 5L(x) = Σ L over the group.
+    S(a → a+5) = 5L(a+5) / 5L(a) for 0-4 … 80-84; 85-89 → 90-94: 5L(90)/5L(85); 90+ → 95+: T(95)/T(90).
+    """
+    qx = np.asarray(qx, dtype=np.float64)
+    if qx.ndim != 2 or qx.shape[0] != 2 or qx.shape[1] < 101:
+        raise ValueError(f"qx must be (2, ages 0…100+), got {qx.shape}")
+    if np.any(~np.isfinite(qx)) or qx.min() < 0 or qx.max() > 1:
+        raise ValueError("qx must lie in [0, 1]")
+    n = qx.shape[1]
+    lx = np.ones((2, n + 1))
+    lx[:, 1:] = np.cumprod(1.0 - qx, axis=1)
+    big_l = (lx[:, :-1] + lx[:, 1:]) / 2.0
+    big_l[:, -1] = lx[:, n - 1]  # open age: about one year lived on average at these ages
+    five = np.stack([big_l[:, a : a + 5].sum(axis=1) for a in range(0, 100, 5)], axis=1)  # 0-4 … 95-99
+    t90 = big_l[:, 90:].sum(axis=1)
+    t95 = big_l[:, 95:].sum(axis=1)
+    s = np.empty((2, N_AGES))
+    s[:, :17] = five[:, 1:18] / five[:, :17]
+    s[:, 17] = five[:, 18] / five[:, 17]
+    s[:, 18] = t95 / t90
+    return s
+
+
+def child_woman_ratio(pop: np.ndarray) -> np.ndarray:
+    """Persons 0–4 ÷ women 15–49 per unit (0 where there are no women 15–49)."""
+    pop = np.asarray(pop, dtype=np.float64)
+    children = pop[:, :, 0].sum(axis=1)
+    women = pop[:, FEMALE, WOMEN_15_49].sum(axis=1)
+    return np.divide(children, women, out=np.zeros_like(children), where=women > 0)
+
+
+def expected_survivors(prev: np.ndarray, survival: np.ndarray) -> np.ndarray:
+    """Survivors five years later by the age group they reach (units, 2, 19); index 0 (the newborn) is 0."""
+    surv = prev * survival
+    out = np.zeros_like(surv)
+    out[..., 1:] = surv[..., :-1]
+    out[..., -1] += surv[..., -1]
+    return out
+
+
+def residual_migration_rates(
+    periods: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> np.ndarray:
+    """Net migration rates (units, 2, 19) by the residual method, pooled over one or more intercensal periods.
+
+    Each period is (population at t−5, population at t, survival ratios of the period (2, 19)). For the cohort
+    aged a at t−5: rate = Σ observed at a+1 ÷ Σ expected survivors − 1 (sums over the periods). 85-89 and 90+
+    share one rate (both end in 90+). A cohort with nobody to survive gets rate 0.
+    """
+    observed = 0.0
+    expected = 0.0
+    for prev, now, surv in periods:
+        observed = observed + np.asarray(now, dtype=np.float64)
+        expected = expected + expected_survivors(np.asarray(prev, dtype=np.float64), surv)
+    observed = np.asarray(observed)
+    expected = np.asarray(expected)
+    ratio = np.divide(observed, expected, out=np.ones_like(expected), where=expected > 0)
+    rates = np.empty_like(ratio)
+    # rate of the cohort aged a at the start = ratio at the age group it reaches (a+1); open group shared
+    rates[..., :-1] = ratio[..., 1:] - 1.0
+    rates[..., -1] = ratio[..., -1] - 1.0
+    return np.maximum(rates, -1.0)
+
+
+def _per_step(a: np.ndarray, steps: int) -> np.ndarray:
+    """(units, 2, 19) → (units, steps, 2, 19) constant over the steps (a broadcast view)."""
+    return np.broadcast_to(a[:, None], (a.shape[0], steps) + a.shape[1:])
+
+
+def ipss_params(
+    base: np.ndarray,
+    base_year: int,
+    periods: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    survival_path: np.ndarray,
+    cwr_index: np.ndarray,
+    male_share_0_4: np.ndarray,
+    migration_path: np.ndarray | None = None,
+) -> ProjectionParams:
+    """The IPSS method (日本の地域別将来推計人口): national survival path; the unit's net migration rates of the
+    last intercensal period(s) held (times `migration_path`, default 1 every step); the unit's child–woman ratio
+    held at its base-year level relative to the national path `cwr_index` (national CWR at the end of each step
+    ÷ national CWR in the base year).
+
+    survival_path (steps, 2, 19); cwr_index, male_share_0_4, migration_path (steps,).
+    """
+    survival_path = np.asarray(survival_path, dtype=np.float64)
+    steps = survival_path.shape[0]
+    rates = residual_migration_rates(periods)
+    mig = _per_step(rates, steps)
+    if migration_path is not None:
+        mig = mig * np.asarray(migration_path, dtype=np.float64)[None, :, None, None]
+    cwr = child_woman_ratio(base)[:, None] * np.asarray(cwr_index, dtype=np.float64)[None, :]
+    return ProjectionParams(
+        base_year=base_year,
+        survival=np.clip(survival_path, 0.0, 1.0)[None],
+        migration=np.maximum(mig, -1.0),
+        cwr=cwr,
+        male_share_0_4=np.asarray(male_share_0_4, dtype=np.float64).reshape(1, steps),
+        method="ipss",
+    )
+
+
+def ccr_params(
+    base: np.ndarray,
+    prev: np.ndarray,
+    base_year: int,
+    steps: int,
+    survival_period: np.ndarray,
+) -> ProjectionParams:
+    """コーホート変化率法: each cohort's change ratio of the last intercensal period, R(a → a+1) = P(t, a+1) /
+    P(t−5, a) (85+ → 90+ pooled), held constant; the unit's base-year child–woman ratio and share of boys held.
+
+    Stored as survival × (1 + migration) with the period's national survival so that the product is R exactly.
+    """
+    rates = residual_migration_rates([(prev, base, survival_period)])
+    boys = np.asarray(base, dtype=np.float64)[:, 0, 0]
+    kids = np.asarray(base, dtype=np.float64)[:, :, 0].sum(axis=1)
+    share = np.divide(boys, kids, out=np.full_like(kids, 0.5122), where=kids > 0)
+    return ProjectionParams(
+        base_year=base_year,
+        survival=np.broadcast_to(survival_period[None, None], (1, steps, 2, N_AGES)),
+        migration=_per_step(rates, steps),
+        cwr=np.broadcast_to(child_woman_ratio(base)[:, None], (base.shape[0], steps)),
+        male_share_0_4=np.broadcast_to(share[:, None], (base.shape[0], steps)),
+        method="ccr",
+    )
+
+
+def closed_params(params: ProjectionParams) -> ProjectionParams:
+    """Closed population (封鎖人口): the same parameters with net migration zero and no national adjustment."""
+    return params.with_(
+        migration=np.zeros((1,) + params.migration.shape[1:]), adjustment=None, method=params.method + "+closed"
+    )
+
+
+def national_cohort_ratios(national: np.ndarray) -> np.ndarray:
+    """Cohort ratios (years − 1, 2, 18) of a national series (years, 2, 19) five years apart, by the age group
+    reached (5-9 … 90+; the last pools 85-89 and 90+ at the start)."""
+    national = np.asarray(national, dtype=np.float64)
+    aged = expected_survivors(national[:-1], np.ones((2, N_AGES)))[..., 1:]
+    return np.divide(national[1:, :, 1:], aged, out=np.ones_like(aged), where=aged > 0)
+
+
+def survival_path_from_national(survival_base: np.ndarray, national: np.ndarray, first: int, steps: int) -> np.ndarray:
+    """Survival ratios (steps, 2, 19): the base life table's, improved as the national projection improves.
+
+    `national` (years, 2, 19) is the national projection every five years; `first` is the index of the base
+    year in it. For ages 50-54 and over, the factor of step k is the national cohort ratio of the step ÷ that of
+    the first projected step (international migration is negligible there, so the ratio tracks mortality);
+    beyond the national horizon the last factor is held. Younger ages keep the base life table (S ≈ 1).
+    """
+    ratios = national_cohort_ratios(national)  # (years-1, 2, 18) ending at ages 5-9 … 90+
+    cohort = np.ones((ratios.shape[0], 2, N_AGES))
+    cohort[:, :, : N_AGES - 1] = ratios  # index = age at the start (…, 85-89 → 90+ shared by 85-89 and 90+)
+    cohort[:, :, N_AGES - 1] = ratios[:, :, -1]
+    ref = cohort[min(first, cohort.shape[0] - 1)]
+    out = np.empty((steps, 2, N_AGES))
+    for k in range(steps):
+        idx = min(first + k, cohort.shape[0] - 1)
+        factor = np.ones((2, N_AGES))
+        factor[:, IMPROVEMENT_FROM_AGE_INDEX:] = (
+            cohort[idx, :, IMPROVEMENT_FROM_AGE_INDEX:] / ref[:, IMPROVEMENT_FROM_AGE_INDEX:]
+        )
+        out[k] = np.clip(survival_base * factor, 0.0, 1.0)
+    return out

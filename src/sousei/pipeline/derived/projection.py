@@ -1,0 +1,279 @@
+"""Population projections for every municipality (IPSS method, 人口ビジョン scenarios, CCR, closed) and the
+2024 sustainability classification → out_projection__population, __parameters, __sustainability, __impact.
+
+福島県 浜通り's 13 municipalities are projected as one unit, as IPSS 2023 does: they appear as muni_code 07999
+(IPSS's code for 浜通り地域) and not individually (pinned gaps of the coverage checks).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from sousei.domain.projection import model
+from sousei.domain.projection.engine import FEMALE, WOMEN_20_39, project
+from sousei.domain.projection.impact import natural_impact, social_impact
+from sousei.domain.projection.inputs import long_frame
+from sousei.domain.projection.sustainability import REGION_OF_PREF, change_pct, classify, halves_in_30_years
+from sousei.pipeline.context import StepContext
+from sousei.pipeline.schema import Column as C
+from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
+
+JOINT = model.HAMADORI_CODE
+# The 13 members of 浜通り地域 (core_ipss2023__hamadori_members); checked against that table while parsing.
+HAMADORI = frozenset(
+    {"07204", "07209", "07212", "07541", "07542", "07543", "07544", "07545", "07546", "07547", "07548", "07561",
+     "07564"}
+)  # fmt: skip
+IMPACT_YEAR = 2050
+
+SCENARIO = C("scenario", "VARCHAR", "pattern1 (IPSS method, 社人研準拠), sim1 (TFR to 1.8 in 2030 and 2.07 in 2040), "
+             "sim2 (sim1 with net migration zero), closed (pattern1 with net migration zero), ccr (コーホート変化率法)",
+             nullable=False)  # fmt: skip
+UNIT = C("muni_code", "VARCHAR", "Municipal code of 2020, or 07999 for 浜通り地域 (13 municipalities as one unit)",
+         nullable=False)  # fmt: skip
+
+POPULATION = Table(
+    name="out_projection__population",
+    description="Projected population by scenario, municipality, year (2020 census base … 2070), sex and 5-year "
+    "age (cohort-component method; docs/methods/projection.md).",
+    columns=(
+        SCENARIO,
+        UNIT,
+        C("year", "INTEGER", "Year (10-01); 2020 = census with age 不詳 allocated", nullable=False, min=2020, max=2070),
+        C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
+        C("age_group", "VARCHAR", "'0-4' … '85-89', '90+'", nullable=False),
+        C("age_start", "INTEGER", "First age of the group", nullable=False, min=0, max=90),
+        C("persons", "DOUBLE", "Projected persons (not rounded)", nullable=False, min=0),
+    ),
+    key=("scenario", "muni_code", "year", "sex", "age_group"),
+    coverage=Coverage(per=("scenario", "year"), where=f"muni_code <> '{JOINT}'", missing=HAMADORI),
+    checks=(
+        SqlCheck(
+            "base-equals-census",
+            "the 2020 base differs from the census (age 不詳 allocated) for a municipality or 浜通り地域",
+            f"""WITH c AS (SELECT CASE WHEN muni_code IN ({", ".join(f"'{c}'" for c in sorted(HAMADORI))})
+                                  THEN '{JOINT}' ELSE muni_code END AS muni_code, sum(persons) AS census
+                           FROM core_census__population_by_sex_age WHERE census_year = 2020 GROUP BY ALL),
+                    p AS (SELECT scenario, muni_code, sum(persons) AS projected FROM out_projection__population
+                          WHERE year = 2020 GROUP BY ALL)
+                SELECT * FROM p FULL JOIN c USING (muni_code)
+                WHERE c.census IS NULL OR p.projected IS NULL OR abs(p.projected - c.census) > 1e-6""",
+        ),
+        SqlCheck(
+            "joint-unit-present",
+            "浜通り地域 (07999) is missing from a scenario × year",
+            f"""SELECT scenario, year FROM out_projection__population GROUP BY ALL
+                HAVING count(*) FILTER (WHERE muni_code = '{JOINT}') <> 38""",
+        ),
+    ),
+)
+
+PARAMETERS = Table(
+    name="out_projection__parameters",
+    description="What produced each scenario of out_projection__population: method, base, inputs and assumptions.",
+    columns=(
+        SCENARIO,
+        C("method", "VARCHAR", "ipss, ipss+tfr, ipss+tfr+closed, ipss+closed, ccr", nullable=False),
+        C("base_year", "INTEGER", "Census base year", nullable=False),
+        C("end_year", "INTEGER", "Last projected year", nullable=False),
+        C("survival", "VARCHAR", "Survival ratios used"),
+        C("migration", "VARCHAR", "Net migration assumption"),
+        C("fertility", "VARCHAR", "Fertility assumption (child–woman ratio, TFR path)"),
+        C("consistency", "VARCHAR", "Consistency with the national projection"),
+        C("tfr_path", "VARCHAR", "TFR points of the scenario (year: TFR), NULL if none"),
+        C("migration_scale", "DOUBLE", "Factor on the net migration rates (1 = as assumed, 0 = none)"),
+    ),
+    key=("scenario",),
+)
+
+SUSTAINABILITY = Table(
+    name="out_projection__sustainability",
+    description="人口戦略会議 (2024) classification per unit: women aged 20–39 in 2020 and 2050 under pattern1 "
+    "(移動仮定) and the closed population (封鎖人口), bands at −20% / −50%, sub-class A–I and group; plus the 2014 "
+    "日本創成会議 definition on a 2010-based run (2010 → 2040). 1,728 municipalities + 07999 浜通り地域 = 1,729 units.",
+    columns=(
+        UNIT,
+        C("pref_code", "VARCHAR", "Prefecture code", nullable=False),
+        C(
+            "region",
+            "VARCHAR",
+            "地方 (8 regions: 北海道, 東北, 関東, 中部, 近畿, 中国, 四国, 九州・沖縄)",
+            nullable=False,
+        ),
+        C("women_20_39_2020", "DOUBLE", "Women aged 20–39 in 2020 (census, 不詳 allocated)", min=0),
+        C("women_20_39_2050_baseline", "DOUBLE", "Women aged 20–39 in 2050, pattern1 (with migration)", min=0),
+        C("women_20_39_2050_closed", "DOUBLE", "Women aged 20–39 in 2050, closed population", min=0),
+        C("change_baseline_pct", "DOUBLE", "Change 2020 → 2050 with migration (%)"),
+        C("change_closed_pct", "DOUBLE", "Change 2020 → 2050 closed (%)"),
+        C("sub_class", "VARCHAR", "A–I: closed band (rows A–C <20%, D–F 20–50%, G–I ≥50% decline) × baseline band"),
+        C(
+            "sustainability_group",
+            "VARCHAR",
+            "自立持続可能性自治体, ブラックホール型自治体, 消滅可能性自治体 or その他",
+        ),
+        C("women_20_39_2010", "DOUBLE", "Women aged 20–39 in 2010 (census on 2020 boundaries)", min=0),
+        C("women_20_39_2040_from_2010", "DOUBLE", "Women aged 20–39 in 2040 projected from the 2010 base", min=0),
+        C("change_2010_2040_pct", "DOUBLE", "Change 2010 → 2040 (%), 2010-based IPSS-method run"),
+        C("is_vanishing_2014", "BOOLEAN", "2014 definition: decline of 50% or more over 2010 → 2040"),
+    ),
+    key=("muni_code",),
+    coverage=Coverage(where=f"muni_code <> '{JOINT}'", missing=HAMADORI),
+    checks=(
+        SqlCheck(
+            "units-1729",
+            "the classification does not cover 1,729 units (1,728 municipalities and 浜通り地域)",
+            "SELECT count(*) AS n FROM out_projection__sustainability HAVING count(*) <> 1729",
+        ),
+        SqlCheck(
+            "group-matches-changes",
+            "a group disagrees with the bands of its changes",
+            """SELECT * FROM out_projection__sustainability WHERE sustainability_group <> CASE
+                 WHEN change_baseline_pct <= -50 THEN '消滅可能性自治体'
+                 WHEN change_closed_pct <= -50 THEN 'ブラックホール型自治体'
+                 WHEN change_baseline_pct > -20 AND change_closed_pct > -20 THEN '自立持続可能性自治体'
+                 ELSE 'その他' END""",
+        ),
+    ),
+)
+
+IMPACT = Table(
+    name="out_projection__impact",
+    description=f"影響度 per unit ({IMPACT_YEAR} totals, 地方人口ビジョン guidance): natural = sim1 ÷ pattern1 "
+    "(levels at 100/105/110/115%), social = sim2 ÷ sim1 (levels at 100/110/120/130%).",
+    columns=(
+        UNIT,
+        C("year", "INTEGER", "Target year of the comparison", nullable=False),
+        C("natural_ratio_pct", "DOUBLE", "sim1 ÷ pattern1 total population (%)", min=0),
+        C("natural_impact_level", "INTEGER", "自然増減の影響度 1–5", nullable=False, min=1, max=5),
+        C("social_ratio_pct", "DOUBLE", "sim2 ÷ sim1 total population (%)", min=0),
+        C("social_impact_level", "INTEGER", "社会増減の影響度 1–5", nullable=False, min=1, max=5),
+    ),
+    key=("muni_code",),
+    coverage=Coverage(where=f"muni_code <> '{JOINT}'", missing=HAMADORI),
+)
+
+
+def load_inputs(ctx: StepContext) -> model.Inputs:
+    members = ctx.table("core_ipss2023__hamadori_members")
+    if set(members["muni_code"].to_list()) != HAMADORI:
+        raise ctx.fail(
+            "hamadori",
+            f"浜通り地域 members {sorted(members['muni_code'].to_list())} differ from the pinned {sorted(HAMADORI)}",
+            where="table core_ipss2023__hamadori_members",
+        )
+    return model.build_inputs(
+        ctx.table("core_census__population_by_sex_age"),
+        ctx.table("core_national__life_table"),
+        ctx.table("core_national__ipss2017_projection_by_age_sex"),
+        ctx.table("core_national__vital_rates"),
+        sorted(HAMADORI),
+    )
+
+
+def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
+    inputs = load_inputs(ctx)
+    baseline = model.ipss_baseline(inputs, 2020)
+    frames, params_rows, totals = [], [], {}
+    for i, scenario in enumerate(model.STANDARD_SCENARIOS):
+        ctx.progress(i, len(model.STANDARD_SCENARIOS) + 1, scenario)
+        params = model.scenario_params(baseline, scenario, inputs)
+        result = project(baseline.base, params)
+        if not np.all(np.isfinite(result)) or result.min() < 0:
+            raise ctx.fail("projection", f"scenario {scenario} produced negative or non-finite persons")
+        totals[scenario] = result
+        frames.append(long_frame(result, baseline.units, params.years).with_columns(pl.lit(scenario).alias("scenario")))
+        notes = baseline.notes
+        params_rows.append(
+            {
+                "scenario": scenario,
+                "method": params.method,
+                "base_year": baseline.base_year,
+                "end_year": params.years[-1],
+                "survival": notes["survival"] if scenario != "ccr" else "in the cohort change ratios",
+                "migration": {
+                    "ccr": "in the cohort change ratios 2015→2020, held",
+                    "closed": "none",
+                    "sim2": "none",
+                }.get(scenario, notes["migration"]),
+                "fertility": (
+                    "child–woman ratio of 2020 held"
+                    if scenario == "ccr"
+                    else notes["fertility"]
+                    + ("; raised to the TFR path (CWR = TFR × national CWR/TFR)" if scenario.startswith("sim") else "")
+                ),
+                "consistency": "none" if scenario in ("ccr", "closed", "sim2") else notes["consistency"],
+                "tfr_path": ", ".join(f"{y}: {v}" for y, v in model.DEFAULT_TFR_POINTS.items())
+                if scenario.startswith("sim")
+                else None,
+                "migration_scale": 0.0 if scenario in ("closed", "sim2") else 1.0,
+            }
+        )
+    population = pl.concat(frames).select(POPULATION.column_names)
+
+    units = baseline.units
+    y2050 = baseline.years.index(2050)
+    w2020 = baseline.base[:, FEMALE, WOMEN_20_39].sum(axis=1)
+    wb = totals["pattern1"][:, y2050, FEMALE, WOMEN_20_39].sum(axis=1)
+    wc = totals["closed"][:, y2050, FEMALE, WOMEN_20_39].sum(axis=1)
+    cb, cc = change_pct(w2020, wb), change_pct(w2020, wc)
+    subs, groups = classify(cb, cc)
+    b2010 = model.ipss_baseline(inputs, 2010, 2040)
+    r2010 = project(b2010.base, b2010.params)
+    if b2010.units != units:
+        raise ctx.fail("projection", "the 2010-based run has other units than the 2020-based one")
+    w2010 = b2010.base[:, FEMALE, WOMEN_20_39].sum(axis=1)
+    w2040 = r2010[:, -1, FEMALE, WOMEN_20_39].sum(axis=1)
+    c2010 = change_pct(w2010, w2040)
+    prefs = [u[:2] for u in units]
+    sustainability = pl.DataFrame(
+        {
+            "muni_code": units,
+            "pref_code": prefs,
+            "region": [REGION_OF_PREF[p] for p in prefs],
+            "women_20_39_2020": w2020,
+            "women_20_39_2050_baseline": wb,
+            "women_20_39_2050_closed": wc,
+            "change_baseline_pct": cb,
+            "change_closed_pct": cc,
+            "sub_class": [s or None for s in subs],
+            "sustainability_group": [g or None for g in groups],
+            "women_20_39_2010": w2010,
+            "women_20_39_2040_from_2010": w2040,
+            "change_2010_2040_pct": c2010,
+            "is_vanishing_2014": halves_in_30_years(c2010),
+        }
+    ).with_columns(pl.col(pl.Float64).fill_nan(None))
+
+    yi = baseline.years.index(IMPACT_YEAR)
+    tot = {s: totals[s][:, yi].sum(axis=(1, 2)) for s in ("pattern1", "sim1", "sim2")}
+    nr, nl = natural_impact(tot["sim1"], tot["pattern1"])
+    sr, sl = social_impact(tot["sim2"], tot["sim1"])
+    impact = pl.DataFrame(
+        {
+            "muni_code": units,
+            "year": [IMPACT_YEAR] * len(units),
+            "natural_ratio_pct": nr,
+            "natural_impact_level": nl.astype(np.int32),
+            "social_ratio_pct": sr,
+            "social_impact_level": sl.astype(np.int32),
+        }
+    ).with_columns(pl.col("year").cast(pl.Int32))
+    ctx.progress(len(model.STANDARD_SCENARIOS) + 1, len(model.STANDARD_SCENARIOS) + 1, "done")
+    return {
+        POPULATION.name: population,
+        PARAMETERS.name: pl.DataFrame(params_rows),
+        SUSTAINABILITY.name: sustainability,
+        IMPACT.name: impact,
+    }
+
+
+STEP = Step(
+    name="projection",
+    description="Cohort-component projections (IPSS method, 人口ビジョン scenarios, CCR, closed) and the 2024 "
+    "sustainability classification for every municipality",
+    sources=(),
+    tables=(POPULATION, PARAMETERS, SUSTAINABILITY, IMPACT),
+    parse=parse,
+    depends=("census_population", "ipss_2023", "national", "national_jlstat"),
+)
