@@ -169,7 +169,11 @@ def _read(path: Path, root: Path, section: str) -> dict[str, Any]:
 def parse_table(folder: Path, root: Path) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """The rows of the three tables for one saved table folder."""
     sid = folder.name
-    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+        fetched = dt.datetime.fromisoformat(manifest["fetched_at"]).astimezone(dt.UTC).replace(tzinfo=None)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise _Fail("manifest", f"unreadable fetch manifest: {exc!r}", f"{sid}/{MANIFEST_FILE}") from exc
     meta_rel = f"{sid}/{META_FILE}"
     meta = _read(folder / META_FILE, root, "GET_META_INFO")
     inf = meta.get("METADATA_INF") or {}
@@ -246,7 +250,6 @@ def parse_table(folder: Path, root: Path) -> tuple[dict[str, Any], list[dict[str
         if status == 1 and total is None:
             total = 0  # 正常終了・該当データなし
 
-    fetched = dt.datetime.fromisoformat(manifest["fetched_at"]).astimezone(dt.UTC).replace(tzinfo=None)
     table_row = {
         "stats_data_id": sid,
         "title": _text(table_inf.get("TITLE")),
