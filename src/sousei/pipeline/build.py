@@ -228,30 +228,31 @@ def _write_meta(
             for sid in step.sources:
                 source_tables.setdefault(sid, []).append(t.name)
                 source_rows[sid] = source_rows.get(sid, 0) + res.rows[t.name]
-    con.executemany("INSERT INTO meta__tables VALUES (?, ?, ?, ?, ?, ?)", table_rows)
-    con.executemany(
-        "INSERT INTO meta__sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                s.id,
-                s.title,
-                s.producer,
-                s.official,
-                s.license,
-                s.attribution,
-                s.vintage,
-                s.via,
-                source_tables.get(s.id, []),
-                source_rows.get(s.id, 0),
-            )
-            for s in declared_sources().values()
-            if s.id in digests
-        ],
-    )
-    con.executemany(
-        "INSERT INTO meta__files VALUES (?, ?, ?)",
-        [(sid, rel, d) for sid, files in digests.items() for rel, d in files.items()],
-    )
+    source_rows_out = [
+        (
+            s.id,
+            s.title,
+            s.producer,
+            s.official,
+            s.license,
+            s.attribution,
+            s.vintage,
+            s.via,
+            source_tables.get(s.id, []),
+            source_rows.get(s.id, 0),
+        )
+        for s in declared_sources().values()
+        if s.id in digests
+    ]
+    file_rows = [(sid, rel, d) for sid, files in digests.items() for rel, d in files.items()]
+    # executemany refuses an empty list (a build of steps without bundle sources has no file rows).
+    for sql, rows in (
+        ("INSERT INTO meta__tables VALUES (?, ?, ?, ?, ?, ?)", table_rows),
+        ("INSERT INTO meta__sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", source_rows_out),
+        ("INSERT INTO meta__files VALUES (?, ?, ?)", file_rows),
+    ):
+        if rows:
+            con.executemany(sql, rows)
     con.execute(
         "INSERT INTO meta__build VALUES (?, ?, ?, ?, ?, ?)",
         [
