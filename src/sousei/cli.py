@@ -215,5 +215,50 @@ def data_estat(
     console.print(f"{estat.CREDIT}. {estat.NOTICE}", highlight=False)
 
 
+@app.command()
+def project(
+    code: Annotated[str, typer.Argument(help="Municipal code (5 characters, e.g. 01100)")],
+    db: DbOption = None,
+    scenario: Annotated[
+        str, typer.Option(help="pattern1, sim1, sim2, closed, ccr or custom (custom: --tfr-path, --migration-scale)")
+    ] = "pattern1",
+    tfr_path: Annotated[
+        str | None, typer.Option("--tfr-path", help="TFR points 'YEAR:TFR,…' (default 2030:1.8,2040:2.07)")
+    ] = None,
+    migration_scale: Annotated[float, typer.Option(help="Factor on net migration rates (custom scenario)")] = 1.0,
+    out: Annotated[
+        Path | None, typer.Option(help="CSV file to save the table (default var/projection-CODE-SCENARIO.csv)")
+    ] = None,
+) -> None:
+    """Project one municipality's population by sex and age to 2070; print totals by year and save the table."""
+    from sousei.projection_api import project_municipality, totals_by_year
+
+    points = None
+    if tfr_path:
+        try:
+            points = {int(y): float(v) for y, v in (p.split(":") for p in tfr_path.split(","))}
+        except ValueError:
+            err.print(f"[red]error[/] --tfr-path must look like 2030:1.8,2040:2.07, got {escape(tfr_path)}")
+            raise typer.Exit(2) from None
+    path = config.db_path(db)
+    if not path.is_file():
+        _fail(BuildError("warehouse", f"no warehouse at {path}: run `sousei build` first"))
+    try:
+        frame = project_municipality(path, code, scenario, points, migration_scale)
+    except (KeyError, ValueError) as exc:
+        err.print(f"[red]error[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    table = RichTable(title=f"{code} {scenario} (unit {frame['muni_code'][0]})")
+    table.add_column("year")
+    table.add_column("persons", justify="right")
+    for year, total in totals_by_year(frame).iter_rows():
+        table.add_row(str(year), f"{total:,.0f}")
+    console.print(table)
+    target = out or Path("var") / f"projection-{code}-{scenario}.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_csv(target)
+    console.print(f"saved {target}")
+
+
 if __name__ == "__main__":
     app()

@@ -12,6 +12,8 @@ MALE, FEMALE = 0, 1
 WOMEN_15_49 = slice(3, 10)  # age groups 15-19 … 45-49
 WOMEN_20_39 = slice(4, 8)  # age groups 20-24 … 35-39
 assert len(AGE_GROUPS) == N_AGES
+# Consistency factors are capped: a target that needs more means the inputs disagree, not a real adjustment.
+MAX_FACTOR = 10.0
 
 
 def advance(pop: np.ndarray, params: ProjectionParams, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -90,8 +92,8 @@ def national_adjustment(base: np.ndarray, params: ProjectionParams, targets: np.
             losses[:, -1] += neg[:, -1]
             reached_surv[:, -1] += sv[:, -1]
             wanted = targets[k] - reached_surv - losses
-            with np.errstate(divide="ignore", invalid="ignore"):
-                scale = np.where(gains > 0, np.maximum(wanted, 0) / gains, 1.0)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                scale = np.where(gains > 1e-9, np.minimum(np.maximum(wanted, 0) / gains, MAX_FACTOR), 1.0)
             start_scale = np.ones((2, N_AGES))
             start_scale[:, :-1] = scale[:, 1:]
             start_scale[:, -1] = scale[:, -1]
@@ -101,8 +103,8 @@ def national_adjustment(base: np.ndarray, params: ProjectionParams, targets: np.
         new = advance(pop, step_params, k)[0]
         if np.all(np.isfinite(targets[k])):
             total = new.sum(axis=0)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                last_f = np.where(total > 0, targets[k] / total, 1.0)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                last_f = np.where(total > 1e-9, np.minimum(targets[k] / total, MAX_FACTOR), 1.0)
         factors[k] = last_f
         pop = new * factors[k]
     return params.with_(inflow_scale=inflow, adjustment=factors)

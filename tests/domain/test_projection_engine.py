@@ -1,0 +1,146 @@
+"""Invariants of the cohort-component engine on synthetic arrays (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sousei.domain.projection import ProjectionParams, project
+from sousei.domain.projection.engine import advance, national_adjustment
+from sousei.domain.projection.impact import NATURAL_EDGES, SOCIAL_EDGES, impact_level
+from sousei.domain.projection.methods import residual_migration_rates, survival_from_qx
+from sousei.domain.projection.scenarios import tfr_path
+from sousei.domain.projection.sustainability import classify
+
+A = 19
+
+
+@st.composite
+def cases(draw, zero_migration: bool = False):
+    units = draw(st.integers(1, 6))
+    steps = draw(st.integers(1, 4))
+    base = draw(arrays(np.float64, (units, 2, A), elements=st.floats(0, 5e4)))
+    surv = draw(arrays(np.float64, (units, steps, 2, A), elements=st.floats(0, 1)))
+    mig = (
+        np.zeros((units, steps, 2, A))
+        if zero_migration
+        else draw(arrays(np.float64, (units, steps, 2, A), elements=st.floats(-1, 3)))
+    )
+    cwr = draw(arrays(np.float64, (units, steps), elements=st.floats(0, 0.6)))
+    boys = draw(arrays(np.float64, (units, steps), elements=st.floats(0.4, 0.6)))
+    return base, ProjectionParams(2020, surv, mig, cwr, boys)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases())
+def test_no_negative_cohorts(case):
+    base, params = case
+    result = project(base, params)
+    assert result.shape == (base.shape[0], params.steps + 1, 2, A)
+    assert np.all(result >= 0)
+    assert np.array_equal(result[:, 0], base)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases(zero_migration=True))
+def test_zero_migration_change_is_births_minus_deaths(case):
+    base, params = case
+    pop = base
+    for k in range(params.steps):
+        new, deaths, children = advance(pop, params, k)
+        np.testing.assert_allclose(new.sum(axis=(1, 2)) - pop.sum(axis=(1, 2)), children - deaths, atol=1e-6)
+        assert np.all(deaths >= 0)
+        pop = new
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases())
+def test_sexes_and_ages_sum_to_totals(case):
+    base, params = case
+    result = project(base, params)
+    totals = result.sum(axis=(2, 3))
+    np.testing.assert_allclose(result[:, :, 0].sum(-1) + result[:, :, 1].sum(-1), totals, rtol=1e-12)
+    # the new 0-4 split exactly into boys and girls by the share of boys
+    kids = result[:, 1:, :, 0].sum(axis=-1)
+    np.testing.assert_allclose(result[:, 1:, 0, 0], kids * params.male_share_0_4, rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(cases(), st.data())
+def test_unit_alone_equals_its_row(case, data):
+    base, params = case
+    # national consistency factors are computed once for all units and travel with the parameters
+    targets = project(base, params)[:, 1:].sum(axis=0) * data.draw(st.floats(0.8, 1.2)) + 1.0
+    adjusted = national_adjustment(base, params, targets)
+    full = project(base, adjusted)
+    i = data.draw(st.integers(0, base.shape[0] - 1))
+    alone = project(base[[i]], adjusted.select([i]))
+    np.testing.assert_allclose(alone[0], full[i], rtol=1e-12, atol=1e-9)
+
+
+def test_national_adjustment_meets_the_targets():
+    rng = np.random.default_rng(1)
+    base = rng.uniform(100, 5000, (30, 2, A))
+    params = ProjectionParams(
+        2015,
+        np.full((1, 3, 2, A), 0.98),
+        rng.uniform(-0.3, 0.6, (30, 3, 2, A)),
+        np.full((30, 3), 0.2),
+        np.full((1, 3), 0.512),
+    )
+    targets = project(base, params.with_(migration=np.zeros((1, 3, 2, A))))[:, 1:].sum(axis=0)
+    result = project(base, national_adjustment(base, params, targets))
+    np.testing.assert_allclose(result[:, 1:].sum(axis=0), targets, rtol=1e-9)
+
+
+def test_invalid_parameters_are_refused():
+    ok = dict(
+        base_year=2020,
+        survival=np.full((1, 2, 2, A), 0.9),
+        migration=np.zeros((1, 2, 2, A)),
+        cwr=np.full((1, 2), 0.2),
+        male_share_0_4=np.full((1, 2), 0.51),
+    )
+    ProjectionParams(**ok)
+    with pytest.raises(ValueError, match="≥ −1"):
+        ProjectionParams(**(ok | {"migration": np.full((1, 2, 2, A), -1.5)}))
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        ProjectionParams(**(ok | {"survival": np.full((1, 2, 2, A), 1.2)}))
+    params = ProjectionParams(**ok)
+    with pytest.raises(ValueError):
+        params.survival[0, 0, 0, 0] = 0.5  # frozen arrays
+
+
+def test_survival_from_a_flat_life_table():
+    # constant q: l(x) = (1-q)^x, so the five-year ratio of two full groups is (1-q)^5
+    q = 0.01
+    qx = np.full((2, 106), q)
+    s = survival_from_qx(qx)
+    np.testing.assert_allclose(s[:, :17], (1 - q) ** 5, rtol=1e-12)
+
+
+def test_residual_rates_recover_known_migration():
+    rng = np.random.default_rng(2)
+    prev = rng.uniform(100, 1000, (4, 2, A))
+    surv = np.full((2, A), 0.95)
+    true = rng.uniform(-0.4, 0.4, (4, 2, A))
+    true[..., -1] = true[..., -2]  # 85-89 and 90+ share a rate
+    params = ProjectionParams(2010, surv[None, None], true[:, None], np.zeros((4, 1)), np.full((1, 1), 0.5))
+    now = project(prev, params)[:, 1]
+    np.testing.assert_allclose(residual_migration_rates([(prev, now, surv)])[..., :-1], true[..., :-1], rtol=1e-9)
+
+
+def test_tfr_path_and_levels():
+    path = tfr_path(2020, [2025, 2030, 2035, 2040, 2045], np.array([1.2, 2.5]), {2030: 1.8, 2040: 2.07})
+    np.testing.assert_allclose(path[0], [1.5, 1.8, 1.935, 2.07, 2.07])
+    assert list(impact_level(np.array([99.0, 100.0, 109.9, 130.0]), SOCIAL_EDGES)) == [1, 2, 2, 5]
+    assert list(impact_level(np.array([104.99, 105.0, 114.9, 115.0]), NATURAL_EDGES)) == [2, 3, 4, 5]
+
+
+def test_classification_bands():
+    subs, groups = classify(np.array([-10, -30, -55, -10, -60, np.nan]), np.array([-5, -10, -10, -55, -55, -1]))
+    assert subs == ["A", "B", "C", "G", "I", ""]
+    assert groups == ["自立持続可能性自治体", "その他", "消滅可能性自治体", "ブラックホール型自治体", "消滅可能性自治体", ""]
