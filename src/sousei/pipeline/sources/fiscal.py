@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 from pathlib import PurePosixPath
 
 import fastexcel
@@ -10,7 +12,7 @@ import polars as pl
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.schema import Column as C
-from sousei.pipeline.schema import SqlCheck, Step, Table
+from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
 SOURCE = "fiscal_indices"
 GROUPS = ("city", "designatedcity", "capital", "prefecture", "prefecturemean")
@@ -170,6 +172,86 @@ PREF_TABLE = Table(
             "a (fiscal year, entity) does not have the 47 prefectures",
             """SELECT fiscal_year, entity, count(*) AS n FROM core_fiscal__prefecture_indices GROUP BY ALL
                HAVING count(*) <> 47""",
+        ),
+    ),
+)
+
+
+# 2020 municipalities without a value in a year's 全市町村 file from FY2011 on: formed by a merger after that year,
+# so the file lists several predecessors (their ratios are not averaged: NULL, predecessors in core_fiscal__unmatched).
+PINNED_FROM_2011 = frozenset(
+    {
+        "09203",  # 栃木市: 岩舟町 joined 2014-04-05 (FY2011–2013 list both)
+    }
+)
+
+CORE = Table(
+    name="core_fiscal__indices",
+    description=(
+        "Fiscal indices of each 2020 municipality per fiscal year (全市町村 files). FY2011+ matched by 団体コード, "
+        "earlier years by prefecture + name against the code intervals of core_areas__code_to_2020 valid in that "
+        "fiscal year. A 2020 municipality with several predecessors in a year's file (merged later), or with a "
+        "predecessor later divided, gets NULL indices and match_status saying why (ratios are never averaged); "
+        "the predecessors are listed in core_fiscal__unmatched. One row per 2020 municipality and year."
+    ),
+    columns=(
+        C("muni_code", "VARCHAR", "2020 municipality (5 characters)", nullable=False),
+        C("fiscal_year", "INTEGER", "Fiscal year (年度)", nullable=False, min=2005, max=2021),
+        *MEASURE_COLUMNS,
+        *STATUS_COLUMNS,
+        C(
+            "match_status",
+            "VARCHAR",
+            "'code' (FY2011+ by 団体コード), 'name' (before FY2011 by prefecture + name), "
+            "'several_predecessors' (NULL indices), 'split_predecessor' (NULL), 'not_in_file' (NULL)",
+            nullable=False,
+        ),
+        C("source_code", "VARCHAR", "5-digit code of the matched row (NULL before FY2011 unless matched by name)"),
+        C("source_name", "VARCHAR", "団体名 of the matched row as published"),
+    ),
+    key=("muni_code", "fiscal_year"),
+    coverage=Coverage(
+        per=("fiscal_year",), where="fiscal_year >= 2011 AND match_status = 'code'", missing=PINNED_FROM_2011
+    ),
+    checks=(
+        SqlCheck(
+            "fiscal-core-complete",
+            "a (2020 municipality, fiscal year) without a row",
+            """SELECT y.fiscal_year, count(*) AS n FROM (SELECT DISTINCT fiscal_year FROM core_fiscal__indices) y
+               CROSS JOIN core_areas__municipalities m
+               LEFT JOIN core_fiscal__indices f USING (fiscal_year, muni_code)
+               WHERE f.muni_code IS NULL GROUP BY ALL""",
+        ),
+        SqlCheck(
+            "fiscal-null-unless-matched",
+            "indices present on a row that is not a one-to-one match",
+            """SELECT * FROM core_fiscal__indices WHERE match_status NOT IN ('code', 'name')
+               AND (fiscal_strength_index IS NOT NULL OR current_balance_ratio_pct IS NOT NULL)""",
+        ),
+    ),
+)
+
+UNMATCHED = Table(
+    name="core_fiscal__unmatched",
+    description=(
+        "Rows of the 全市町村 files that gave no value to core_fiscal__indices, with the reason: no code or name "
+        "match, an ambiguous name, or one of several predecessors of a 2020 municipality (merged later)."
+    ),
+    columns=(
+        C("fiscal_year", "INTEGER", "Fiscal year of the file", nullable=False, min=2005, max=2021),
+        C("row_number", "INTEGER", "Row in the file (1-based)", nullable=False),
+        C("pref", "VARCHAR", "都道府県名 as published", nullable=False),
+        C("name", "VARCHAR", "団体名 as published", nullable=False),
+        C("code", "VARCHAR", "5-digit code (published from FY2011, else the code found by name)"),
+        C("muni_code", "VARCHAR", "2020 municipality it belongs to, where known"),
+        C("reason", "VARCHAR", "Why no value was attached", nullable=False),
+    ),
+    key=("fiscal_year", "row_number"),
+    checks=(
+        SqlCheck(
+            "fiscal-every-row-matched",
+            "a row of a 全市町村 file matched no code (all rows matched when this was written, 2025)",
+            "SELECT * FROM core_fiscal__unmatched WHERE muni_code IS NULL",
         ),
     ),
 )
@@ -350,9 +432,173 @@ def build_prefecture_indices(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# Spellings that differ between the fiscal files and the code list (ヶ/ケ and old/new character forms):
+# both sides are compared through name_key. An ambiguity this creates would show as 'ambiguous name'.
+VARIANTS = str.maketrans(
+    {"ヶ": "ケ", "檜": "桧", "檮": "梼", "條": "条", "龍": "竜", "曽": "曾", "澤": "沢", "邊": "辺"}
+)
+
+
+def name_key(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).translate(VARIANTS).replace(" ", "")
+
+
+def _intervals(code_to_2020: pl.DataFrame, fiscal_year: int) -> pl.DataFrame:
+    """Code intervals valid at some time in the fiscal year, with a flag for those valid at its end."""
+    start, end = dt.date(fiscal_year, 4, 1), dt.date(fiscal_year + 1, 3, 31)
+    return code_to_2020.filter(
+        ~pl.col("is_ward")
+        & (pl.col("valid_from") <= end)
+        & (pl.col("valid_to").is_null() | (pl.col("valid_to") > start))
+    ).with_columns(
+        (pl.col("valid_to").is_null() | (pl.col("valid_to") > end)).alias("at_end"),
+        pl.col("code").str.slice(0, 2).alias("pref_code"),
+    )
+
+
+def _match_year(rows: pl.DataFrame, code_to_2020: pl.DataFrame, fiscal_year: int) -> pl.DataFrame:
+    """One year's 全市町村 rows → with match_code, muni_code, share (a row per 2020 target) or a reason."""
+    iv = _intervals(code_to_2020, fiscal_year)
+    rows = rows.with_columns(pl.col("pref_name").replace_strict(PREF_CODE).alias("pref_code"))
+    if fiscal_year >= 2011:
+        keyed = rows.with_columns(pl.col("code").alias("match_code"))
+    else:
+        # name → code: the codes with that prefecture and name valid in the year; prefer those valid at its end
+        cands = iv.select(
+            "pref_code",
+            pl.col("name").map_elements(name_key, return_dtype=pl.String).alias("match_name"),
+            pl.col("code").alias("cand"),
+            "at_end",
+        )
+        cands = cands.unique()
+        best = cands.group_by("pref_code", "match_name").agg(
+            pl.col("cand").filter(pl.col("at_end")).unique().alias("at_end_codes"), pl.col("cand").unique()
+        )
+        best = best.with_columns(
+            pl.when(pl.col("at_end_codes").list.len() > 0).then("at_end_codes").otherwise("cand").alias("codes")
+        )
+        keyed = (
+            rows.with_columns(pl.col("name").map_elements(name_key, return_dtype=pl.String).alias("key"))
+            .join(
+                best.select("pref_code", "match_name", "codes"),
+                left_on=["pref_code", "key"],
+                right_on=["pref_code", "match_name"],
+                how="left",
+            )
+            .with_columns(
+                pl.when(pl.col("codes").list.len() == 1).then(pl.col("codes").list.first()).alias("match_code"),
+                pl.when(pl.col("codes").is_null())
+                .then(pl.lit("no code with this prefecture and name was valid in the fiscal year"))
+                .when(pl.col("codes").list.len() > 1)
+                .then(pl.lit("ambiguous name: several codes with this prefecture and name"))
+                .alias("reason"),
+            )
+            .drop("codes", "key")
+        )
+    if "reason" not in keyed.columns:
+        keyed = keyed.with_columns(pl.lit(None, pl.String).alias("reason"))
+    targets = iv.group_by("code").agg(
+        pl.col("muni_code").filter(pl.col("at_end")).alias("end_munis"),
+        pl.col("share").filter(pl.col("at_end")).alias("end_shares"),
+        pl.col("muni_code").alias("munis"),
+        pl.col("share").alias("shares"),
+    )
+    targets = targets.select(
+        pl.col("code").alias("match_code"),
+        pl.when(pl.col("end_munis").list.len() > 0).then("end_munis").otherwise("munis").alias("muni_code"),
+        pl.when(pl.col("end_munis").list.len() > 0).then("end_shares").otherwise("shares").alias("share"),
+    )
+    matched = keyed.join(targets, on="match_code", how="left").with_columns(
+        pl.when(pl.col("reason").is_null() & pl.col("muni_code").is_null())
+        .then(pl.lit("code not valid in the fiscal year"))
+        .otherwise("reason")
+        .alias("reason")
+    )
+    return matched.explode("muni_code", "share")
+
+
+def build_core(
+    raw: pl.DataFrame, code_to_2020: pl.DataFrame, municipalities: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    city = raw.filter((pl.col("group") == "city") & ~pl.col("is_average"))
+    statuses = [_status_name(m) for m in MEASURES]
+    matched = pl.concat(
+        [_match_year(city.filter(pl.col("fiscal_year") == fy), code_to_2020, fy) for fy in range(2005, 2022)],
+        how="diagonal_relaxed",
+    )
+    ok = matched.filter(pl.col("muni_code").is_not_null())
+    per_muni = ok.group_by("fiscal_year", "muni_code").agg(
+        pl.len().alias("n"), pl.col("share").min().alias("min_share")
+    )
+    one = per_muni.filter((pl.col("n") == 1) & (pl.col("min_share") == 1.0)).select("fiscal_year", "muni_code")
+    values = ok.join(one, on=["fiscal_year", "muni_code"], how="inner").select(
+        "muni_code",
+        "fiscal_year",
+        *MEASURES,
+        *statuses,
+        pl.when(pl.col("fiscal_year") >= 2011).then(pl.lit("code")).otherwise(pl.lit("name")).alias("match_status"),
+        pl.col("match_code").alias("source_code"),
+        pl.col("name").alias("source_name"),
+    )
+    several = per_muni.filter(pl.col("n") > 1).select(
+        "muni_code", "fiscal_year", pl.lit("several_predecessors").alias("match_status")
+    )
+    split = per_muni.filter((pl.col("n") == 1) & (pl.col("min_share") < 1.0)).select(
+        "muni_code", "fiscal_year", pl.lit("split_predecessor").alias("match_status")
+    )
+    grid = municipalities.select("muni_code").join(pl.DataFrame({"fiscal_year": list(range(2005, 2022))}), how="cross")
+    grid = grid.with_columns(pl.col("fiscal_year").cast(pl.Int32))
+    core = pl.concat([values, several, split], how="diagonal_relaxed")
+    missing = grid.join(core, on=["muni_code", "fiscal_year"], how="anti").with_columns(
+        pl.lit("not_in_file").alias("match_status")
+    )
+    core = pl.concat([core, missing], how="diagonal_relaxed").sort("fiscal_year", "muni_code")
+
+    reasons = ok.join(per_muni, on=["fiscal_year", "muni_code"]).filter((pl.col("n") > 1) | (pl.col("min_share") < 1))
+    reasons = reasons.with_columns(
+        pl.when(pl.col("n") > 1)
+        .then(
+            pl.format(
+                "one of {} predecessors of 2020 municipality {} in this year's file (merged later); "
+                "ratios are not averaged",
+                pl.col("n"),
+                pl.col("muni_code"),
+            )
+        )
+        .otherwise(pl.format("divided later between 2020 municipalities (share {})", pl.col("share")))
+        .alias("reason")
+    )
+    failed = matched.filter(pl.col("muni_code").is_null())
+    unmatched = (
+        pl.concat(
+            [
+                frame.select(
+                    "fiscal_year",
+                    "row_number",
+                    pl.col("pref_name").alias("pref"),
+                    "name",
+                    pl.col("match_code").alias("code"),
+                    "muni_code",
+                    "reason",
+                )
+                for frame in (failed, reasons)
+            ]
+        )
+        .unique(["fiscal_year", "row_number"], keep="first")
+        .sort("fiscal_year", "row_number")
+    )
+    return core, unmatched
+
+
 def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
     raw = parse_raw(ctx)
-    return {RAW.name: raw, PREF_TABLE.name: build_prefecture_indices(raw)}
+    core, unmatched = build_core(raw, ctx.table("core_areas__code_to_2020"), ctx.table("core_areas__municipalities"))
+    return {
+        RAW.name: raw,
+        PREF_TABLE.name: build_prefecture_indices(raw),
+        CORE.name: core,
+        UNMATCHED.name: unmatched,
+    }
 
 
 STEP = Step(
@@ -360,6 +606,7 @@ STEP = Step(
     description="地方公共団体の主要財政指標一覧 FY2005–2021 (財政力指数, 経常収支比率, 実質公債費比率, "
     "将来負担比率, ラスパイレス指数)",
     sources=(SOURCE,),
-    tables=(RAW, PREF_TABLE),
+    depends=("areas",),
+    tables=(RAW, PREF_TABLE, CORE, UNMATCHED),
     parse=parse,
 )
