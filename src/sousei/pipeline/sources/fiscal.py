@@ -208,6 +208,7 @@ CORE = Table(
         ),
         C("source_code", "VARCHAR", "5-digit code of the matched row (NULL before FY2011 unless matched by name)"),
         C("source_name", "VARCHAR", "団体名 of the matched row as published"),
+        C("source_row", "INTEGER", "row_number of the matched row in the year's 全市町村 file (raw_fiscal__indices)"),
     ),
     key=("muni_code", "fiscal_year"),
     coverage=Coverage(
@@ -539,6 +540,7 @@ def build_core(
         pl.when(pl.col("fiscal_year") >= 2011).then(pl.lit("code")).otherwise(pl.lit("name")).alias("match_status"),
         pl.col("match_code").alias("source_code"),
         pl.col("name").alias("source_name"),
+        pl.col("row_number").alias("source_row"),
     )
     several = per_muni.filter(pl.col("n") > 1).select(
         "muni_code", "fiscal_year", pl.lit("several_predecessors").alias("match_status")
