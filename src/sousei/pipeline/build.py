@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import hashlib
 import os
@@ -88,12 +89,31 @@ def _domain_code_hash() -> str:
     return h.hexdigest()
 
 
+def _step_code_files(module_file: Path) -> list[Path]:
+    """The step's module and every sibling step module it imports (transitively), e.g. a shared name list."""
+    package_root = PIPELINE_DIR.parent.parent  # src/
+    found: list[Path] = []
+    todo = [module_file]
+    while todo:
+        path = todo.pop()
+        if path in found or not path.is_file():
+            continue
+        found.append(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
+                ("sousei.pipeline.sources.", "sousei.pipeline.derived.")
+            ):
+                todo.append(package_root / (node.module.replace(".", "/") + ".py"))
+    return sorted(found)
+
+
 def _fingerprint(step: Step, file_digests: dict[str, str], dep_fps: list[str], shared: str) -> str:
     h = hashlib.sha256()
     h.update(CACHE_SALT.encode())
     h.update(shared.encode())
     module_file = step_module_file(step.name)
-    h.update(module_file.read_bytes())
+    for path in _step_code_files(module_file):
+        h.update(path.read_bytes())
     if module_file.parent.name == "derived":
         # Derived steps compute with the pure domain code: a change there must recompute them.
         h.update(_domain_code_hash().encode())
