@@ -28,7 +28,7 @@ def load_inputs(db: Path) -> model.Inputs:
     """The engine's inputs from a built warehouse (loaded once per file)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        t = {name: con.execute(f'SELECT * FROM "{name}"').pl() for name in INPUT_TABLES}
+        t = {name: con.sql(f'SELECT * FROM "{name}"').pl() for name in INPUT_TABLES}
     finally:
         con.close()
     return model.build_inputs(

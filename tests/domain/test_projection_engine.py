@@ -143,4 +143,11 @@ def test_tfr_path_and_levels():
 def test_classification_bands():
     subs, groups = classify(np.array([-10, -30, -55, -10, -60, np.nan]), np.array([-5, -10, -10, -55, -55, -1]))
     assert subs == ["A", "B", "C", "G", "I", ""]
-    assert groups == ["自立持続可能性自治体", "その他", "消滅可能性自治体", "ブラックホール型自治体", "消滅可能性自治体", ""]
+    assert groups == [
+        "自立持続可能性自治体",
+        "その他",
+        "消滅可能性自治体",
+        "ブラックホール型自治体",
+        "消滅可能性自治体",
+        "",
+    ]

@@ -1,0 +1,214 @@
+"""Validation of the IPSS method against IPSS → docs/validation/projection.md.
+
+    python -m sousei.validation.projection [--db PATH] [--out docs/validation/projection.md]
+
+2015 census base with 2010→2015 inputs, projected to 2045 and compared with IPSS 2018 for every municipality it
+covers; the 2020 base compared with the IPSS 2023 totals (2050).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from sousei import config
+from sousei.domain.projection import model
+from sousei.domain.projection.engine import FEMALE, WOMEN_20_39, project
+from sousei.projection_api import load_inputs
+
+TARGETS = {"median_total": 3.0, "p90_total": 8.0, "median_women": 6.0}
+SIZES = [0, 5_000, 20_000, 100_000, 500_000, float("inf")]
+
+
+def _errors(ours: pl.DataFrame, ref: pl.DataFrame) -> pl.DataFrame:
+    return ours.join(ref, on="muni_code").with_columns(
+        err_pct=(pl.col("projected") / pl.col("ipss") - 1) * 100,
+        ape_pct=((pl.col("projected") / pl.col("ipss") - 1) * 100).abs(),
+    )
+
+
+def _summary(e: pl.DataFrame, col: str = "ape_pct") -> dict[str, float]:
+    return {
+        "n": e.height,
+        "median": float(e[col].median()),
+        "p90": float(e[col].quantile(0.9, "linear")),
+        "mean_signed": float(e["err_pct"].mean()),
+    }
+
+
+def _size_table(e: pl.DataFrame) -> list[str]:
+    lines = ["| base population | n | median APE % | p90 APE % | median signed % |", "|---|---:|---:|---:|---:|"]
+    for lo, hi in zip(SIZES[:-1], SIZES[1:], strict=True):
+        part = e.filter((pl.col("base") >= lo) & (pl.col("base") < hi))
+        if part.height:
+            label = f"{lo:,.0f} – {hi:,.0f}" if hi != float("inf") else f"{lo:,.0f} and over"
+            lines.append(
+                f"| {label} | {part.height} | {part['ape_pct'].median():.2f} | "
+                f"{part['ape_pct'].quantile(0.9, 'linear'):.2f} | {part['err_pct'].median():+.2f} |"
+            )
+    return lines
+
+
+def _histogram(e: pl.DataFrame) -> list[str]:
+    edges = [-np.inf, -20, -10, -5, -3, -1, 1, 3, 5, 10, 20, np.inf]
+    counts, _ = np.histogram(e["err_pct"].to_numpy(), bins=edges)
+    lines = ["| signed error % | municipalities |", "|---|---:|"]
+    for lo, hi, n in zip(edges[:-1], edges[1:], counts, strict=True):
+        lines.append(f"| {lo:g} … {hi:g} | {n} |")
+    return lines
+
+
+def _reason(row: dict, rates: dict[str, float]) -> str:
+    base, ipss, ours = row["base"], row["ipss"], row["projected"]
+    why = []
+    if base < 2000:
+        why.append(f"very small ({base:,.0f} persons): single cohorts swing the rates")
+    g = rates.get(row["muni_code"], 0.0)
+    if abs(g) > 0.08:
+        why.append(f"net migration 2010→15 of {g:+.0%} of the population, held (IPSS judges such cases by hand)")
+    if ours > ipss and not why:
+        why.append("inflow held longer than IPSS assumes")
+    if ours < ipss and not why:
+        why.append("outflow held longer than IPSS assumes")
+    return "; ".join(why)
+
+
+def validate(db: Path) -> tuple[str, dict[str, float]]:
+    inputs = load_inputs(db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        ipss18 = con.sql(
+            """SELECT area_code AS muni_code, sum(persons) AS ipss,
+                      sum(persons) FILTER (WHERE sex = 'female' AND age_start BETWEEN 20 AND 35) AS ipss_w
+               FROM core_ipss2018__population WHERE area_level = 'municipality' AND year = 2045 GROUP BY ALL"""
+        ).pl()
+        ipss23 = con.sql(
+            """SELECT area_code AS muni_code, total_persons AS ipss FROM core_ipss2023__population
+               WHERE area_level IN ('municipality', 'joint') AND year = 2050"""
+        ).pl()
+        names = con.sql("SELECT muni_code, name FROM core_areas__municipalities").pl()
+    finally:
+        con.close()
+    names = pl.concat([names, pl.DataFrame({"muni_code": [model.HAMADORI_CODE], "name": ["浜通り地域"]})])
+
+    t0 = time.perf_counter()
+    b15 = model.ipss_baseline(inputs, 2015, 2045)
+    r15 = project(b15.base, b15.params)
+    seconds = time.perf_counter() - t0
+    base15 = b15.base.sum(axis=(1, 2))
+    prev = inputs.units(2010)[1]
+    expected = (prev * inputs.period_survival(2010)).sum(axis=(1, 2))
+    net = {u: float((b - e) / b) if b > 0 else 0.0 for u, b, e in zip(b15.units, base15, expected, strict=True)}
+    ours = pl.DataFrame(
+        {
+            "muni_code": b15.units,
+            "base": base15,
+            "projected": r15[:, -1].sum(axis=(1, 2)),
+            "projected_w": r15[:, -1, FEMALE, WOMEN_20_39].sum(axis=1),
+        }
+    )
+    e = _errors(ours, ipss18.select("muni_code", "ipss"))
+    ew = (
+        ours.select("muni_code", "base", pl.col("projected_w").alias("projected"))
+        .join(ipss18.select("muni_code", pl.col("ipss_w").alias("ipss")), on="muni_code")
+        .with_columns(
+            err_pct=(pl.col("projected") / pl.col("ipss") - 1) * 100,
+            ape_pct=((pl.col("projected") / pl.col("ipss") - 1) * 100).abs(),
+        )
+    )
+    s_total, s_women = _summary(e), _summary(ew)
+
+    b20 = model.ipss_baseline(inputs, 2020, 2050)
+    r20 = project(b20.base, b20.params)
+    ours20 = pl.DataFrame(
+        {"muni_code": b20.units, "base": b20.base.sum(axis=(1, 2)), "projected": r20[:, -1].sum(axis=(1, 2))}
+    )
+    e23 = _errors(ours20, ipss23)
+    s23 = _summary(e23)
+
+    worst = e.sort("ape_pct", descending=True).head(20).join(names, on="muni_code", how="left")
+    met = {
+        "median_total": s_total["median"],
+        "p90_total": s_total["p90"],
+        "median_women": s_women["median"],
+    }
+    verdict = ", ".join(
+        f"{k} {v:.2f}% (target ≤ {TARGETS[k]:g}%: {'met' if v <= TARGETS[k] else 'NOT met'})" for k, v in met.items()
+    )
+    lines = [
+        "# Validation of the population engine against IPSS",
+        "",
+        "Generated by `python -m sousei.validation.projection` from the warehouse; do not edit by hand.",
+        "Method: docs/methods/projection.md (IPSS method, consistent with the IPSS 2017 national projection).",
+        "",
+        "## 2015 base → 2045, compared with IPSS 2018 (日本の地域別将来推計人口 平成30年推計)",
+        "",
+        f"Inputs: census 2015 (age 不詳 allocated), net migration 2010→2015, child–woman ratio 2015, life tables "
+        f"2010/2015. Municipalities compared: {s_total['n']} (IPSS 2018 has no 福島県 municipalities). "
+        f"Run time for all units: {seconds * 1000:.0f} ms.",
+        "",
+        f"**Result: {verdict}.**",
+        "",
+        "| measure (2045) | median APE % | p90 APE % | mean signed % |",
+        "|---|---:|---:|---:|",
+        f"| total population | {s_total['median']:.2f} | {s_total['p90']:.2f} | {s_total['mean_signed']:+.2f} |",
+        f"| women aged 20–39 | {s_women['median']:.2f} | {s_women['p90']:.2f} | {s_women['mean_signed']:+.2f} |",
+        "",
+        "### Error distribution (total 2045, ours ÷ IPSS − 1)",
+        "",
+        *_histogram(e),
+        "",
+        "### Error by municipality size (2015 population)",
+        "",
+        *_size_table(e),
+        "",
+        "### The 20 worst municipalities (total 2045)",
+        "",
+        "| code | name | 2015 | IPSS 2045 | ours 2045 | error % | likely reason |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for row in worst.iter_rows(named=True):
+        lines.append(
+            f"| {row['muni_code']} | {row['name'] or ''} | {row['base']:,.0f} | {row['ipss']:,.0f} | "
+            f"{row['projected']:,.0f} | {row['err_pct']:+.1f} | {_reason(row, net)} |"
+        )
+    lines += [
+        "",
+        "## 2020 base → 2050, compared with IPSS 2023 totals (令和5年推計)",
+        "",
+        f"Units compared: {s23['n']} (1,728 municipalities and 浜通り地域 07999). Median APE {s23['median']:.2f}%, "
+        f"p90 {s23['p90']:.2f}%, mean signed {s23['mean_signed']:+.2f}%. National total 2050: ours "
+        f"{r20[:, -1].sum():,.0f}, IPSS 2023 {ipss23['ipss'].sum():,.0f}. The 2020-based run is held to the IPSS 2017 "
+        "national projection rebased on the 2020 census (the 2023 national projection by sex and age is not in the "
+        "bundle), which assumed lower foreign inflows than the 2023 edition.",
+        "",
+        *_size_table(e23),
+        "",
+        "## Reading",
+        "",
+        "The first five years agree closely with IPSS (the same census base and method); the error grows with the "
+        "horizon because IPSS sets migration assumptions case by case (special treatment of municipalities with "
+        "one-off moves such as new bases or large housing developments, and of small municipalities) that a "
+        "uniform rule cannot reproduce. Small municipalities dominate the upper tail.",
+    ]
+    return "\n".join(lines) + "\n", met | {"ipss2023_median": s23["median"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--db", type=Path, default=None)
+    ap.add_argument("--out", type=Path, default=Path("docs/validation/projection.md"))
+    args = ap.parse_args()
+    text, figures = validate(config.db_path(args.db))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out}: " + ", ".join(f"{k} {v:.2f}" for k, v in figures.items()))
+
+
+if __name__ == "__main__":
+    main()
