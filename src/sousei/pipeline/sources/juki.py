@@ -12,8 +12,9 @@ import fastexcel
 import polars as pl
 
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.crosswalk import attach_muni_2020
 from sousei.pipeline.schema import Column as C
-from sousei.pipeline.schema import SqlCheck, Step, Table
+from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
 SOURCE = "juki_population_dynamics"
 
@@ -315,6 +316,86 @@ RAW_AGE = Table(
             # it may exceed the sum of the prefectures (注2 of 2104ssnen); below Japan the sums are exact.
             _sums_into_parent("raw_juki__population_by_sex_age", ("persons",), ("sex", "age_group"),
                               pinned="(code = '00000' AND ref_date >= DATE '2013-03-31' AND l.v > k.summed)"),
+        ),
+    ),
+)  # fmt: skip
+
+
+# The six 北方領土 villages (01695 色丹村 … 01700 蘂取村) are listed with 0 residents in every file and are not among
+# the 1,741 municipalities of 2020: they are left out of the core tables (the build stops if one has residents).
+NORTHERN_TERRITORIES = ("01695", "01696", "01697", "01698", "01699", "01700")
+CORE_AREA_COLUMNS = (
+    C("muni_code", "VARCHAR", "2020 municipality (designated cities as a whole)", nullable=False),
+    C("n_source_codes", "INTEGER", "Municipal codes of the time aggregated into this row", nullable=False, min=1),
+    C("is_allocated", "BOOLEAN", "Part of the figures comes from a municipality divided between 2020 municipalities "
+      "(shared equally, core_areas__code_to_2020.share < 1)", nullable=False),
+)  # fmt: skip
+
+CORE_DYNAMICS = Table(
+    name="core_juki__population_dynamics",
+    description=(
+        "raw_juki__population_dynamics on 2020 boundaries: the municipalities of each file (wards are inside their "
+        "city) summed into the 1,741 municipalities of 2020 through core_areas__code_to_2020, one row per file "
+        "(ref_date) and municipality. Figures are DOUBLE because a divided municipality is shared out."
+    ),
+    columns=(*_time_columns(True), *CORE_AREA_COLUMNS, *_measure_columns("core")),
+    key=("ref_date", "muni_code"),
+    coverage=Coverage(per=("ref_date",)),
+    checks=(
+        SqlCheck(
+            "national-total-preserved",
+            "the 2020-boundary municipalities do not add up to the national figure of the file (合計)",
+            f"""WITH core AS (UNPIVOT (SELECT ref_date, {", ".join(MEASURES)} FROM core_juki__population_dynamics)
+                              ON {", ".join(MEASURES)} INTO NAME measure VALUE v),
+                     raw AS (UNPIVOT (SELECT ref_date, {", ".join(MEASURES)} FROM raw_juki__population_dynamics
+                                      WHERE level = 'country')
+                             ON {", ".join(MEASURES)} INTO NAME measure VALUE v)
+                SELECT r.ref_date, r.measure, r.v AS japan, sum(c.v) AS summed
+                FROM raw r LEFT JOIN core c USING (ref_date, measure) GROUP BY ALL
+                HAVING (summed IS NULL OR abs(summed - r.v) > 0.001)
+                   AND NOT {PINNED_SUMS.replace("code = '02000'", "TRUE")}""",
+        ),
+    ),
+)
+
+CORE_AGE = Table(
+    name="core_juki__population_by_sex_age",
+    description=(
+        "raw_juki__population_by_sex_age on 2020 boundaries: the municipalities of each file summed into the 1,741 "
+        "municipalities of 2020 through core_areas__code_to_2020, per ref_date, sex and age group. From 1304 the "
+        "groups may fall short of all_ages_persons where foreign residents' age detail is not published."
+    ),
+    columns=(
+        C("ref_date", "DATE", "Date of the population: March 31 (files to 2013) or January 1 (from 2014)",
+          nullable=False),
+        C("includes_foreign_residents", "BOOLEAN", "Whether foreign residents are counted (files from 1304)",
+          nullable=False),
+        *CORE_AREA_COLUMNS,
+        C("sex", "VARCHAR", "'total', 'male' or 'female'", nullable=False),
+        C("age_group", "VARCHAR", "'0-4', '5-9', … '80+' (to 1404) or … '95-99', '100+'", nullable=False),
+        C("age_start", "INTEGER", "First year of age of the group", nullable=False, min=0, max=100),
+        C("persons", "DOUBLE", "Population of the group (persons), allocated to 2020 boundaries", nullable=False,
+          min=0),
+        C("all_ages_persons", "DOUBLE", "総数 of this municipality and sex (persons), allocated to 2020 boundaries",
+          nullable=False, min=0),
+    ),
+    key=("ref_date", "muni_code", "sex", "age_group"),
+    coverage=Coverage(per=("ref_date",)),
+    checks=(
+        SqlCheck(
+            "national-total-preserved",
+            "the 2020-boundary municipalities do not add up to Japan's 総数 or to the municipalities of the file",
+            """WITH core AS (SELECT ref_date, sex, age_group, sum(persons) AS persons,
+                                    sum(all_ages_persons) FILTER (age_start = 0) AS all_ages
+                             FROM core_juki__population_by_sex_age GROUP BY ALL),
+                     raw AS (SELECT ref_date, sex, age_group,
+                                    sum(persons) FILTER (level = 'municipality') AS persons,
+                                    any_value(all_ages_persons) FILTER (level = 'country') AS japan
+                             FROM raw_juki__population_by_sex_age GROUP BY ALL)
+                SELECT r.*, c.persons AS core_persons, c.all_ages AS core_all_ages
+                FROM raw r LEFT JOIN core c USING (ref_date, sex, age_group)
+                WHERE c.persons IS NULL OR abs(c.persons - r.persons) > 0.001
+                   OR (r.age_group IN ('0-4') AND abs(c.all_ages - r.japan) > 0.001)""",
         ),
     ),
 )  # fmt: skip
@@ -693,7 +774,51 @@ def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
     dynamics = pl.concat(sorted(frames["sjin"], key=lambda f: f["ref_date"][0]))
     by_age = pl.concat(sorted(frames["snen"], key=lambda f: f["ref_date"][0]))
     _check_against_sjin(ctx, dynamics, by_age)
-    return {RAW_DYNAMICS.name: dynamics, RAW_AGE.name: by_age}
+    crosswalk = ctx.table("core_areas__code_to_2020")
+    core_dynamics = to_2020(ctx, dynamics, crosswalk, ["period_kind", "period", "includes_foreign_residents"],
+                            list(MEASURES))  # fmt: skip
+    core_age = to_2020(ctx, by_age, crosswalk, ["includes_foreign_residents", "sex", "age_group", "age_start"],
+                       ["persons", "all_ages_persons"])  # fmt: skip
+    return {
+        RAW_DYNAMICS.name: dynamics,
+        RAW_AGE.name: by_age,
+        CORE_DYNAMICS.name: core_dynamics.select(CORE_DYNAMICS.column_names),
+        CORE_AGE.name: core_age.select(CORE_AGE.column_names),
+    }
+
+
+def to_2020(
+    ctx: StepContext, raw: pl.DataFrame, crosswalk: pl.DataFrame, by: list[str], measures: list[str]
+) -> pl.DataFrame:
+    """Municipality rows of each file summed into 2020 municipalities by the code valid on their ref_date."""
+    munis = raw.filter(pl.col("level") == "municipality")
+    keys = munis.select("ref_date", "code").unique()
+    mapped = attach_muni_2020(keys, "code", "ref_date", crosswalk, strict=False)
+    unmapped = mapped.filter(pl.col("muni_code").is_null())
+    unknown = unmapped.filter(~pl.col("code").is_in(NORTHERN_TERRITORIES))
+    if unknown.height:
+        r = unknown.sort("ref_date", "code").row(0, named=True)
+        raise ctx.fail("crosswalk", f"{unknown.height} (date, code) pairs have no 2020 municipality, e.g. {r}",
+                       where="core_areas__code_to_2020")  # fmt: skip
+    left_out = munis.join(unmapped, on=["ref_date", "code"]).filter(
+        pl.any_horizontal([pl.col(m).fill_null(0) != 0 for m in measures])
+    )
+    if left_out.height:
+        r = left_out.row(0, named=True)
+        raise ctx.fail("crosswalk", f"北方領土 village {r['code']} has residents: it would be left out",
+                       file=r["source_file"], where=f"row {r['source_row']}")  # fmt: skip
+    joined = munis.join(mapped.filter(pl.col("muni_code").is_not_null()), on=["ref_date", "code"])
+    return (
+        joined.group_by("ref_date", "muni_code", *by)
+        .agg(
+            *[(pl.col(m) * pl.col("share")).sum().alias(m) if m not in SPLIT_MEASURES
+              else pl.when(pl.col(m).is_not_null().all()).then((pl.col(m) * pl.col("share")).sum()).alias(m)
+              for m in measures],
+            pl.col("code").n_unique().cast(pl.Int32).alias("n_source_codes"),
+            (pl.col("share") < 1).any().alias("is_allocated"),
+        )
+        .sort("ref_date", "muni_code", *by)
+    )  # fmt: skip
 
 
 def _check_against_sjin(ctx: StepContext, dynamics: pl.DataFrame, by_age: pl.DataFrame) -> None:
@@ -723,6 +848,7 @@ STEP = Step(
     name="juki",
     description="住民基本台帳 population by sex × 5-year age, households and dynamics, 1995–2022",
     sources=(SOURCE,),
-    tables=(RAW_DYNAMICS, RAW_AGE),
+    tables=(RAW_DYNAMICS, RAW_AGE, CORE_DYNAMICS, CORE_AGE),
     parse=parse,
+    depends=("areas",),
 )
