@@ -1,0 +1,150 @@
+"""The 人口移動 (migration) family: net migration of young people and women by the census cohort residual method
+(out_migration__net_by_sex_age, 1980–2020) and 住基 / 住基移動報告 movers in and out per year."""
+
+from __future__ import annotations
+
+from sousei.domain.indicators.births import CENSUS, JUKI, JUKI_2020, NEAREST_CENSUS
+from sousei.domain.indicators.model import Indicator
+
+NET = "out_migration__net_by_sex_age"
+RESIDUAL_SOURCES = (*CENSUS, "national_series")
+
+
+def _net_rate(id_: str, ja: str, en: str, sex: str, lo: int, hi: int) -> Indicator:
+    sex_ja = {"total": "", "female": "女性", "male": "男性"}[sex]
+    return Indicator(
+        id=id_,
+        name_ja=ja,
+        name_en=en,
+        unit="%",
+        family="migration",
+        direction="higher_better",
+        sources=RESIDUAL_SOURCES,
+        formula=f"Σ net migrants {sex_ja}aged {lo}–{hi} at the end of the 5-year period / Σ the same cohorts at its "
+        "start × 100 (census cohort residual method, national survival ratios); year = the period's end",
+        query=f"""SELECT muni_code, end_year AS year, sum(net_migrants) AS numerator, sum(start_persons) AS denominator
+                  FROM {NET} WHERE sex = '{sex}' AND age_start BETWEEN {lo} AND {hi - 4}
+                  GROUP BY muni_code, end_year HAVING sum(start_persons) > 0""",
+        scale=100.0,
+        caveat="Residual estimate: it carries census coverage error and the gap between local and national "
+        "mortality. Ages at the end of the period. docs/methods/migration.md.",
+    )
+
+
+def _juki_rate(id_: str, ja: str, en: str, column: str, direction: str) -> Indicator:
+    return Indicator(
+        id=id_,
+        name_ja=ja,
+        name_en=en,
+        unit="‰",
+        family="migration",
+        direction=direction,  # type: ignore[arg-type]
+        sources=JUKI,
+        formula=f"{column.replace('_', ' ')} of the period / population at its end × 1,000 (住民基本台帳)",
+        query=f"SELECT muni_code, year, {column} AS numerator, population AS denominator FROM {JUKI_2020} "
+        "WHERE population > 0",
+        scale=1000.0,
+        caveat="年度 (April–March) to 2012, calendar year from 2013; movers from and to abroad included; foreign "
+        "residents included from 2013.",
+    )
+
+
+IN_JP = "sum(value) FILTER (WHERE item_code = 'A5101')"
+OUT_JP = "sum(value) FILTER (WHERE item_code = 'A5102')"
+
+
+def _ssdse_per_1000(id_: str, ja: str, en: str, what: str, value_sql: str, direction: str) -> Indicator:
+    return Indicator(
+        id=id_,
+        name_ja=ja,
+        name_en=en,
+        unit="‰",
+        family="migration",
+        direction=direction,  # type: ignore[arg-type]
+        sources=("ssdse_a", *CENSUS),
+        formula=f"{what} (住民基本台帳人口移動報告, Japanese movers, SSDSE-A) / census population (nearest "
+        "round, 2020 after it) × 1,000",
+        query=f"""SELECT m.muni_code, m.year, m.v AS numerator, p.persons AS denominator
+                  FROM (SELECT muni_code, data_year AS year,
+                               {value_sql} AS v
+                        FROM core_ssdse__values WHERE item_code IN ('A5101', 'A5102') GROUP BY ALL) m
+                  JOIN (SELECT muni_code, census_year, sum(persons) AS persons FROM core_census__population_by_sex_age
+                        GROUP BY ALL) p
+                    ON p.muni_code = m.muni_code AND p.census_year = {NEAREST_CENSUS.replace("year", "m.year")}
+                  WHERE p.persons > 0""",
+        scale=1000.0,
+        caveat="Japanese movers only (foreign residents excluded); moves within the municipality are not counted.",
+    )
+
+
+ENTRIES: list[Indicator] = [
+    _net_rate(
+        "net_migration_rate_15_29_pct",
+        "純移動率（15～29歳、5年間）",
+        "Net migration rate, ages 15–29 (5 years)",
+        "total",
+        15,
+        29,
+    ),
+    _net_rate(
+        "net_migration_rate_15_29_female_pct",
+        "純移動率（女性15～29歳、5年間）",
+        "Net migration rate, women 15–29 (5 years)",
+        "female",
+        15,
+        29,
+    ),
+    _net_rate(
+        "net_migration_rate_15_29_male_pct",
+        "純移動率（男性15～29歳、5年間）",
+        "Net migration rate, men 15–29 (5 years)",
+        "male",
+        15,
+        29,
+    ),
+    _net_rate(
+        "net_migration_rate_20_39_female_pct",
+        "純移動率（女性20～39歳、5年間）",
+        "Net migration rate, women 20–39 (5 years)",
+        "female",
+        20,
+        39,
+    ),
+    _net_rate(
+        "net_migration_rate_all_ages_pct",
+        "純移動率（5歳以上、5年間）",
+        "Net migration rate, ages 5 and over (5 years)",
+        "total",
+        5,
+        94,
+    ),
+    _juki_rate(
+        "in_movers_per_1000_juki",
+        "転入率（住民基本台帳、人口千対）",
+        "Movers in per 1,000 (resident register)",
+        "in_movers",
+        "higher_better",
+    ),
+    _juki_rate(
+        "out_movers_per_1000_juki",
+        "転出率（住民基本台帳、人口千対）",
+        "Movers out per 1,000 (resident register)",
+        "out_movers",
+        "lower_better",
+    ),
+    _juki_rate(
+        "net_movers_per_1000_juki",
+        "転入超過率（住民基本台帳、人口千対）",
+        "Net movers (in − out) per 1,000 (resident register)",
+        "in_movers - out_movers",
+        "higher_better",
+    ),
+    _ssdse_per_1000(
+        "net_movers_japanese_per_1000",
+        "転入超過率（日本人移動者、人口千対）",
+        "Net Japanese movers (in − out) per 1,000",
+        "movers in − movers out",
+        f"{IN_JP} - {OUT_JP}",
+        "higher_better",
+    ),
+]
