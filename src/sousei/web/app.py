@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
+import hashlib
+import io
 import json
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
+from threading import Lock
 from typing import Annotated, Any
 
 import brotli
 import plotly
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -18,11 +26,19 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sousei.query import MUNI_CODE, Warehouse
-from sousei.web.charts import MUNICIPAL_CHARTS
+from sousei.web.charts import MUNICIPAL_CHARTS, NATIONAL_CHARTS, SCENARIO_NAMES, TABS, Chart, charts_for_tab
 
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 IMMUTABLE = "public, max-age=31536000, immutable"
+MAX_COMPARE = 5
+DEFAULT_INDICATOR = "aged_65_share_2020_pct"
+
+Code = Annotated[str, PathParam(min_length=1, max_length=10, description="5桁の市区町村コード（例：01100）")]
+ChartId = Annotated[str, PathParam(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
+IndicatorId = Annotated[str, PathParam(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")]
+PrefQ = Annotated[str | None, Query(pattern=r"^\d{2}$", description="都道府県コード（2桁）")]
+PeerQ = Annotated[str | None, Query(max_length=20, description="類似団体区分（例：都市Ⅱ-1）")]
 
 
 @cache
@@ -31,11 +47,60 @@ def _plotly_bodies() -> dict[str, bytes]:
     return {"br": brotli.compress(raw, quality=9), "gzip": gzip.compress(raw, 9), "identity": raw}
 
 
+def _encoded(request: Request, bodies: dict[str, bytes], media_type: str, cache_control: str, etag: str) -> Response:
+    """Serve a pre-compressed body in the best encoding the client accepts."""
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache_control})
+    accept = request.headers.get("accept-encoding", "")
+    encoding = "br" if "br" in accept else "gzip" if "gzip" in accept else "identity"
+    headers = {"Cache-Control": cache_control, "Vary": "Accept-Encoding", "ETag": etag}
+    if encoding != "identity":
+        headers["Content-Encoding"] = encoding
+    return Response(bodies[encoding], media_type=media_type, headers=headers)
+
+
+def _csv_response(text: str, filename: str) -> Response:
+    return PlainTextResponse(
+        "\ufeff" + text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _rows_csv(rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([label for _, label in columns])
+    for r in rows:
+        writer.writerow(["" if r.get(k) is None else r.get(k) for k, _ in columns])
+    return buf.getvalue()
+
+
+class _LRU:
+    """A small thread-safe LRU for rendered chart lists (the warehouse is read-only, so results never change)."""
+
+    def __init__(self, size: int):
+        self.size, self.data, self.lock = size, OrderedDict[Any, Any](), Lock()
+
+    def get(self, key: Any, make: Any) -> Any:
+        with self.lock:
+            if key in self.data:
+                self.data.move_to_end(key)
+                return self.data[key]
+        value = make()
+        with self.lock:
+            self.data[key] = value
+            if len(self.data) > self.size:
+                self.data.popitem(last=False)
+        return value
+
+
 def create_app(db: Path) -> FastAPI:
     wh = Warehouse(db)
     app = FastAPI(
         title="sousei 地域課題ダッシュボード API",
-        description="地方創生の地域課題ダッシュボード：市区町村の指標・将来推計・出典（JSON / CSV）",
+        description="地方創生の地域課題ダッシュボード：市区町村の指標・偏差値・将来推計・分類・出典（JSON / CSV）。"
+        "数値はすべて公的統計から作成。出典と時点は /api/sources。",
         version="0.1.0",
     )
     app.state.wh = wh
@@ -43,7 +108,10 @@ def create_app(db: Path) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["plotly_version"] = plotly.__version__
+    templates.env.globals["tabs"] = TABS
     templates.env.filters["num"] = lambda v, d=0: "—" if v is None else f"{v:,.{d}f}"
+    build_id = hashlib.sha256(f"{db.resolve()}:{db.stat().st_mtime_ns}".encode()).hexdigest()[:16]
+    chart_cache = _LRU(8192)
 
     def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, name, ctx, status_code=status)
@@ -51,9 +119,44 @@ def create_app(db: Path) -> FastAPI:
     def municipality_or_404(code: str) -> dict[str, Any]:
         muni = wh.municipality(code)
         if muni is None:
-            detail = "市区町村コードは5桁の数字です" if not MUNI_CODE.match(code) else f"市区町村コード {code} は見つかりません"
+            detail = (
+                "市区町村コードは5桁の数字です"
+                if not MUNI_CODE.match(code)
+                else f"市区町村コード {code} は見つかりません"
+            )
             raise HTTPException(404, detail)
         return muni
+
+    def indicator_or_404(indicator_id: str) -> Any:
+        iv = wh.indicator_values(indicator_id)
+        if iv is None:
+            raise HTTPException(404, f"指標 {indicator_id} はありません")
+        return iv
+
+    def chart_or_404(code: str, chart_id: str) -> Chart:
+        municipality_or_404(code)
+        fn = MUNICIPAL_CHARTS.get(chart_id)
+        if fn is None:
+            raise HTTPException(404, f"グラフ {chart_id} はありません")
+        return chart_cache.get(("chart", code, chart_id), lambda: fn(wh, code))
+
+    def national_chart_or_404(chart_id: str) -> Chart:
+        fn = NATIONAL_CHARTS.get(chart_id)
+        if fn is None:
+            raise HTTPException(404, f"グラフ {chart_id} はありません")
+        return chart_cache.get(("japan", chart_id), lambda: fn(wh))
+
+    def chart_payload(charts: list[Chart]) -> tuple[dict[str, Any], str]:
+        notes = {c.id: wh.source_notes(c.sources) for c in charts}
+        # "<" escaped so that no string in the data can close the <script> element.
+        specs = json.dumps([c.spec() for c in charts if c.has_data], ensure_ascii=False).replace("<", "\\u003c")
+        return notes, specs
+
+    def check_pref_peer(pref: str | None, peer: str | None) -> None:
+        if pref is not None and pref not in {p["pref_code"] for p in wh.prefectures()}:
+            raise HTTPException(404, f"都道府県コード {pref} はありません")
+        if peer is not None and peer not in wh.peer_groups():
+            raise HTTPException(404, f"類似団体区分 {peer} はありません")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -61,40 +164,118 @@ def create_app(db: Path) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         return page(request, "error.html", status=exc.status_code, message=exc.detail, status_code=exc.status_code)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        return page(request, "error.html", status=422, message="パラメータが正しくありません", status_code=422)
+
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js(request: Request) -> Response:
-        accept = request.headers.get("accept-encoding", "")
-        encoding = "br" if "br" in accept else "gzip" if "gzip" in accept else "identity"
-        headers = {"Cache-Control": IMMUTABLE, "Vary": "Accept-Encoding"}
-        if encoding != "identity":
-            headers["Content-Encoding"] = encoding
-        return Response(_plotly_bodies()[encoding], media_type="application/javascript", headers=headers)
+        return _encoded(request, _plotly_bodies(), "application/javascript", IMMUTABLE, f'"{plotly.__version__}"')
+
+    # -- pages ---------------------------------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index(request: Request) -> HTMLResponse:
-        return page(request, "index.html", prefectures=wh.prefectures())
+    def index(
+        request: Request,
+        indicator: Annotated[str, Query(max_length=60)] = DEFAULT_INDICATOR,
+        pref: Annotated[str | None, Query(max_length=2)] = None,
+    ) -> HTMLResponse:
+        indicators = wh.indicators()
+        if wh.indicator(indicator) is None:
+            raise HTTPException(404, f"指標 {indicator} はありません")
+        prefs = wh.prefectures()
+        if pref is not None and pref not in {p["pref_code"] for p in prefs}:
+            raise HTTPException(404, f"都道府県コード {pref} はありません")
+        return page(
+            request, "index.html", prefectures=prefs, indicators=indicators, indicator=wh.indicator(indicator),
+            pref=pref, has_map=wh.has("core_geo__municipalities"), build_id=build_id,
+            notes=wh.source_notes(wh.indicator(indicator).sources + ("boundaries",)),  # type: ignore[union-attr]
+        )  # fmt: skip
 
     @app.get("/m/{code}", response_class=HTMLResponse, include_in_schema=False)
-    def municipality_page(request: Request, code: str, tab: str = "overview") -> HTMLResponse:
+    def municipality_page(request: Request, code: Code, tab: Annotated[str, Query(max_length=20)] = "overview"):
         muni = municipality_or_404(code)
-        charts = [fn(wh, code) for fn in MUNICIPAL_CHARTS.values()]
-        notes = {c.id: wh.source_notes(c.sources) for c in charts}
-        # "<" escaped so that no string in the data can close the <script> element.
-        specs = json.dumps([c.spec() for c in charts], ensure_ascii=False).replace("<", "\\u003c")
-        return page(request, "municipality.html", muni=muni, charts=charts, notes=notes, specs=specs, tab=tab)
+        if tab not in TABS:
+            raise HTTPException(404, f"タブ {tab} はありません")
+        charts = chart_cache.get(("tab", code, tab), lambda: charts_for_tab(wh, code, tab))
+        notes, specs = chart_payload(charts)
+        ctx: dict[str, Any] = {"muni": muni, "charts": charts, "notes": notes, "specs": specs, "tab": tab}
+        if tab in ("overview", "projection"):
+            ctx["sustainability"] = wh.sustainability(code)
+        if tab == "overview":
+            ctx["comparisons"] = wh.comparisons(code)
+        if tab == "projection":
+            ctx["can_simulate"] = wh.has("core_census__population_by_sex_age")
+            ctx["unit"] = wh.projection_unit(code)
+        return page(request, "municipality.html", **ctx)
 
     @app.get("/m/{code}/charts/{chart_id}.csv", include_in_schema=False)
-    def chart_csv(code: str, chart_id: str) -> Response:
-        municipality_or_404(code)
-        fn = MUNICIPAL_CHARTS.get(chart_id)
-        if fn is None:
-            raise HTTPException(404, f"グラフ {chart_id} はありません")
-        chart = fn(wh, code)
-        return PlainTextResponse(
-            "\ufeff" + chart.to_csv(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{code}_{chart_id}.csv"'},
-        )
+    def chart_csv(code: Code, chart_id: ChartId) -> Response:
+        return _csv_response(chart_or_404(code, chart_id).to_csv(), f"{code}_{chart_id}.csv")
+
+    @app.get("/ranking/{indicator_id}.csv", include_in_schema=False)
+    def ranking_csv(indicator_id: IndicatorId, pref: PrefQ = None, peer: PeerQ = None) -> Response:
+        iv = indicator_or_404(indicator_id)
+        check_pref_peer(pref, peer)
+        rows = iv.ranking(pref=pref, peer=None if pref else peer)
+        cols = [("rank", "順位"), ("muni_code", "市区町村コード"), ("name", "市区町村"), ("pref_name", "都道府県"),
+                ("peer_group", "類似団体区分"), ("value", f"{iv.ind.name}（{iv.ind.unit}）"),
+                ("deviation_japan", "偏差値（全国）")]  # fmt: skip
+        return _csv_response(_rows_csv(rows, cols), f"ranking_{iv.ind.id}.csv")
+
+    @app.get("/ranking/{indicator_id}", response_class=HTMLResponse, include_in_schema=False)
+    def ranking_page(request: Request, indicator_id: IndicatorId, pref: PrefQ = None, peer: PeerQ = None):
+        iv = indicator_or_404(indicator_id)
+        check_pref_peer(pref, peer)
+        rows = iv.ranking(pref=pref, peer=None if pref else peer)
+        return page(
+            request, "ranking.html", ind=iv.ind.meta(), rows=rows, pref=pref, peer=peer, national=iv.national,
+            prefectures=wh.prefectures(), peer_groups=wh.peer_groups(), indicators=wh.indicators(),
+            notes=wh.source_notes(iv.ind.sources),
+        )  # fmt: skip
+
+    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+    def compare_page(request: Request, codes: Annotated[str, Query(max_length=80)] = ""):
+        munis = compare_munis(codes)
+        table = compare_table(munis)
+        return page(request, "compare.html", munis=munis, table=table, codes=",".join(m["muni_code"] for m in munis),
+                    notes=wh.source_notes(sorted({s for i in wh.indicators() for s in i.sources})))  # fmt: skip
+
+    def compare_munis(codes: str) -> list[dict[str, Any]]:
+        wanted = [c.strip() for c in codes.split(",") if c.strip()]
+        if len(wanted) > MAX_COMPARE:
+            raise HTTPException(404, f"比較できるのは{MAX_COMPARE}市区町村までです")
+        return [municipality_or_404(c) for c in dict.fromkeys(wanted)]
+
+    def compare_table(munis: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        per = {m["muni_code"]: {r["indicator_id"]: r for r in wh.comparisons(m["muni_code"])} for m in munis}
+        return [{**ind.meta(), "cells": [per[m["muni_code"]][ind.id] for m in munis]} for ind in wh.indicators()]
+
+    @app.get("/compare.csv", include_in_schema=False)
+    def compare_csv(codes: Annotated[str, Query(max_length=80)] = "") -> Response:
+        munis = compare_munis(codes)
+        rows = [
+            {"indicator_id": t["indicator_id"], "name": t["name"], "unit": t["unit"], "muni_code": c["muni_code"],
+             "muni_name": m["name"], "value": c["value"], "prefecture": c["prefecture"], "peer_mean": c["peer_mean"],
+             "national": c["national"], "deviation_japan": c["deviation_japan"]}
+            for t in compare_table(munis) for m, c in zip(munis, t["cells"], strict=True)
+        ]  # fmt: skip
+        cols = [("indicator_id", "指標ID"), ("name", "指標"), ("unit", "単位"), ("muni_code", "市区町村コード"),
+                ("muni_name", "市区町村"), ("value", "値"), ("prefecture", "都道府県"), ("peer_mean", "類似団体平均"),
+                ("national", "全国"), ("deviation_japan", "偏差値（全国）")]  # fmt: skip
+        return _csv_response(_rows_csv(rows, cols), "compare.csv")
+
+    @app.get("/japan", response_class=HTMLResponse, include_in_schema=False)
+    def japan_page(request: Request):
+        charts = [national_chart_or_404(c) for c in NATIONAL_CHARTS]
+        notes, specs = chart_payload(charts)
+        return page(request, "japan.html", charts=charts, notes=notes, specs=specs)
+
+    @app.get("/japan/charts/{chart_id}.csv", include_in_schema=False)
+    def japan_chart_csv(chart_id: ChartId) -> Response:
+        return _csv_response(national_chart_or_404(chart_id).to_csv(), f"japan_{chart_id}.csv")
 
     @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
     def sources_page(request: Request) -> HTMLResponse:
@@ -111,16 +292,102 @@ def create_app(db: Path) -> FastAPI:
         return wh.municipalities()
 
     @app.get("/api/areas/{code}", tags=["areas"], summary="市区町村の基本情報")
-    def api_area(code: str):
+    def api_area(code: Code):
         return municipality_or_404(code)
 
-    @app.get("/api/m/{code}/charts/{chart_id}", tags=["charts"], summary="グラフのデータと出典")
-    def api_chart(code: str, chart_id: str):
+    @app.get("/api/geo/municipalities.json", tags=["areas"], summary="市区町村境界（GeoJSON FeatureCollection）")
+    def api_geo(request: Request) -> Response:
+        bodies = geo_bodies()
+        if bodies is None:
+            raise HTTPException(404, "境界データ（core_geo__municipalities）が読み込まれていません")
+        return _encoded(request, bodies, "application/geo+json", "public, max-age=86400", f'"{build_id}"')
+
+    @cache  # noqa: B019 - one app, one warehouse
+    def geo_bodies() -> dict[str, bytes] | None:
+        raw = wh.municipal_geojson()
+        if raw is None:
+            return None
+        return {"br": brotli.compress(raw, quality=9), "gzip": gzip.compress(raw, 6), "identity": raw}
+
+    @app.get("/api/indicators", tags=["indicators"], summary="指標の一覧（名称・単位・向き・出典）")
+    def api_indicators():
+        return [i.meta() for i in wh.indicators()]
+
+    @app.get("/api/indicators/{indicator_id}", tags=["indicators"], summary="指標の全市区町村の値と全国・都道府県値")
+    def api_indicator(indicator_id: IndicatorId):
+        iv = indicator_or_404(indicator_id)
+        return {
+            **iv.ind.meta(),
+            "national": None if iv.national is None else round(iv.national, iv.ind.digits),
+            "prefectures": {p: None if v is None else round(v, iv.ind.digits) for p, v in iv.prefecture.items()},
+            "values": iv.value_map(),
+        }
+
+    @app.get("/api/indicators/{indicator_id}/ranking", tags=["indicators"], summary="指標のランキング")
+    def api_ranking(indicator_id: IndicatorId, pref: PrefQ = None, peer: PeerQ = None):
+        iv = indicator_or_404(indicator_id)
+        check_pref_peer(pref, peer)
+        return iv.ranking(pref=pref, peer=None if pref else peer)
+
+    @app.get(
+        "/api/m/{code}/scores", tags=["scores"], summary="市区町村の全指標：値・全国・都道府県・類似団体・偏差値・順位"
+    )
+    def api_scores(code: Code):
         municipality_or_404(code)
-        fn = MUNICIPAL_CHARTS.get(chart_id)
-        if fn is None:
-            raise HTTPException(404, f"グラフ {chart_id} はありません")
-        chart = fn(wh, code)
+        return wh.comparisons(code)
+
+    @app.get("/api/m/{code}/projection", tags=["projections"], summary="シナリオ別の将来人口（総数）")
+    def api_projection(code: Code):
+        municipality_or_404(code)
+        rows = wh.projection_totals(code)
+        return {
+            "muni_code": code,
+            "unit": wh.projection_unit(code),
+            "scenarios": {
+                sc: {"name": name, "years": [r["year"] for r in rows if r["scenario"] == sc],
+                     "persons": [round(r["persons"], 1) for r in rows if r["scenario"] == sc]}
+                for sc, name in SCENARIO_NAMES.items() if any(r["scenario"] == sc for r in rows)
+            },
+        }  # fmt: skip
+
+    @app.get("/api/m/{code}/simulate", tags=["projections"], summary="人口ビジョン・シミュレーター（出生率と移動）")
+    def api_simulate(
+        code: Code,
+        tfr_2030: Annotated[float, Query(ge=0.5, le=3.0, description="2030年の合計特殊出生率")] = 1.8,
+        tfr_2040: Annotated[float, Query(ge=0.5, le=3.0, description="2040年以降の合計特殊出生率")] = 2.07,
+        migration_scale: Annotated[float, Query(ge=0.0, le=2.0, description="純移動率の倍率（1＝仮定どおり）")] = 1.0,
+    ):
+        municipality_or_404(code)
+        result = wh.simulate(code, tfr_2030, tfr_2040, migration_scale)
+        if result is None:
+            raise HTTPException(404, "この市区町村の推計に必要なデータが読み込まれていません")
+        return result
+
+    @app.get("/api/m/{code}/classification", tags=["classifications"], summary="消滅可能性等の分類と影響度")
+    def api_classification(code: Code):
+        municipality_or_404(code)
+        found = wh.sustainability(code)
+        if found is None:
+            raise HTTPException(404, "分類（out_projection__sustainability）が読み込まれていません")
+        return found
+
+    @app.get("/api/classifications", tags=["classifications"], summary="全市区町村の分類（人口戦略会議2024）")
+    def api_classifications():
+        if not wh.has("out_projection__sustainability"):
+            raise HTTPException(404, "分類（out_projection__sustainability）が読み込まれていません")
+        return wh.rows(
+            "SELECT muni_code, sub_class, sustainability_group, change_baseline_pct, change_closed_pct "
+            "FROM out_projection__sustainability ORDER BY muni_code"
+        )
+
+    @app.get("/api/m/{code}/charts/{chart_id}", tags=["charts"], summary="グラフのデータと出典")
+    def api_chart(code: Code, chart_id: ChartId):
+        chart = chart_or_404(code, chart_id)
+        return {**chart.spec(), "sources": [n.__dict__ for n in wh.source_notes(chart.sources)], "note": chart.note}
+
+    @app.get("/api/japan/charts/{chart_id}", tags=["charts"], summary="全国のグラフのデータと出典")
+    def api_japan_chart(chart_id: ChartId):
+        chart = national_chart_or_404(chart_id)
         return {**chart.spec(), "sources": [n.__dict__ for n in wh.source_notes(chart.sources)], "note": chart.note}
 
     @app.get("/api/sources", tags=["sources"], summary="出典・時点・ライセンス")

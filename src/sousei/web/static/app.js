@@ -1,4 +1,5 @@
-// sousei dashboard: search suggestions and Plotly charts drawn from the JSON specs the server renders.
+// sousei dashboard: search suggestions, Plotly charts drawn from the JSON specs the server renders, the
+// projection simulator and the choropleth map.
 (function () {
   "use strict";
 
@@ -39,47 +40,152 @@
     });
   }
 
-  // --- charts ----------------------------------------------------------------------------------------------
-  const specEl = document.getElementById("chart-specs");
-  if (!specEl || typeof Plotly === "undefined") return;
-  const specs = JSON.parse(specEl.textContent);
-  const fmt = new Intl.NumberFormat("ja-JP");
-  for (const spec of specs) {
-    const el = document.getElementById("plot-" + spec.id);
-    if (!el) continue;
-    let traces;
-    const layout = {
+  if (typeof Plotly === "undefined") return;
+  const narrow = window.matchMedia("(max-width: 600px)").matches;
+  const config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+  function baseLayout(spec) {
+    return {
       margin: { l: 60, r: 10, t: 10, b: 50 },
-      xaxis: { title: { text: spec.x_label } },
-      yaxis: { title: { text: spec.y_label }, separatethousands: true },
-      legend: { orientation: "h", y: -0.25 },
-      font: { family: "sans-serif", size: 12 },
+      xaxis: { title: { text: spec.x_label }, automargin: true },
+      yaxis: { title: { text: spec.y_label }, separatethousands: true, automargin: true },
+      legend: { orientation: "h", y: -0.3 },
+      font: { family: "sans-serif", size: narrow ? 10 : 12 },
       separators: ".,",
+      hoverlabel: { namelength: -1 },
     };
+  }
+
+  // --- charts ----------------------------------------------------------------------------------------------
+  function draw(spec) {
+    const el = document.getElementById("plot-" + spec.id);
+    if (!el) return;
+    let traces;
+    const layout = baseLayout(spec);
     if (spec.kind === "pyramid") {
-      traces = spec.series.map(function (s, i) {
-        const sign = i === 0 ? -1 : 1;
-        return {
-          type: "bar", orientation: "h", name: s.name, y: s.x,
-          x: s.y.map(function (v) { return v === null ? null : sign * v; }),
-          customdata: s.y, hovertemplate: "%{y}: %{customdata:,}人<extra>" + s.name + "</extra>",
-        };
+      traces = spec.series.map(function (s) {
+        const sign = s.name.indexOf("男性") === 0 ? -1 : 1;
+        const x = s.y.map(function (v) { return v === null ? null : sign * v; });
+        const common = { name: s.name, y: s.x, x: x, customdata: s.y,
+          hovertemplate: "%{y}: %{customdata:,}人<extra>" + s.name + "</extra>" };
+        if (s.kind === "line") {
+          return Object.assign(common, { type: "scatter", mode: "lines",
+            line: { shape: "hvh", dash: s.dash ? "dot" : "solid", width: 2 } });
+        }
+        return Object.assign(common, { type: "bar", orientation: "h", opacity: 0.75 });
       });
       layout.barmode = "overlay";
       layout.bargap = 0.05;
-      layout.xaxis = { title: { text: spec.y_label }, tickformat: ",d" };
+      layout.xaxis = { title: { text: spec.y_label + "（左：男性　右：女性）" }, tickformat: ",d" };
       layout.yaxis = { title: { text: spec.x_label }, type: "category" };
+    } else if (spec.kind === "hbar") {
+      traces = spec.series.map(function (s) {
+        return { type: "bar", orientation: "h", name: s.name, y: s.x, x: s.y,
+          hovertemplate: "%{y}: %{x:,}<extra></extra>" };
+      });
+      layout.xaxis = { title: { text: spec.y_label }, automargin: true };
+      layout.yaxis = { title: { text: "" }, automargin: true, type: "category" };
+      layout.margin.l = 10;
+      layout.showlegend = false;
     } else {
       traces = spec.series.map(function (s) {
+        const bar = (s.kind || spec.kind) === "bar";
         return {
-          type: spec.kind === "bar" ? "bar" : "scatter", mode: "lines+markers", name: s.name, x: s.x, y: s.y,
+          type: bar ? "bar" : "scatter", mode: bar ? undefined : "lines+markers", name: s.name, x: s.x, y: s.y,
           line: s.dash ? { dash: "dash" } : {},
           hovertemplate: "%{x}: %{y:,}<extra>" + s.name + "</extra>",
         };
       });
+      if (spec.kind === "bar") layout.xaxis.type = "category";
     }
-    Plotly.newPlot(el, traces, layout, { responsive: true, displaylogo: false, locale: "ja" });
-    el.dataset.drawn = String(traces.reduce(function (n, t) { return n + (t.x ? t.x.length : 0); }, 0));
+    Plotly.newPlot(el, traces, layout, config);
+    el.dataset.drawn = String(traces.reduce(function (n, t) {
+      return n + (t.y ? t.y.filter(function (v) { return v !== null; }).length : 0);
+    }, 0));
   }
-  void fmt;
+  const specEl = document.getElementById("chart-specs");
+  if (specEl) JSON.parse(specEl.textContent).forEach(draw);
+
+  // --- simulator -------------------------------------------------------------------------------------------
+  const sim = document.getElementById("simulator");
+  if (sim) {
+    const code = sim.dataset.code;
+    const inputs = { tfr_2030: "sim-tfr30", tfr_2040: "sim-tfr40", migration_scale: "sim-mig" };
+    const outs = { tfr_2030: "out-tfr30", tfr_2040: "out-tfr40", migration_scale: "out-mig" };
+    const plot = document.getElementById("plot-simulator");
+    const summary = document.getElementById("sim-summary");
+    const fmt = new Intl.NumberFormat("ja-JP", { maximumFractionDigits: 0 });
+    let pending = null;
+    function run() {
+      const params = new URLSearchParams();
+      for (const k in inputs) {
+        const v = document.getElementById(inputs[k]).value;
+        params.set(k, v);
+        document.getElementById(outs[k]).textContent = Number(v).toFixed(2);
+      }
+      if (pending) pending.abort();
+      pending = new AbortController();
+      fetch("/api/m/" + encodeURIComponent(code) + "/simulate?" + params.toString(), { signal: pending.signal })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (d) {
+          const traces = [
+            { type: "scatter", mode: "lines+markers", name: "パターン1（社人研準拠）", x: d.years, y: d.baseline,
+              line: { dash: "dash" }, hovertemplate: "%{x}: %{y:,.0f}人<extra>パターン1</extra>" },
+            { type: "scatter", mode: "lines+markers", name: "シミュレーション", x: d.years, y: d.simulated,
+              hovertemplate: "%{x}: %{y:,.0f}人<extra>シミュレーション</extra>" },
+          ];
+          Plotly.react(plot, traces, baseLayout({ x_label: "年", y_label: "人口（人）" }), config);
+          const last = d.years.length - 1;
+          plot.dataset.drawn = String(d.years.length * 2);
+          plot.dataset.simulated = String(d.simulated[last]);
+          summary.textContent = d.years[last] + "年の人口：パターン1 " + fmt.format(d.baseline[last]) +
+            "人 → シミュレーション " + fmt.format(d.simulated[last]) + "人（差 " +
+            fmt.format(d.simulated[last] - d.baseline[last]) + "人）";
+        })
+        .catch(function (e) { if (e.name !== "AbortError") summary.textContent = "計算できませんでした（" + e.message + "）"; });
+    }
+    let t = null;
+    for (const k in inputs) {
+      document.getElementById(inputs[k]).addEventListener("input", function () { clearTimeout(t); t = setTimeout(run, 80); });
+    }
+    run();
+  }
+
+  // --- choropleth map --------------------------------------------------------------------------------------
+  const map = document.getElementById("map");
+  if (map) {
+    const pref = map.dataset.pref;
+    Promise.all([
+      fetch(map.dataset.geo).then(function (r) { return r.json(); }),
+      fetch("/api/indicators/" + encodeURIComponent(map.dataset.indicator)).then(function (r) { return r.json(); }),
+      fetch("/api/areas").then(function (r) { return r.json(); }),
+    ]).then(function (res) {
+      const geo = res[0], ind = res[1], areas = res[2];
+      const names = {};
+      areas.forEach(function (a) { names[a.muni_code] = a.pref_name + " " + a.name; });
+      const codes = [], z = [], text = [];
+      geo.features.forEach(function (f) {
+        const c = f.properties.muni_code;
+        if (pref && f.properties.pref_code !== pref) return;
+        const v = ind.values[c];
+        if (v === null || v === undefined) return;
+        codes.push(c); z.push(v); text.push(names[c] || c);
+      });
+      const reversed = ind.direction === "lower_better";
+      const trace = {
+        type: "choropleth", geojson: geo, featureidkey: "properties.muni_code", locations: codes, z: z, text: text,
+        colorscale: "Viridis", reversescale: reversed, marker: { line: { width: 0.2, color: "#fff" } },
+        colorbar: { title: { text: ind.unit }, thickness: 12 },
+        hovertemplate: "%{text}<br>%{z:,}" + ind.unit + "<extra></extra>",
+      };
+      const layout = {
+        margin: { l: 0, r: 0, t: 0, b: 0 },
+        geo: { fitbounds: "locations", visible: false, projection: { type: "mercator" } },
+        font: { family: "sans-serif" },
+      };
+      Plotly.newPlot(map, [trace], layout, config).then(function () { map.dataset.drawn = String(codes.length); });
+      map.on("plotly_click", function (ev) {
+        if (ev.points && ev.points[0]) window.location.href = "/m/" + ev.points[0].location;
+      });
+    });
+  }
 })();
