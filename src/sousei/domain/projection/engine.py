@@ -25,10 +25,7 @@ def advance(pop: np.ndarray, params: ProjectionParams, k: int) -> tuple[np.ndarr
     """
     s = params.survival[:, k]
     survivors = pop * s
-    mig = params.migration[:, k]
-    if params.inflow_scale is not None:
-        mig = np.where(mig > 0, mig * params.inflow_scale[k], mig)
-    moved = survivors * (1.0 + mig)
+    moved = survivors * (1.0 + params.migration[:, k])
     new = np.empty(np.broadcast_shapes(pop.shape, moved.shape))
     new[:, :, 1:] = moved[:, :, :-1]
     new[:, :, -1] += moved[:, :, -1]
@@ -38,7 +35,7 @@ def advance(pop: np.ndarray, params: ProjectionParams, k: int) -> tuple[np.ndarr
     new[:, 0, 0] = children * boys
     new[:, 1, 0] = children * (1.0 - boys)
     if params.adjustment is not None:
-        new *= params.adjustment[k]
+        new *= params.adjustment[:, k]
     deaths = (pop - survivors).sum(axis=(1, 2))
     return new, deaths, children
 
@@ -60,51 +57,76 @@ def project(base: np.ndarray, params: ProjectionParams) -> np.ndarray:
     return out
 
 
-def national_adjustment(base: np.ndarray, params: ProjectionParams, targets: np.ndarray) -> ProjectionParams:
-    """`params` with the factors that make the units add up to `targets` (steps, 2, 19) after every step.
+def group_adjustment(
+    base: np.ndarray,
+    params: ProjectionParams,
+    targets: np.ndarray,
+    group: np.ndarray | None = None,
+    balance_ages: int = 0,
+) -> ProjectionParams:
+    """`params` with the factors that make the units of each group add up to that group's `targets` after every
+    step, by sex × age (IPSS: 市区町村の合計を都道府県に、都道府県の合計を全国に男女・年齢別に一致させる補正).
 
-    Two factors per step, sex and age, computed once for all units (so a unit projected alone keeps its row):
-    1. `inflow_scale`: the net migrants of all units must add up to the national net migration (target minus
-       the nation's survivors); gains and losses do not balance when rates are held, so the positive rates are
-       scaled until they do (losses are kept: a shrinking unit's outflow shrinks with it);
-    2. `adjustment`: what is left (births, mortality level, a scale that could not be met) is prorated.
-    Steps whose target is NaN keep the factors of the step before (the national projection ends earlier).
+    targets (groups, steps, 2, 19); group (units,) the index of each unit's group (None: one group, all units).
+    Step by step: project one step from the adjusted population, then each cell of a unit is multiplied by its
+    group's target ÷ the group's sum (capped at `MAX_FACTOR`; a cell whose group sum is 0 keeps factor 1). The
+    factors (units, steps, 2, 19) are stored in the parameters, so a unit projected alone keeps its row.
+    Steps whose target is NaN keep the factors of the step before (a control projection that ends earlier).
+
+    `balance_ages` > 0: first, for the cohorts aged 0-4 … (balance_ages − 1) at the start of a step, the positive
+    net migration rates of the group's units are scaled (in [0, MAX_FACTOR]) so that the group's net migrants
+    equal the target's (target − survivors − losses): rates held constant make gains outgrow losses (a growing
+    unit's inflow grows with it, a shrinking unit's outflow shrinks), and the surplus belongs to the units that
+    gain, not to all. Only ages where migration, not mortality, drives the difference; the scaled rates are stored
+    in `migration`, the rest is prorated.
     """
+    base = np.asarray(base, dtype=np.float64)
     targets = np.asarray(targets, dtype=np.float64)
-    steps = params.steps
-    if targets.shape != (steps, 2, N_AGES):
-        raise ValueError(f"targets must be ({steps}, 2, {N_AGES}), got {targets.shape}")
-    inflow = np.ones((steps, 2, N_AGES))
-    factors = np.ones((steps, 2, N_AGES))
-    pop = np.asarray(base, dtype=np.float64)
-    last_in, last_f = np.ones((2, N_AGES)), np.ones((2, N_AGES))
+    n_units, steps = base.shape[0], params.steps
+    group = np.zeros(n_units, dtype=np.intp) if group is None else np.asarray(group, dtype=np.intp)
+    n_groups = int(group.max()) + 1 if n_units else 0
+    if targets.ndim == 3:
+        targets = targets[None]
+    if targets.shape != (n_groups, steps, 2, N_AGES) or group.shape != (n_units,):
+        raise ValueError(f"targets must be ({n_groups}, {steps}, 2, {N_AGES}) and group ({n_units},)")
+    mig = np.array(np.broadcast_to(params.migration, (n_units,) + params.migration.shape[1:]))
+    factors = np.ones((n_units, steps, 2, N_AGES))
+    last = np.ones((n_groups, 2, N_AGES))
+    last_scale = np.ones((n_groups, 2, balance_ages))
+    pop = base
     for k in range(steps):
-        if np.all(np.isfinite(targets[k])):
-            surv = pop * params.survival[:, k]
-            net = surv * params.migration[:, k]
-            # by the age group reached: a+1 for a cohort aged a; 85-89 and 90+ both reach 90+
-            gains = np.zeros((2, N_AGES))
-            losses = np.zeros((2, N_AGES))
-            reached_surv = np.zeros((2, N_AGES))
-            pos, neg, sv = np.maximum(net, 0).sum(axis=0), np.minimum(net, 0).sum(axis=0), surv.sum(axis=0)
-            gains[:, 1:], losses[:, 1:], reached_surv[:, 1:] = pos[:, :-1], neg[:, :-1], sv[:, :-1]
-            gains[:, -1] += pos[:, -1]
-            losses[:, -1] += neg[:, -1]
-            reached_surv[:, -1] += sv[:, -1]
-            wanted = targets[k] - reached_surv - losses
+        if balance_ages > 0:
+            b = slice(0, balance_ages)
+            surv = pop[:, :, b] * np.broadcast_to(params.survival[:, k], pop.shape)[:, :, b]
+            net = surv * mig[:, k, :, b]
+            gains, losses, sv = (np.zeros((n_groups, 2, balance_ages)) for _ in range(3))
+            np.add.at(gains, group, np.maximum(net, 0))
+            np.add.at(losses, group, np.minimum(net, 0))
+            np.add.at(sv, group, surv)
+            wanted = targets[:, k, :, 1 : balance_ages + 1] - sv - losses
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                scale = np.where(gains > 1e-9, np.minimum(np.maximum(wanted, 0) / gains, MAX_FACTOR), 1.0)
-            start_scale = np.ones((2, N_AGES))
-            start_scale[:, :-1] = scale[:, 1:]
-            start_scale[:, -1] = scale[:, -1]
-            last_in = start_scale
-        inflow[k] = last_in
-        step_params = params.with_(inflow_scale=inflow, adjustment=None)
-        new = advance(pop, step_params, k)[0]
-        if np.all(np.isfinite(targets[k])):
-            total = new.sum(axis=0)
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                last_f = np.where(total > 1e-9, np.minimum(targets[k] / total, MAX_FACTOR), 1.0)
-        factors[k] = last_f
-        pop = new * factors[k]
-    return params.with_(inflow_scale=inflow, adjustment=factors)
+                scale = np.where(gains > 1e-9, np.clip(wanted / gains, 0.0, MAX_FACTOR), 1.0)
+            scale = np.where(np.isfinite(scale), scale, last_scale)
+            last_scale = scale
+            m = mig[:, k, :, b]
+            mig[:, k, :, b] = np.where(m > 0, m * scale[group], m)
+        plain = params.with_(adjustment=None, migration=mig)
+        new = advance(pop, plain, k)[0]
+        total = np.zeros((n_groups, 2, N_AGES))
+        np.add.at(total, group, new)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            f = np.where(total > 1e-9, np.minimum(targets[:, k] / total, MAX_FACTOR), 1.0)
+        ok = np.all(np.isfinite(targets[:, k]), axis=(1, 2))
+        last = np.where(ok[:, None, None], f, last)
+        factors[:, k] = last[group]
+        pop = new * factors[:, k]
+    return params.with_(adjustment=factors, migration=mig)
+
+
+def national_adjustment(base: np.ndarray, params: ProjectionParams, targets: np.ndarray) -> ProjectionParams:
+    """`params` with the factors that make all units add up to `targets` (steps, 2, 19) after every step: the
+    one-group case of `group_adjustment` (proportional by sex × age, as IPSS adjusts to the national projection)."""
+    targets = np.asarray(targets, dtype=np.float64)
+    if targets.shape != (params.steps, 2, N_AGES):
+        raise ValueError(f"targets must be ({params.steps}, 2, {N_AGES}), got {targets.shape}")
+    return group_adjustment(base, params, targets[None])

@@ -98,18 +98,21 @@ def ipss_params(
     cwr_index: np.ndarray,
     male_share_0_4: np.ndarray,
     migration_path: np.ndarray | None = None,
+    rates: np.ndarray | None = None,
 ) -> ProjectionParams:
     """The IPSS method (日本の地域別将来推計人口): national survival path; the unit's net migration rates of the
     last intercensal period(s) held (times `migration_path`, default 1 every step); the unit's child–woman ratio
     held at its base-year level relative to the national path `cwr_index` (national CWR at the end of each step
     ÷ national CWR in the base year).
 
-    survival_path (steps, 2, 19); cwr_index, male_share_0_4, migration_path (steps,).
+    survival_path (steps, 2, 19); cwr_index, male_share_0_4, migration_path (steps,). `rates` (units, 2, 19), when
+    given, replaces the residual rates of `periods` (the caller chose trend rates for some units).
     """
     survival_path = np.asarray(survival_path, dtype=np.float64)
     steps = survival_path.shape[0]
-    rates = residual_migration_rates(periods)
-    mig = _per_step(rates, steps)
+    if rates is None:
+        rates = residual_migration_rates(periods)
+    mig = _per_step(np.asarray(rates, dtype=np.float64), steps)
     if migration_path is not None:
         mig = mig * np.asarray(migration_path, dtype=np.float64)[None, :, None, None]
     cwr = child_woman_ratio(base)[:, None] * np.asarray(cwr_index, dtype=np.float64)[None, :]
@@ -186,3 +189,39 @@ def survival_path_from_national(survival_base: np.ndarray, national: np.ndarray,
         )
         out[k] = np.clip(survival_base * factor, 0.0, 1.0)
     return out
+
+
+def crude_net_migration(prev: np.ndarray, now: np.ndarray, survival: np.ndarray) -> np.ndarray:
+    """Net migration of a period as a share of the expected survivors aged 5+ (units,): Σ observed 5+ ÷ Σ expected
+    survivors − 1 (residual method, both sexes). 0 where nobody was expected."""
+    expected = expected_survivors(np.asarray(prev, dtype=np.float64), survival)[..., 1:].sum(axis=(-2, -1))
+    observed = np.asarray(now, dtype=np.float64)[..., 1:].sum(axis=(-2, -1))
+    return np.divide(observed, expected, out=np.ones_like(expected), where=expected > 0) - 1.0
+
+
+def trend_migration_rates(
+    periods: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], max_change: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """Net migration rates pooled over several intercensal periods (Σ observed ÷ Σ expected − 1, as IPSS does for
+    small municipalities: net migrants of five periods), leaving out for each unit the periods in which its
+    population rose or fell by more than `max_change` (evacuation and return: 三宅村 2000, 福島県 2015).
+
+    Returns (rates (units, 2, 19), number of periods used per unit)."""
+    observed = 0.0
+    expected = 0.0
+    used = 0
+    for prev, now, surv in periods:
+        prev = np.asarray(prev, dtype=np.float64)
+        now = np.asarray(now, dtype=np.float64)
+        p0, p1 = prev.sum(axis=(-2, -1)), now.sum(axis=(-2, -1))
+        ok = (p0 > 0) & (p1 > 0) & (np.abs(p1 - p0) <= max_change * np.maximum(p0, 1.0))
+        w = ok.astype(np.float64)[:, None, None]
+        observed = observed + now * w
+        expected = expected + expected_survivors(prev, surv) * w
+        used = used + ok.astype(np.int64)
+    observed, expected = np.asarray(observed), np.asarray(expected)
+    ratio = np.divide(observed, expected, out=np.ones_like(expected), where=expected > 0)
+    rates = np.empty_like(ratio)
+    rates[..., :-1] = ratio[..., 1:] - 1.0
+    rates[..., -1] = ratio[..., -1] - 1.0
+    return np.maximum(rates, -1.0), np.asarray(used)

@@ -13,29 +13,55 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from sousei.domain.projection.engine import national_adjustment, project
+from sousei.domain.projection.engine import group_adjustment, project
 from sousei.domain.projection.inputs import SEX_INDEX, group_units, population_array
 from sousei.domain.projection.methods import (
     ccr_params,
     child_woman_ratio,
     closed_params,
+    crude_net_migration,
+    expected_survivors,
     ipss_params,
     residual_migration_rates,
     survival_from_qx,
     survival_path_from_national,
+    trend_migration_rates,
 )
 from sousei.domain.projection.params import N_AGES, ProjectionParams
 from sousei.domain.projection.scenarios import tfr_path_cwr, with_migration_scale
 
 HORIZON = 2070
 HAMADORI_CODE = "07999"  # IPSS's code for 浜通り地域 (13 municipalities projected as one)
-# Net migration rates are held at 95% of the observed level in the first step and 90% afterwards: the damping
-# that brings the 2015-based run closest to IPSS 2018 (docs/validation/projection.md).
-MIGRATION_DAMPING = (0.95, 0.9)
-# Units smaller than this pool the net migration of three intercensal periods (IPSS does the same for small
-# municipalities, whose single-period rates are unstable).
-SMALL_UNIT_PERSONS = 5000
-SMALL_UNIT_PERIODS = 3
+
+
+@dataclass(frozen=True)
+class MigrationRule:
+    """How the net migration rates of the IPSS method are set (docs/methods/projection.md, "Net migration").
+
+    path           factor on the rates for each step (empty: 1 every step; IPSS 2018 holds the 2010→2015 rates);
+    trend_periods  intercensal periods pooled for the trend rates (IPSS: five periods of net migrants);
+    small_persons  units smaller than this use the trend rates (their single-period rates are unstable);
+    deviation      units whose crude net migration of the last period differs from their trend by more than this
+                   (share of the expected survivors) use the trend rates: the last period was a one-off
+                   (IPSS: 直近の人口移動傾向が趨勢から乖離している場合は過去の趨勢から仮定値を設定);
+    cap            net migration rates are clipped to [−cap, +cap] per five years (None: no cap);
+    balance_ages   cohorts aged under 5 × this at the start whose gains are scaled so that net migrants add up to the
+                   control (0: proportional adjustment only; see engine.group_adjustment);
+    disrupted      (end year of a period, prefecture codes): periods not to be carried forward for the units of
+                   these prefectures, which use the period before instead (2010→2015 in 岩手・宮城・福島: the
+                   東日本大震災 and the nuclear accident; IPSS sets these areas' assumptions apart as well).
+    """
+
+    path: tuple[float, ...] = ()
+    trend_periods: int = 5
+    small_persons: float = 5000.0
+    deviation: float = 0.10
+    cap: float | None = None
+    disrupted: tuple[tuple[int, tuple[str, ...]], ...] = ((2015, ("03", "04", "07")),)
+    balance_ages: int = 10
+
+
+DEFAULT_RULE = MigrationRule()
 DEFAULT_TFR_POINTS: dict[int, float] = {2030: 1.8, 2040: 2.07}
 
 
@@ -136,6 +162,7 @@ class Baseline:
     params: ProjectionParams  # with the national consistency factors
     cwr_per_tfr: float  # national child–woman ratio ÷ TFR of the base period (converts a TFR path into CWRs)
     notes: dict[str, str]
+    basis: list[str] = field(default_factory=list)  # per unit: 'last', 'trend:small' or 'trend:deviation'
 
     @property
     def years(self) -> list[int]:
@@ -149,14 +176,61 @@ class Baseline:
         return self.units.index(code)
 
 
-def ipss_baseline(inputs: Inputs, base_year: int = 2020, horizon: int = HORIZON, consistent: bool = True) -> Baseline:
-    """パターン1 (社人研準拠) from census `base_year` with the inputs of the intercensal period(s) before it."""
+def _aggregate(a: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros((n,) + a.shape[1:])
+    np.add.at(out, group, a)
+    return out
+
+
+def migration_rates(
+    periods: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], rule: MigrationRule
+) -> tuple[np.ndarray, np.ndarray]:
+    """Net migration rates (units, 2, 19) under `rule` and the basis of each unit's rates: 'last' (the last
+    intercensal period, IPSS's default), 'trend:small' or 'trend:deviation' (pooled periods). `periods` are
+    (population at t−5, at t, period survival), the last period first."""
+    last = residual_migration_rates(periods[:1])
+    basis = np.full(last.shape[0], "last", dtype=object)
+    if len(periods) > 1 and rule.trend_periods > 1:
+        trend, used = trend_migration_rates(periods[: rule.trend_periods])
+        prev, now, surv = periods[0]
+        crude_last = crude_net_migration(prev, now, surv)
+        pooled = periods[: rule.trend_periods]
+        obs = sum(np.asarray(n)[..., 1:].sum(axis=(-2, -1)) for _, n, _ in pooled)
+        exp = sum(expected_survivors(np.asarray(p), sv)[..., 1:].sum(axis=(-2, -1)) for p, _, sv in pooled)
+        crude_trend = crude_net_migration_from(obs, exp)
+        small = np.asarray(periods[0][1]).sum(axis=(-2, -1)) < rule.small_persons
+        deviating = np.abs(crude_last - crude_trend) > rule.deviation
+        use = (small | deviating) & (used >= 2)
+        basis[use & small] = "trend:small"
+        basis[use & ~small] = "trend:deviation"
+        last = np.where(use[:, None, None], trend, last)
+    if rule.cap is not None:
+        last = np.clip(last, -rule.cap, rule.cap)
+    return np.maximum(last, -1.0), basis
+
+
+def crude_net_migration_from(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    return np.divide(observed, expected, out=np.ones_like(expected), where=expected > 0) - 1.0
+
+
+def ipss_baseline(
+    inputs: Inputs,
+    base_year: int = 2020,
+    horizon: int = HORIZON,
+    consistent: bool = True,
+    rule: MigrationRule = DEFAULT_RULE,
+) -> Baseline:
+    """パターン1 (社人研準拠) from census `base_year` with the inputs of the intercensal period(s) before it.
+
+    Consistency as IPSS: the prefectures are projected with the same method (their own rates and child–woman
+    ratios) and held to the national projection, then each municipality is held to its prefecture, both by
+    sex × age. The controls are our own projections (IPSS's regional results are never used as input).
+    """
     steps = (horizon - base_year) // 5
     units, base = inputs.units(base_year)
-    single = [(inputs.units(base_year - 5)[1], base, inputs.period_survival(base_year - 5))]
-    pooled = [
+    periods = [
         (inputs.units(y - 5)[1], inputs.units(y)[1], inputs.period_survival(y - 5))
-        for y in range(base_year, base_year - 5 * SMALL_UNIT_PERIODS, -5)
+        for y in range(base_year, base_year - 5 * max(rule.trend_periods, 1), -5)
         if y - 5 in inputs.census
     ]
     ys = inputs.national_years
@@ -166,33 +240,56 @@ def ipss_baseline(inputs: Inputs, base_year: int = 2020, horizon: int = HORIZON,
     base_nat_cwr = float(child_woman_ratio(inputs.national[[first]])[0])
     cwr_index = np.array(nat_cwr) / base_nat_cwr
     boys = np.array([_national_step_ratios(inputs, base_year + 5 * k)[2] for k in range(steps)])
-    damping = np.array([MIGRATION_DAMPING[0]] + [MIGRATION_DAMPING[1]] * (steps - 1))
-    params = ipss_params(base, base_year, single, spath, cwr_index, boys, migration_path=damping)
-    small = base.sum(axis=(1, 2)) < SMALL_UNIT_PERSONS
-    if small.any() and len(pooled) > 1:
-        pooled_rates = residual_migration_rates(pooled)
-        mig = np.where(
-            small[:, None, None, None], pooled_rates[:, None] * damping[None, :, None, None], params.migration
-        )
-        params = params.with_(migration=np.maximum(mig, -1.0))
+    path = np.ones(steps)
+    if rule.path:
+        path[: len(rule.path)] = rule.path
+        path[len(rule.path) :] = rule.path[-1]
+    rates, basis = migration_rates(periods, rule)
+    bad = {p for y, ps in rule.disrupted if y == base_year for p in ps}
+    if bad and len(periods) > 1:
+        hit = np.array([u[:2] in bad for u in units])
+        alt_rates, _ = migration_rates(periods[1:], rule)
+        rates = np.where(hit[:, None, None], alt_rates, rates)
+        basis[hit] = "previous:disrupted"
+    params = ipss_params(base, base_year, periods[:1], spath, cwr_index, boys, migration_path=path, rates=rates)
     if consistent:
+        prefs = sorted({u[:2] for u in units})
+        group = np.array([prefs.index(u[:2]) for u in units])
+        n = len(prefs)
+        pref_periods = [(_aggregate(p, group, n), _aggregate(q, group, n), sv) for p, q, sv in periods]
+        pref_base = pref_periods[0][1]
+        pref_rates, _ = migration_rates(pref_periods, rule)
+        if bad and len(periods) > 1:
+            hit = np.array([p in bad for p in prefs])
+            pref_rates = np.where(hit[:, None, None], migration_rates(pref_periods[1:], rule)[0], pref_rates)
+        pref_params = ipss_params(
+            pref_base, base_year, pref_periods[:1], spath, cwr_index, boys, migration_path=path, rates=pref_rates
+        )
         targets = national_targets(inputs, base_year, base.sum(axis=0), steps)
-        params = national_adjustment(base, params, targets)
+        pref_params = group_adjustment(pref_base, pref_params, targets[None], None, rule.balance_ages)
+        pref_result = project(pref_base, pref_params)
+        params = group_adjustment(base, params, pref_result[:, 1:], group, rule.balance_ages)
     tfr_years = [y for y in range(base_year - 4, base_year + 1) if y in inputs.tfr]
     base_tfr = float(np.mean([inputs.tfr[y] for y in tfr_years])) if tfr_years else float("nan")
     cwr_per_tfr = float(child_woman_ratio(base.sum(axis=0)[None])[0]) / base_tfr
+    n_trend = int((basis != "last").sum())
     notes = {
         "survival": f"life table {max(y for y in inputs.qx if y <= base_year)} (national), improved as the IPSS "
         "2017 national projection improves (ages 50+)",
-        "migration": f"residual net migration rates {base_year - 5}→{base_year} (units under {SMALL_UNIT_PERSONS:,} "
-        f"persons: pooled over {SMALL_UNIT_PERIODS} periods), ×{MIGRATION_DAMPING[0]} in the first step and "
-        f"×{MIGRATION_DAMPING[1]} afterwards",
+        "migration": f"residual net migration rates {base_year - 5}→{base_year} held"
+        + (f" (× {', '.join(f'{x:g}' for x in path)} by step)" if rule.path else "")
+        + f"; {n_trend} units (under {rule.small_persons:,.0f} persons, or whose last period deviates from their "
+        f"trend by more than {rule.deviation:.0%}) use rates pooled over up to {rule.trend_periods} periods"
+        + (f"; rates capped at ±{rule.cap:g}" if rule.cap is not None else ""),
         "fertility": f"child–woman ratio of {base_year} held relative to the national path (IPSS 2017 medium)",
-        "consistency": "gains scaled and cells prorated to the national projection rebased on the census"
+        "consistency": "municipalities prorated (sex × age) to their prefecture's projection by the same method, "
+        "prefectures to the IPSS 2017 national projection rebased on the census"
         if consistent
         else "none",
     }
-    return Baseline(base_year, units, base, params.with_(method="ipss", notes=notes), cwr_per_tfr, notes)
+    return Baseline(
+        base_year, units, base, params.with_(method="ipss", notes=notes), cwr_per_tfr, notes, basis=list(basis)
+    )
 
 
 def ccr(inputs: Inputs, base_year: int = 2020, horizon: int = HORIZON) -> ProjectionParams:

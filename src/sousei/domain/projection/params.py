@@ -27,11 +27,9 @@ class ProjectionParams:
     migration    (units|1, steps, 2, 19): net migration rate of the same cohort (migrants ÷ survivors), ≥ −1.
     cwr          (units|1, steps): child–woman ratio at the end of step k, persons 0–4 ÷ women 15–49.
     male_share_0_4 (units|1, steps): share of boys among the 0–4 (from the sex ratio at birth / of the 0–4).
-    adjustment   (steps, 2, 19) or None: multiplicative factors applied to every unit after step k (consistency
-                 with a national projection, computed once for all units so that a unit projected alone keeps them).
-    inflow_scale (steps, 2, 19) or None: factor on the positive net migration rates of step k (the net migrants
-                 of all units must add up to the nation's, so gains are scaled to match the losses; also computed
-                 once for all units).
+    adjustment   (units|1, steps, 2, 19) or None: multiplicative factors applied after step k (consistency of
+                 municipalities with their prefecture and of prefectures with the nation, computed once for all
+                 units and stored per unit, so that a unit projected alone keeps them).
     """
 
     base_year: int
@@ -40,16 +38,14 @@ class ProjectionParams:
     cwr: np.ndarray
     male_share_0_4: np.ndarray
     adjustment: np.ndarray | None = None
-    inflow_scale: np.ndarray | None = None
     method: str = ""
     notes: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("survival", "migration", "cwr", "male_share_0_4"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
-        for name in ("adjustment", "inflow_scale"):
-            if getattr(self, name) is not None:
-                object.__setattr__(self, name, _frozen(getattr(self, name)))
+        if self.adjustment is not None:
+            object.__setattr__(self, "adjustment", _frozen(self.adjustment))
         s, m = self.survival, self.migration
         if s.ndim != 4 or s.shape[2:] != (N_SEXES, N_AGES):
             raise ValueError(f"survival must be (units, steps, 2, {N_AGES}), got {s.shape}")
@@ -68,12 +64,11 @@ class ProjectionParams:
             raise ValueError("child–woman ratios must be finite and ≥ 0")
         if self.male_share_0_4.min() < 0 or self.male_share_0_4.max() > 1:
             raise ValueError("the share of boys among the 0–4 must lie in [0, 1]")
-        for name in ("adjustment", "inflow_scale"):
-            arr = getattr(self, name)
-            if arr is not None and (
-                arr.shape != (steps, N_SEXES, N_AGES) or not np.all(np.isfinite(arr)) or arr.min() < 0
-            ):
-                raise ValueError(f"{name} must be finite factors ≥ 0 shaped ({steps}, 2, {N_AGES})")
+        adj = self.adjustment
+        if adj is not None and (
+            adj.ndim != 4 or adj.shape[1:] != (steps, N_SEXES, N_AGES) or not np.all(np.isfinite(adj)) or adj.min() < 0
+        ):
+            raise ValueError(f"adjustment must be finite factors ≥ 0 shaped (units, {steps}, 2, {N_AGES})")
 
     @property
     def steps(self) -> int:
@@ -87,7 +82,10 @@ class ProjectionParams:
     @property
     def units(self) -> int:
         """Number of units the arrays are specific to (1 = shared by any number of units)."""
-        return max(self.survival.shape[0], self.migration.shape[0], self.cwr.shape[0], self.male_share_0_4.shape[0])
+        arrays = (self.survival, self.migration, self.cwr, self.male_share_0_4)
+        if self.adjustment is not None:
+            arrays += (self.adjustment,)
+        return max(a.shape[0] for a in arrays)
 
     def select(self, idx: np.ndarray | list[int] | slice) -> ProjectionParams:
         """The parameters of a subset of units (arrays shared by all units stay as they are)."""
@@ -101,6 +99,7 @@ class ProjectionParams:
             migration=pick(self.migration),
             cwr=pick(self.cwr),
             male_share_0_4=pick(self.male_share_0_4),
+            adjustment=None if self.adjustment is None else pick(self.adjustment),
         )
 
     def with_(self, **changes: object) -> ProjectionParams:
