@@ -1,0 +1,358 @@
+"""強い経済 (economy): establishments and employees in 18 industries (経済センサス-活動調査, SSDSE-A) with the
+specialization coefficient against Japan, value added and labour productivity (RESAS 2016, enterprise basis),
+income per taxpayer, fiscal indices and ふるさと納税."""
+
+from __future__ import annotations
+
+from sousei.domain.indicators.model import Indicator
+from sousei.domain.indicators.sql import CENSUS_YEAR_OF, aggregated, expr, item, per_population
+
+SSDSE = ("ssdse_a",)
+CENSUS_ECON = "経済センサス-活動調査 2014・2016・2021 (民営事業所, SSDSE-A)"
+
+# The 18 industries (大分類) of the private-sector establishment counts: SSDSE-A item suffix → name.
+INDUSTRIES: dict[str, str] = {
+    "32": "農業，林業",
+    "33": "漁業",
+    "35": "鉱業，採石業，砂利採取業",
+    "36": "建設業",
+    "37": "製造業",
+    "38": "電気・ガス・熱供給・水道業",
+    "39": "情報通信業",
+    "40": "運輸業，郵便業",
+    "41": "卸売業，小売業",
+    "44": "金融業，保険業",
+    "45": "不動産業，物品賃貸業",
+    "46": "学術研究，専門・技術サービス業",
+    "47": "宿泊業，飲食サービス業",
+    "48": "生活関連サービス業，娯楽業",
+    "49": "教育，学習支援業",
+    "50": "医療，福祉",
+    "51": "複合サービス事業",
+    "52": "サービス業（他に分類されないもの）",
+}
+INDUSTRY_EN: dict[str, str] = {
+    "32": "agriculture and forestry",
+    "33": "fisheries",
+    "35": "mining and quarrying",
+    "36": "construction",
+    "37": "manufacturing",
+    "38": "electricity, gas, heat and water",
+    "39": "information and communications",
+    "40": "transport and postal services",
+    "41": "wholesale and retail trade",
+    "44": "finance and insurance",
+    "45": "real estate and goods rental",
+    "46": "scientific research and professional services",
+    "47": "accommodation and food services",
+    "48": "living-related and personal services, amusement",
+    "49": "education and learning support",
+    "50": "medical, health care and welfare",
+    "51": "compound services",
+    "52": "other services",
+}
+
+RESAS_CAVEAT = (
+    "RESAS 2016 extract (経済センサス-活動調査 2016), enterprise basis: an enterprise's value added is credited to "
+    "its head office's municipality (千代田区, 豊田市, 忍野村 stand out), so it is not the value produced locally; "
+    "1,495 of the 1,741 municipalities."
+)
+RESAS_COVERAGE = "The RESAS extract covers 1,495 of the 1,741 municipalities (the 246 missing are mostly small towns)."
+
+
+def _specialization(suffix: str) -> Indicator:
+    code, total = f"C2208{suffix}", "C2208"
+    share = (
+        f"SELECT muni_code, year, i.value AS emp_i, t.value AS emp FROM {item(code)} i "
+        f"JOIN {item(total)} t USING (muni_code, year)"
+    )
+    national_share = "sum(emp_i) OVER (PARTITION BY year) / sum(emp) OVER (PARTITION BY year)"
+    return Indicator(
+        id=f"econ_specialization_{suffix}",
+        name_ja=f"特化係数（従業者数）：{INDUSTRIES[suffix]}",
+        name_en=f"Specialization coefficient (employees): {INDUSTRY_EN[suffix]}",
+        unit="倍（全国 = 1）",
+        family="economy",
+        direction="neutral",
+        sources=SSDSE,
+        formula=(
+            f"(従業者数 {code} ÷ 従業者数（民営）C2208) ÷ (全国の同じ比) — 全国 = 1,741 市区町村の合計 ({CENSUS_ECON})"
+        ),
+        query=f"SELECT muni_code, year, emp_i / emp AS numerator, {national_share} AS denominator FROM ({share})",
+        aggregate="source_value",
+        national_query=f"SELECT DISTINCT year, 1.0::DOUBLE AS value FROM ({share})",
+        prefecture_query=(
+            f"SELECT DISTINCT left(muni_code, 2) AS pref_code, year, "
+            f"(sum(emp_i) OVER (PARTITION BY left(muni_code, 2), year) / "
+            f"sum(emp) OVER (PARTITION BY left(muni_code, 2), year)) / ({national_share}) AS value FROM ({share})"
+        ),
+        caveat="Private establishments only (公務 excluded)."
+        + (" 漁業 and 鉱業 from 2016." if suffix in "3335" else ""),
+    )
+
+
+def _fiscal(
+    column: str, id_: str, name_ja: str, name_en: str, direction: str, unit: str, caveat: str = ""
+) -> Indicator:
+    value = f"coalesce({column}, 0.0)" if column == "future_burden_ratio_pct" else column
+    status = "" if column != "future_burden_ratio_pct" else "future_burden_ratio_status"
+    where_status = f" OR {status} = 'dash'" if status else ""
+    return Indicator(
+        id=id_,
+        name_ja=name_ja,
+        name_en=name_en,
+        unit=unit,
+        family="economy",
+        direction=direction,  # type: ignore[arg-type]
+        sources=("fiscal_indices",),
+        formula=f"{name_ja}（地方公共団体の主要財政指標一覧, 年度 = year）",
+        query=(
+            f"SELECT f.code AS muni_code, f.fiscal_year AS year, {value} AS numerator, 1.0 AS denominator "
+            f"FROM raw_fiscal__indices f JOIN core_areas__municipalities m ON m.muni_code = f.code "
+            f"WHERE f.\"group\" = 'city' AND NOT f.is_average AND ({column} IS NOT NULL{where_status})"
+        ),
+        aggregate="source_value",
+        national_query=(
+            f"SELECT fiscal_year AS year, {value} AS value FROM raw_fiscal__indices "
+            f"WHERE \"group\" = 'city' AND is_average AND name = '全国市町村平均'"
+        ),
+        prefecture_query=(
+            f"SELECT pref_code, fiscal_year AS year, {value} AS value FROM core_fiscal__prefecture_indices "
+            f"WHERE entity = 'municipal_mean'"
+        ),
+        caveat=(
+            "National and prefecture values are the simple means of municipalities the source publishes "
+            "(全国市町村平均, 都道府県内市町村平均). Units merged after FY2011 appear from the year they took "
+            "their 2020 code." + (" " + caveat if caveat else "")
+        ),
+    )
+
+
+_SECTOR = {"p": "F2201", "s": "F2211", "t": "F2221", "e": "F1102"}
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        id="econ_establishments_per_1000",
+        name_ja="事業所数（民営、人口千人当たり）",
+        name_en="Private establishments per 1,000 residents",
+        unit="事業所/千人",
+        family="economy",
+        direction="higher_better",
+        sources=SSDSE,
+        formula=f"事業所数（民営）C2108 ÷ 直近の国勢調査人口 A1101 × 1,000 ({CENSUS_ECON})",
+        query=per_population("C2108"),
+        scale=1000.0,
+    ),
+    Indicator(
+        id="econ_jobs_per_100_residents",
+        name_ja="従業者数（民営、人口百人当たり）",
+        name_en="Private-sector employees per 100 residents",
+        unit="人/百人",
+        family="economy",
+        direction="higher_better",
+        sources=SSDSE,
+        formula=f"従業者数（民営）C2208 ÷ 直近の国勢調査人口 A1101 × 100 ({CENSUS_ECON})",
+        query=per_population("C2208"),
+        scale=100.0,
+        caveat="Jobs located in the municipality (by establishment), against residents: commuter towns score low.",
+    ),
+    *(_specialization(s) for s in INDUSTRIES),
+    Indicator(
+        id="econ_value_added_per_capita",
+        name_ja="付加価値額（企業単位、住民一人当たり）",
+        name_en="Value added (enterprise basis) per resident",
+        unit="千円/人",
+        family="economy",
+        direction="higher_better",
+        sources=("resas_municipal_2016",),
+        formula="付加価値額（企業単位, 百万円）× 1,000 ÷ 国勢調査人口 2015 (RESAS; year = 2016)",
+        query=(
+            "SELECT muni_code, 2016 AS year, value_added_enterprise_million_yen * 1000.0 AS numerator, "
+            "population_2015_persons AS denominator FROM core_resas__municipal_2016"
+        ),
+        caveat=RESAS_CAVEAT,
+        coverage_note=RESAS_COVERAGE,
+    ),
+    Indicator(
+        id="econ_labour_productivity",
+        name_ja="労働生産性（企業単位）",
+        name_en="Labour productivity (value added per worker, enterprise basis)",
+        unit="千円/人",
+        family="economy",
+        direction="higher_better",
+        sources=("resas_municipal_2016",),
+        formula=(
+            "付加価値額（企業単位）÷ 従業者数（企業単位）; 従業者数 = 付加価値額 ÷ 労働生産性 (RESAS; year = 2016), "
+            "so that 付加価値額 = 労働生産性 × 従業者数"
+        ),
+        query=(
+            "SELECT muni_code, 2016 AS year, value_added_enterprise_million_yen * 1000.0 AS numerator, "
+            "value_added_enterprise_million_yen * 1000.0 / labour_productivity_enterprise_thousand_yen AS denominator "
+            "FROM core_resas__municipal_2016 WHERE labour_productivity_enterprise_thousand_yen <> 0"
+        ),
+        caveat=RESAS_CAVEAT,
+        coverage_note=RESAS_COVERAGE,
+    ),
+    Indicator(
+        id="econ_income_per_taxpayer",
+        name_ja="納税義務者一人当たり総所得金額等",
+        name_en="Taxable income per taxpayer",
+        unit="円",
+        family="economy",
+        direction="higher_better",
+        sources=("income_per_taxpayer",),
+        formula=(
+            "総所得金額等 ÷ 所得割納税義務者数（市町村税課税状況等の調 第11表, 令和6年度 = 2023年の所得; year = 2023）"
+        ),
+        query=(
+            "SELECT muni_code, income_year AS year, income_per_taxpayer_yen AS numerator, 1.0 AS denominator "
+            "FROM core_income__income_per_taxpayer"
+        ),
+        aggregate="source_value",
+        national_query=(
+            "SELECT income_year AS year, median(income_per_taxpayer_yen) AS value "
+            "FROM core_income__income_per_taxpayer GROUP BY ALL"
+        ),
+        prefecture_query=(
+            "SELECT left(muni_code, 2) AS pref_code, income_year AS year, median(income_per_taxpayer_yen) AS value "
+            "FROM core_income__income_per_taxpayer GROUP BY ALL"
+        ),
+        caveat=(
+            "The bundle has no taxpayer counts, so the national and prefecture values are the medians of their "
+            "municipalities, not per-taxpayer averages. Separately taxed capital gains are excluded."
+        ),
+    ),
+    _fiscal(
+        "fiscal_strength_index",
+        "econ_fiscal_strength_index",
+        "財政力指数",
+        "Fiscal strength index",
+        "higher_better",
+        "指数",
+    ),
+    _fiscal(
+        "current_balance_ratio_pct",
+        "econ_current_balance_ratio_pct",
+        "経常収支比率",
+        "Current balance ratio (recurrent spending ÷ recurrent general revenue)",
+        "lower_better",
+        "%",
+    ),
+    _fiscal(
+        "real_debt_service_ratio_pct",
+        "econ_real_debt_service_ratio_pct",
+        "実質公債費比率",
+        "Real debt service ratio",
+        "lower_better",
+        "%",
+    ),
+    _fiscal(
+        "future_burden_ratio_pct",
+        "econ_future_burden_ratio_pct",
+        "将来負担比率",
+        "Future burden ratio",
+        "lower_better",
+        "%",
+        "'-' (resources exceed the future burden) is counted as 0.",
+    ),
+    _fiscal(
+        "laspeyres_index",
+        "econ_laspeyres_index",
+        "ラスパイレス指数",
+        "Laspeyres index of staff salaries",
+        "neutral",
+        "指数（国 = 100）",
+    ),
+    Indicator(
+        id="econ_local_tax_per_capita",
+        name_ja="地方税収（住民一人当たり）",
+        name_en="Local tax revenue per resident",
+        unit="千円/人",
+        family="economy",
+        direction="higher_better",
+        sources=SSDSE,
+        formula="地方税 D320101（千円）÷ 直近の国勢調査人口 A1101 (市町村財政 決算, 年度 = year)",
+        query=per_population("D320101"),
+    ),
+    Indicator(
+        id="econ_furusato_inflow_per_capita",
+        name_ja="ふるさと納税受入額（住民一人当たり）",
+        name_en="Furusato nozei donations received per resident",
+        unit="円/人",
+        family="economy",
+        direction="higher_better",
+        sources=("furusato_nozei", "ssdse_a"),
+        formula="ふるさと納税受入額 ÷ 直近の国勢調査人口 A1101 (ふるさと納税に関する現況調査, 年度 = year)",
+        query=(
+            f"SELECT d.muni_code, d.fiscal_year AS year, d.amount_yen AS numerator, p.value AS denominator "
+            f"FROM core_furusato__donations d JOIN {item('A1101')} p ON p.muni_code = d.muni_code "
+            f"AND p.year = {CENSUS_YEAR_OF.format(y='d.fiscal_year')}"
+        ),
+    ),
+    Indicator(
+        id="econ_furusato_deduction_per_capita",
+        name_ja="ふるさと納税に係る市町村民税控除額（住民一人当たり）",
+        name_en="Municipal tax lost to furusato nozei deductions per resident",
+        unit="円/人",
+        family="economy",
+        direction="lower_better",
+        sources=("furusato_nozei", "ssdse_a"),
+        formula="寄附金税額控除による市町村民税の控除額 ÷ 直近の国勢調査人口 A1101 (課税年度 = year)",
+        query=(
+            f"SELECT d.muni_code, d.year, d.municipal_tax_yen AS numerator, p.value AS denominator "
+            f"FROM core_furusato__deductions d JOIN {item('A1101')} p ON p.muni_code = d.muni_code "
+            f"AND p.year = {CENSUS_YEAR_OF.format(y='d.year')}"
+        ),
+        caveat="Residents' donations elsewhere lower this municipality's tax: the outflow side of furusato nozei.",
+    ),
+    Indicator(
+        id="econ_unemployment_rate_pct",
+        name_ja="完全失業率",
+        name_en="Unemployment rate",
+        unit="%",
+        family="economy",
+        direction="lower_better",
+        sources=SSDSE,
+        formula="完全失業者数 F1107 ÷ 労働力人口 (F1102 + F1107) × 100 (国勢調査 2015・2020)",
+        query=expr({"e": "F1102", "u": "F1107"}, "u", "e + u"),
+        scale=100.0,
+    ),
+    Indicator(
+        id="econ_primary_sector_share_pct",
+        name_ja="第1次産業就業者割合",
+        name_en="Share of the employed in the primary sector",
+        unit="%",
+        family="economy",
+        direction="neutral",
+        sources=SSDSE,
+        formula="第1次産業就業者数 F2201 ÷ 就業者数 F1102 × 100 (国勢調査 2015・2020)",
+        query=expr(_SECTOR, "p", "e"),
+        scale=100.0,
+    ),
+    Indicator(
+        id="econ_secondary_sector_share_pct",
+        name_ja="第2次産業就業者割合",
+        name_en="Share of the employed in the secondary sector",
+        unit="%",
+        family="economy",
+        direction="neutral",
+        sources=SSDSE,
+        formula="第2次産業就業者数 F2211 ÷ 就業者数 F1102 × 100 (国勢調査 2015・2020)",
+        query=expr(_SECTOR, "s", "e"),
+        scale=100.0,
+    ),
+    Indicator(
+        id="econ_tertiary_sector_share_pct",
+        name_ja="第3次産業就業者割合",
+        name_en="Share of the employed in the tertiary sector",
+        unit="%",
+        family="economy",
+        direction="neutral",
+        sources=SSDSE,
+        formula="第3次産業就業者数 F2221 ÷ 就業者数 F1102 × 100 (国勢調査 2015・2020)",
+        query=expr(_SECTOR, "t", "e"),
+        scale=100.0,
+    ),
+)
+
+__all__ = ["INDICATORS", "INDUSTRIES", "INDUSTRY_EN", "aggregated"]

@@ -1,0 +1,189 @@
+"""豊かな生活環境 (living environment): food access, medical resources, childcare, schools, everyday services."""
+
+from __future__ import annotations
+
+from sousei.domain.indicators.model import Indicator
+from sousei.domain.indicators.sql import CENSUS_YEAR_OF, item, per_population, ratio
+
+SSDSE = ("ssdse_a",)
+
+
+def _per_10000(
+    id_: str,
+    code: str,
+    name_ja: str,
+    name_en: str,
+    unit: str,
+    what: str,
+    scale: float = 10000.0,
+    direction: str = "higher_better",
+) -> Indicator:
+    per = {10000.0: "1万人", 100000.0: "10万人", 1000.0: "千人"}[scale]
+    return Indicator(
+        id=id_,
+        name_ja=f"{name_ja}（人口{per}当たり）",
+        name_en=f"{name_en} per {int(scale):,} residents",
+        unit=f"{unit}/{per}",
+        family="living",
+        direction=direction,  # type: ignore[arg-type]
+        sources=SSDSE,
+        formula=f"{what} {code} ÷ 直近の国勢調査人口 A1101 × {int(scale):,} (SSDSE-A)",
+        query=per_population(code),
+        scale=scale,
+    )
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        id="living_food_access_difficulty_65plus_pct",
+        name_ja="食料品アクセス困難人口割合（65歳以上）",
+        name_en="Share of people 65+ with difficult access to food shops",
+        unit="%",
+        family="living",
+        direction="lower_better",
+        sources=("food_access_2020",),
+        formula=(
+            "食料品アクセス困難人口（65歳以上）÷ 65歳以上人口（2020年国勢調査メッシュ）× 100 "
+            "(農林水産政策研究所; 店舗まで500 m以上かつ自動車を利用できない人)"
+        ),
+        query=(
+            "SELECT muni_code, 2020 AS year, difficulty_persons AS numerator, pop65_persons AS denominator "
+            "FROM core_food_access__difficulty_2020"
+        ),
+        scale=100.0,
+        caveat=(
+            "07546 双葉町 has no estimate. 伊根町, 西米良村, 舟橋村, 安堵町: MAFF's base differs from pop65 "
+            "(as published)."
+        ),
+    ),
+    _per_10000("living_doctors_per_10000", "I6100", "医師数", "Doctors", "人", "医師数（医師・歯科医師・薬剤師統計）"),
+    _per_10000("living_dentists_per_10000", "I6200", "歯科医師数", "Dentists", "人", "歯科医師数"),
+    _per_10000("living_pharmacists_per_10000", "I6300", "薬剤師数", "Pharmacists", "人", "薬剤師数"),
+    _per_10000(
+        "living_hospitals_per_10000", "I510120", "一般病院数", "General hospitals", "施設", "一般病院数（医療施設調査）"
+    ),
+    _per_10000("living_clinics_per_10000", "I5102", "一般診療所数", "General clinics", "施設", "一般診療所数"),
+    _per_10000("living_dental_clinics_per_10000", "I5103", "歯科診療所数", "Dental clinics", "施設", "歯科診療所数"),
+    Indicator(
+        id="living_hospital_beds_per_10000",
+        name_ja="病院病床数（人口1万人当たり）",
+        name_en="Hospital beds per 10,000 residents",
+        unit="床/1万人",
+        family="living",
+        direction="higher_better",
+        sources=("resas_municipal_2016", "ssdse_a"),
+        formula="病床数（医療施設調査 2020, RESAS）÷ 国勢調査人口 2020 A1101 × 10,000",
+        query=(
+            f"SELECT r.muni_code, 2020 AS year, r.hospital_beds AS numerator, p.value AS denominator "
+            f"FROM core_resas__municipal_2016 r JOIN {item('A1101')} p ON p.muni_code = r.muni_code AND p.year = 2020"
+        ),
+        scale=10000.0,
+        caveat="RESAS medical-resources extract (医療施設調査 2020); covers 1,495 of the 1,741 municipalities.",
+        coverage_note=(
+            "The RESAS extract covers 1,495 of the 1,741 municipalities (the 246 missing are mostly small towns)."
+        ),
+    ),
+    Indicator(
+        id="living_childcare_per_1000_children",
+        name_ja="保育所等数（0～4歳人口千人当たり）",
+        name_en="Childcare facilities (保育所等) per 1,000 children aged 0–4",
+        unit="施設/千人",
+        family="living",
+        direction="higher_better",
+        sources=("ssdse_a", "census_2020_sex_age5", "census_1980_2015_sex_age5"),
+        formula=(
+            "保育所等数（基本票）J250302 ÷ 直近の国勢調査 0～4歳人口（男女計）× 1,000 (社会福祉施設等調査 2019–2023)"
+        ),
+        query=(
+            f"SELECT n.muni_code, n.year, n.value AS numerator, c.children AS denominator FROM {item('J250302')} n "
+            f"JOIN (SELECT muni_code, census_year, sum(persons_original) AS children "
+            f"FROM core_census__population_by_sex_age WHERE age_start = 0 GROUP BY ALL) c "
+            f"ON c.muni_code = n.muni_code AND c.census_year = {CENSUS_YEAR_OF.format(y='n.year')}"
+        ),
+        scale=1000.0,
+        caveat=(
+            "The 基本票 count from 2019; earlier SSDSE-A editions count 保育所等 differently (J2503) and are not used."
+        ),
+    ),
+    Indicator(
+        id="living_pupils_per_elementary_school",
+        name_ja="小学校1校当たり児童数",
+        name_en="Pupils per elementary school",
+        unit="人/校",
+        family="living",
+        direction="neutral",
+        sources=SSDSE,
+        formula="小学校児童数 E2501 ÷ 小学校数 E2101 (学校基本調査)",
+        query=ratio("E2501", "E2101"),
+        caveat="義務教育学校 are counted separately by the source and not included.",
+    ),
+    Indicator(
+        id="living_pupils_per_teacher",
+        name_ja="小学校教員1人当たり児童数",
+        name_en="Elementary pupils per teacher",
+        unit="人",
+        family="living",
+        direction="lower_better",
+        sources=SSDSE,
+        formula="小学校児童数 E2501 ÷ 小学校教員数 E2401 (学校基本調査)",
+        query=ratio("E2501", "E2401"),
+    ),
+    _per_10000("living_elementary_schools_per_10000", "E2101", "小学校数", "Elementary schools", "校", "小学校数"),
+    _per_10000("living_high_schools_per_10000", "E4101", "高等学校数", "High schools", "校", "高等学校数"),
+    _per_10000(
+        "living_libraries_per_100000",
+        "G1401",
+        "図書館数",
+        "Libraries",
+        "館",
+        "図書館数（社会教育調査）",
+        scale=100000.0,
+    ),
+    _per_10000(
+        "living_community_halls_per_100000",
+        "G1201",
+        "公民館数",
+        "Community halls (公民館)",
+        "館",
+        "公民館数（社会教育調査）",
+        scale=100000.0,
+    ),
+    _per_10000(
+        "living_retail_shops_per_1000",
+        "H6130",
+        "小売店数",
+        "Retail shops",
+        "店",
+        "小売店数（経済センサス）",
+        scale=1000.0,
+    ),
+    _per_10000(
+        "living_restaurants_per_1000",
+        "H6131",
+        "飲食店数",
+        "Restaurants",
+        "店",
+        "飲食店数（経済センサス）",
+        scale=1000.0,
+    ),
+    _per_10000(
+        "living_large_retail_per_10000",
+        "H6132",
+        "大型小売店数",
+        "Large retail stores",
+        "店",
+        "大型小売店数（経済センサス）",
+    ),
+    Indicator(
+        id="living_non_flush_toilet_share_pct",
+        name_ja="非水洗化人口割合",
+        name_en="Share of residents without flush toilets",
+        unit="%",
+        family="living",
+        direction="lower_better",
+        sources=SSDSE,
+        formula="非水洗化人口 H550701 ÷ 総人口（非水洗化人口＋水洗化人口）H5507 × 100 (一般廃棄物処理実態調査)",
+        query=ratio("H550701", "H5507"),
+        scale=100.0,
+    ),
+)

@@ -1,0 +1,417 @@
+"""Indicators of the 地域課題ダッシュボード → out_indicators__registry, __values, __comparisons, __leading_industries
+and out_diagnosis__priority_issues.
+
+Every registry entry's SQL runs on an in-memory DuckDB over the frames of the tables it names (the step depends on
+the steps producing them); the comparisons and the priority issues are the pure domain code's.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import time
+
+import duckdb
+import polars as pl
+
+from sousei.domain.diagnosis import ISSUE_COLUMNS, priority_issues
+from sousei.domain.indicators.compare import compare, compute_values
+from sousei.domain.indicators.economy import INDUSTRIES
+from sousei.domain.indicators.model import FAMILY_NAMES_JA, Indicator
+from sousei.domain.indicators.registry import indicators
+from sousei.domain.indicators.sql import tables_read
+from sousei.pipeline.context import StepContext
+from sousei.pipeline.errors import BuildError
+from sousei.pipeline.schema import Column as C
+from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
+
+AREAS = "core_areas__municipalities"
+# Leading industries: the industries with the highest employee specialization coefficient among those employing at
+# least this share of the municipality's private employees (a tiny industry with a high coefficient is not leading).
+LEADING_MIN_SHARE = 0.03
+LEADING_TOP = 3
+
+
+def _producers() -> dict[str, str]:
+    """table name → step name, over every step module except this one."""
+    import sousei.pipeline.derived as derived
+    import sousei.pipeline.sources as sources
+
+    names = ["sousei.pipeline.areas"]
+    for pkg in (sources, derived):
+        names += [f"{pkg.__name__}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_")]
+    out: dict[str, str] = {}
+    for name in names:
+        if name == __name__:
+            continue
+        step = getattr(importlib.import_module(name), "STEP", None)
+        if step is not None:
+            out.update({t.name: step.name for t in step.tables})
+    return out
+
+
+def _entry_tables(ind: Indicator) -> set[str]:
+    sqls = [ind.query, ind.national_query or "", ind.prefecture_query or ""]
+    return set().union(*(tables_read(s) for s in sqls))
+
+
+def needed_tables() -> set[str]:
+    return {AREAS, "core_ssdse__values"} | set().union(*(_entry_tables(i) for i in indicators()))
+
+
+PRODUCERS = _producers()
+DEPENDS = tuple(sorted({PRODUCERS[t] for t in needed_tables() if t in PRODUCERS}))
+
+
+REGISTRY = Table(
+    name="out_indicators__registry",
+    description=(
+        "The indicator registry (src/sousei/domain/indicators): metadata, formula and data years of each indicator."
+    ),
+    columns=(
+        C("indicator_id", "VARCHAR", "Indicator id", nullable=False),
+        C("position", "INTEGER", "Display order (family by family)", nullable=False, min=1),
+        C("family", "VARCHAR", "Family: population, births, migration, women_work, economy, living", nullable=False),
+        C("family_ja", "VARCHAR", "Family in Japanese (人口, 出生, 人口移動, 女性の就業, 強い経済, 豊かな生活環境)"),
+        C("name_ja", "VARCHAR", "日本語名", nullable=False),
+        C("name_en", "VARCHAR", "English name", nullable=False),
+        C("unit", "VARCHAR", "Unit of the value", nullable=False),
+        C("direction", "VARCHAR", "higher_better, lower_better or neutral", nullable=False),
+        C("aggregate", "VARCHAR", "How national and prefecture values are formed (ratio_of_sums, source_value, …)"),
+        C("scale", "DOUBLE", "value = numerator ÷ denominator × scale", nullable=False),
+        C("sources", "VARCHAR", "Source ids (CATALOG.yaml), comma-separated", nullable=False),
+        C("tables", "VARCHAR", "Warehouse tables the query reads, comma-separated", nullable=False),
+        C("formula", "VARCHAR", "Formula in words, with item codes", nullable=False),
+        C("caveat", "VARCHAR", "What to keep in mind when reading the value"),
+        C("coverage_note", "VARCHAR", "Why fewer than 95% of municipalities have data, where so"),
+        C("first_year", "INTEGER", "First data year with a value"),
+        C("last_year", "INTEGER", "Latest data year with a value"),
+        C("n_years", "INTEGER", "Number of data years", min=0),
+        C("municipalities_latest", "INTEGER", "Municipalities with a value in the latest data year", min=0, max=1741),
+        C("query_seconds", "DOUBLE", "Seconds the query took in the build", min=0),
+    ),
+    key=("indicator_id",),
+    checks=(
+        SqlCheck(
+            "indicator-coverage",
+            "an indicator has a value for fewer than 95% of the 1,741 municipalities in its latest year and no "
+            "coverage note saying why",
+            "SELECT indicator_id, municipalities_latest FROM out_indicators__registry "
+            "WHERE coalesce(municipalities_latest, 0) < 0.95 * 1741 AND coalesce(coverage_note, '') = ''",
+        ),
+    ),
+)
+
+VALUES = Table(
+    name="out_indicators__values",
+    description="Every indicator per 2020 municipality and data year: numerator, denominator and value.",
+    columns=(
+        C("indicator_id", "VARCHAR", "Indicator id (out_indicators__registry)", nullable=False),
+        C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
+        C(
+            "year",
+            "INTEGER",
+            "Data year (calendar, fiscal or census year, as the entry's formula says)",
+            nullable=False,
+        ),
+        C("numerator", "DOUBLE", "Numerator (a plain value where the denominator is 1)"),
+        C("denominator", "DOUBLE", "Denominator"),
+        C("value", "DOUBLE", "numerator ÷ denominator × scale; NULL where the denominator is 0 or missing"),
+    ),
+    key=("indicator_id", "muni_code", "year"),
+    coverage=Coverage(),
+)
+
+COMPARISONS = Table(
+    name="out_indicators__comparisons",
+    description=(
+        "Each indicator value against Japan, its prefecture and its 類似団体 group: 偏差値 over the municipalities "
+        "with a value (all of Japan; within the peer group), oriented so that higher = better, ranks, and the change "
+        "since the previous data year."
+    ),
+    columns=(
+        C("indicator_id", "VARCHAR", "Indicator id", nullable=False),
+        C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
+        C("year", "INTEGER", "Data year", nullable=False),
+        C("value", "DOUBLE", "The municipality's value", nullable=False),
+        C("national_value", "DOUBLE", "Japan's value (ratio of sums, or as published: see the registry)"),
+        C("prefecture_value", "DOUBLE", "The prefecture's value (same rule)"),
+        C("peer_group", "VARCHAR", "類似団体 group (core_areas__municipalities.peer_group)"),
+        C("peer_mean", "DOUBLE", "Simple mean of the peer group's values"),
+        C(
+            "deviation_japan",
+            "DOUBLE",
+            "偏差値 over all municipalities with a value (population sd)",
+            min=-1000,
+            max=1000,
+        ),
+        C("deviation_peer", "DOUBLE", "偏差値 within the peer group", min=-1000, max=1000),
+        C("oriented_japan", "DOUBLE", "deviation_japan turned so that higher = better (100 − x if lower is better)"),
+        C("oriented_peer", "DOUBLE", "deviation_peer turned so that higher = better"),
+        C("rank_japan", "INTEGER", "Rank in Japan, 1 = best (largest for neutral indicators)", min=1),
+        C("n_japan", "INTEGER", "Municipalities ranked", min=1, max=1741),
+        C("rank_prefecture", "INTEGER", "Rank in the prefecture, 1 = best", min=1),
+        C("n_prefecture", "INTEGER", "Municipalities of the prefecture ranked", min=1),
+        C("previous_year", "INTEGER", "The previous data year with a value for this municipality"),
+        C("previous_value", "DOUBLE", "Value in previous_year"),
+        C("change", "DOUBLE", "value − previous_value (in the indicator's unit)"),
+        C("oriented_change_score", "DOUBLE", "偏差値 of the change over Japan, turned so that higher = better"),
+    ),
+    key=("indicator_id", "muni_code", "year"),
+    coverage=Coverage(),
+    checks=(
+        SqlCheck(
+            "deviation-mean-sd",
+            "偏差値 over Japan do not have mean 50 and sd 10 for an indicator and year",
+            """SELECT indicator_id, year, avg(deviation_japan) AS m, stddev_pop(deviation_japan) AS s, count(*) AS n
+               FROM out_indicators__comparisons GROUP BY ALL
+               HAVING n > 1 AND (abs(m - 50) > 1e-6 OR (abs(s - 10) > 1e-6 AND s > 0))""",
+        ),
+        SqlCheck(
+            "ranks-within-bounds",
+            "a rank exceeds the number of municipalities ranked",
+            "SELECT * FROM out_indicators__comparisons WHERE rank_japan > n_japan OR rank_prefecture > n_prefecture",
+        ),
+    ),
+)
+
+LEADING = Table(
+    name="out_indicators__leading_industries",
+    description=(
+        f"Leading industries per municipality: the {LEADING_TOP} industries (of 18, 経済センサス-活動調査 private "
+        f"establishments) with the highest employee specialization coefficient among those employing at least "
+        f"{LEADING_MIN_SHARE:.0%} of the municipality's private employees."
+    ),
+    columns=(
+        C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
+        C("year", "INTEGER", "Census year (経済センサス)", nullable=False),
+        C("rank", "INTEGER", "1 = highest specialization coefficient", nullable=False, min=1, max=LEADING_TOP),
+        C(
+            "industry_code",
+            "VARCHAR",
+            "SSDSE-A item suffix of the industry (32 農業，林業 … 52 サービス業)",
+            nullable=False,
+        ),
+        C("industry", "VARCHAR", "Industry (大分類)", nullable=False),
+        C("specialization", "DOUBLE", "Specialization coefficient (employees; Japan = 1)", min=0),
+        C(
+            "employees_share_pct",
+            "DOUBLE",
+            "The industry's share of the municipality's private employees (%)",
+            min=0,
+            max=100,
+        ),
+    ),
+    key=("muni_code", "year", "rank"),
+)
+
+ISSUES = Table(
+    name="out_diagnosis__priority_issues",
+    description=(
+        "Each municipality's priority issues: its weakest indicators by oriented 偏差値 (level) and by change "
+        "(trend) in each indicator's latest data year, at most 3 per family, ranked by the rule of "
+        "docs/methods/priority.md, with the evidence."
+    ),
+    columns=(
+        C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
+        C("rank", "INTEGER", "1 = most pressing", nullable=False, min=1),
+        C("family", "VARCHAR", "Indicator family", nullable=False),
+        C("family_rank", "INTEGER", "Rank within the family", nullable=False, min=1),
+        C("indicator_id", "VARCHAR", "Indicator id", nullable=False),
+        C("year", "INTEGER", "Data year of the evidence", nullable=False),
+        C("basis", "VARCHAR", "level, trend or level_and_trend", nullable=False),
+        C("priority_score", "DOUBLE", "Score of the ranking rule (docs/methods/priority.md)", min=0),
+        C("value", "DOUBLE", "The municipality's value"),
+        C("unit", "VARCHAR", "Unit"),
+        C("national_value", "DOUBLE", "Japan's value"),
+        C("prefecture_value", "DOUBLE", "The prefecture's value"),
+        C("peer_mean", "DOUBLE", "Mean of the 類似団体 group"),
+        C("oriented_japan", "DOUBLE", "Oriented 偏差値 over Japan (higher = better)"),
+        C("oriented_peer", "DOUBLE", "Oriented 偏差値 within the peer group"),
+        C("previous_year", "INTEGER", "Previous data year"),
+        C("change", "DOUBLE", "Change since previous_year"),
+        C("oriented_change_score", "DOUBLE", "Oriented 偏差値 of the change"),
+        C("sources", "VARCHAR", "Source ids of the indicator"),
+    ),
+    key=("muni_code", "rank"),
+)
+
+TABLES = (REGISTRY, VALUES, COMPARISONS, LEADING, ISSUES)
+VALUE_SCHEMA = {"muni_code": pl.Utf8, "year": pl.Int32, "numerator": pl.Float64, "denominator": pl.Float64}
+
+
+def meta_frame(entries: tuple[Indicator, ...] | None = None) -> pl.DataFrame:
+    entries = entries if entries is not None else indicators()
+    return pl.DataFrame(
+        {
+            "indicator_id": [i.id for i in entries],
+            "family": [i.family for i in entries],
+            "direction": [i.direction for i in entries],
+            "aggregate": [i.aggregate for i in entries],
+            "scale": [float(i.scale) for i in entries],
+            "unit": [i.unit for i in entries],
+            "sources": [", ".join(i.sources) for i in entries],
+        }
+    )
+
+
+def run_queries(
+    frames: dict[str, pl.DataFrame], valid_codes: set[str], entries: tuple[Indicator, ...] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, float]]:
+    """(values without `value`, published national/prefecture values, seconds per indicator) from the entries'
+    queries on an in-memory DuckDB over `frames`. Unknown codes and duplicate rows stop the build."""
+    entries = entries if entries is not None else indicators()
+    con = duckdb.connect()
+    for name, frame in frames.items():
+        # copied into DuckDB's own storage: the entries scan some tables (SSDSE-A values) dozens of times
+        con.register("_frame", frame)
+        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
+        con.unregister("_frame")
+    parts: list[pl.DataFrame] = []
+    published: list[pl.DataFrame] = []
+    seconds: dict[str, float] = {}
+    for ind in entries:
+        start = time.perf_counter()
+        try:
+            got = con.sql(ind.query).pl()
+        except duckdb.Error as exc:
+            raise BuildError("indicator-query", f"{ind.id}: {exc}", where=f"indicator {ind.id}") from exc
+        missing = [c for c in VALUE_SCHEMA if c not in got.columns]
+        if missing:
+            raise BuildError("indicator-query", f"{ind.id}: query lacks columns {missing}", where=f"indicator {ind.id}")
+        got = got.select([pl.col(c).cast(t) for c, t in VALUE_SCHEMA.items()])
+        unknown = sorted(set(got["muni_code"].drop_nulls()) - valid_codes)
+        if unknown or got["muni_code"].null_count():
+            raise BuildError(
+                "indicator-codes",
+                f"{ind.id}: {len(unknown)} codes that are not 2020 municipalities, e.g. {unknown[:5]}",
+                where=f"indicator {ind.id}",
+            )
+        dup = got.group_by("muni_code", "year").len().filter(pl.col("len") > 1)
+        if dup.height:
+            raise BuildError(
+                "indicator-key",
+                f"{ind.id}: {dup.height} (municipality, year) pairs appear twice, e.g. {dup.head(3).rows()}",
+                where=f"indicator {ind.id}",
+            )
+        parts.append(got.with_columns(pl.lit(ind.id).alias("indicator_id")))
+        for level, sql in (("national", ind.national_query), ("prefecture", ind.prefecture_query)):
+            if not sql:
+                continue
+            pub = con.sql(sql).pl()
+            if level == "national":
+                pub = pub.with_columns(pl.lit(None, dtype=pl.Utf8).alias("pref_code"))
+            published.append(
+                pub.select(
+                    pl.lit(ind.id).alias("indicator_id"),
+                    pl.lit(level).alias("level"),
+                    pl.col("pref_code").cast(pl.Utf8),
+                    pl.col("year").cast(pl.Int32),
+                    pl.col("value").cast(pl.Float64),
+                )
+            )
+        seconds[ind.id] = time.perf_counter() - start
+    con.close()
+    values = pl.concat(parts).select("indicator_id", *VALUE_SCHEMA)
+    pub_schema = {
+        "indicator_id": pl.Utf8,
+        "level": pl.Utf8,
+        "pref_code": pl.Utf8,
+        "year": pl.Int32,
+        "value": pl.Float64,
+    }
+    pub_frame = pl.concat(published) if published else pl.DataFrame(schema=pub_schema)
+    return values, pub_frame, seconds
+
+
+def leading_industries(values: pl.DataFrame) -> pl.DataFrame:
+    """From the specialization entries' values (numerator = the industry's share of private employees, value =
+    coefficient): the top industries per municipality and census year."""
+    spec = values.filter(pl.col("indicator_id").str.starts_with("econ_specialization_")).with_columns(
+        pl.col("indicator_id").str.replace("econ_specialization_", "").alias("industry_code")
+    )
+    return (
+        spec.filter(pl.col("value").is_not_null() & (pl.col("numerator") >= LEADING_MIN_SHARE))
+        .sort(["muni_code", "year", "value", "industry_code"], descending=[False, False, True, False])
+        .with_columns(pl.int_range(1, pl.len() + 1).over("muni_code", "year").cast(pl.Int32).alias("rank"))
+        .filter(pl.col("rank") <= LEADING_TOP)
+        .select(
+            "muni_code",
+            "year",
+            "rank",
+            "industry_code",
+            pl.col("industry_code").replace_strict(INDUSTRIES).alias("industry"),
+            pl.col("value").alias("specialization"),
+            (pl.col("numerator") * 100).alias("employees_share_pct"),
+        )
+    )
+
+
+def registry_frame(values: pl.DataFrame, seconds: dict[str, float]) -> pl.DataFrame:
+    have = values.filter(pl.col("value").is_not_null())
+    years = have.group_by("indicator_id").agg(
+        pl.col("year").min().cast(pl.Int32).alias("first_year"),
+        pl.col("year").max().cast(pl.Int32).alias("last_year"),
+        pl.col("year").n_unique().cast(pl.Int32).alias("n_years"),
+    )
+    latest = (
+        have.join(years, on="indicator_id")
+        .filter(pl.col("year") == pl.col("last_year"))
+        .group_by("indicator_id")
+        .agg(pl.col("muni_code").n_unique().cast(pl.Int32).alias("municipalities_latest"))
+    )
+    entries = indicators()
+    reg = pl.DataFrame(
+        {
+            "indicator_id": [i.id for i in entries],
+            "position": list(range(1, len(entries) + 1)),
+            "family": [i.family for i in entries],
+            "family_ja": [FAMILY_NAMES_JA[i.family] for i in entries],
+            "name_ja": [i.name_ja for i in entries],
+            "name_en": [i.name_en for i in entries],
+            "unit": [i.unit for i in entries],
+            "direction": [i.direction for i in entries],
+            "aggregate": [i.aggregate for i in entries],
+            "scale": [float(i.scale) for i in entries],
+            "sources": [", ".join(i.sources) for i in entries],
+            "tables": [", ".join(sorted(_entry_tables(i))) for i in entries],
+            "formula": [i.formula for i in entries],
+            "caveat": [i.caveat or None for i in entries],
+            "coverage_note": [i.coverage_note or None for i in entries],
+            "query_seconds": [seconds.get(i.id, 0.0) for i in entries],
+        },
+        schema_overrides={"position": pl.Int32},
+    )
+    return reg.join(years, on="indicator_id", how="left").join(latest, on="indicator_id", how="left")
+
+
+def compute_all(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Every table of the step from the dependency frames (also used by bench/indicators.py)."""
+    areas = frames[AREAS].select("muni_code", "pref_code", "peer_group")
+    raw, published, seconds = run_queries(frames, set(areas["muni_code"]))
+    meta = meta_frame()
+    values = compute_values(raw, dict(zip(meta["indicator_id"], meta["scale"], strict=True)))
+    comparisons = compare(values, areas, meta, published)
+    issues = priority_issues(comparisons, meta)
+    return {
+        REGISTRY.name: registry_frame(values, seconds),
+        VALUES.name: values,
+        COMPARISONS.name: comparisons,
+        LEADING.name: leading_industries(values),
+        ISSUES.name: issues.select(ISSUE_COLUMNS),
+    }
+
+
+def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
+    frames = {name: ctx.table(name) for name in sorted(needed_tables())}
+    return compute_all(frames)
+
+
+STEP = Step(
+    name="indicators",
+    description="Indicators, comparisons (偏差値, ranks, national / prefecture / peer values) and priority issues",
+    sources=(),
+    tables=TABLES,
+    parse=parse,
+    depends=DEPENDS,
+)
