@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow.parquet as pq
 
 import sousei
 from sousei.pipeline import checks as checks_mod
@@ -22,7 +23,7 @@ from sousei.pipeline import meta
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.declarations import declared_sources, source, verify_source_files
 from sousei.pipeline.errors import BuildError
-from sousei.pipeline.registry import step_module_file, steps
+from sousei.pipeline.registry import AREAS_STEP, step_module_file, steps
 from sousei.pipeline.schema import Step, Table
 
 PIPELINE_DIR = Path(__file__).parent
@@ -100,8 +101,10 @@ def _step_code_files(module_file: Path) -> list[Path]:
             continue
         found.append(path)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
-                ("sousei.pipeline.sources.", "sousei.pipeline.derived.")
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith(("sousei.pipeline.sources.", "sousei.pipeline.derived."))
             ):
                 todo.append(package_root / (node.module.replace(".", "/") + ".py"))
     return sorted(found)
@@ -167,7 +170,7 @@ def run_step(
     paths = _cache_paths(cache, step, fingerprint)
     if all(p.is_file() for p in paths.values()):
         os.utime(cache / step.name / fingerprint)  # mark as in use, so pruning keeps it
-        rows = {name: pl.scan_parquet(p).select(pl.len()).collect().item() for name, p in paths.items()}
+        rows = {name: pq.read_metadata(p).num_rows for name, p in paths.items()}
         return StepResult(step.name, fingerprint, True, time.perf_counter() - start, paths, rows)
 
     loaded: dict[str, pl.DataFrame] = {}
@@ -199,6 +202,8 @@ def run_step(
 
 
 STALE_AFTER_S = 24 * 3600
+# DuckDB's own cap while loading and checking; the build's peak memory target is 3 GB in all.
+DUCKDB_MEMORY_LIMIT = "1GB"
 
 
 def _prune_stale(step_cache: Path, keep: str) -> None:
@@ -327,17 +332,34 @@ def build(
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()
+    planned = {t.name: res.fingerprint for res in results for t in all_steps[res.step].tables}
+    previous = _previous_fingerprints(db)
+    unchanged = {name for name, fp in planned.items() if previous.get(name) == fp}
+    if len(unchanged) < len(planned) / 2:
+        unchanged = set()  # mostly new: a fresh file is smaller than patching the old one
     try:
-        reporter.phase("loading DuckDB")
+        if unchanged:
+            reporter.phase(f"reusing {len(unchanged)} unchanged tables of {db.name}")
+            shutil.copyfile(db, tmp)
         con = duckdb.connect(str(tmp))
         try:
+            con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+            present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+            for name in sorted(present - unchanged):
+                con.execute(f'DROP TABLE "{name}"')
+            reporter.phase("loading DuckDB")
             for res in results:
                 step = all_steps[res.step]
                 sources = ", ".join(step.sources) or "derived"
                 for table in step.tables:
-                    _load_table(con, table, res.tables[table.name], sources)
-            reporter.phase("checking")
-            outcomes = checks_mod.run_all(con, {t for r in results for t in r.tables})
+                    if table.name not in unchanged:
+                        _load_table(con, table, res.tables[table.name], sources)
+            # A table whose inputs and code are unchanged passed these very checks when it was written; checks
+            # read the areas master (coverage), so a change there re-checks everything.
+            areas_tables = {t.name for t in all_steps[AREAS_STEP].tables} if AREAS_STEP in all_steps else set()
+            to_check = set(planned) if areas_tables - unchanged else set(planned) - unchanged
+            reporter.phase(f"checking {len(to_check)} tables")
+            outcomes = checks_mod.run_all(con, to_check)
             failures = [r for r in outcomes if not r.passed]
             if failures:
                 lines = "\n".join(f"  {f.table}: [{f.name}] {f.message}" for f in failures)
@@ -354,6 +376,22 @@ def build(
             if leftover.exists():
                 leftover.unlink()
     return BuildSummary(db, time.perf_counter() - start, results, passed)
+
+
+def _previous_fingerprints(db: Path) -> dict[str, str]:
+    """Fingerprints of the tables in the current warehouse file (empty if there is none or it is unreadable)."""
+    if not db.is_file():
+        return {}
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        return {}
+    try:
+        return dict(con.execute("SELECT table_name, fingerprint FROM meta__tables").fetchall())
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
 
 
 def check(db: Path) -> list[checks_mod.CheckResult]:
