@@ -151,3 +151,35 @@ def test_classification_bands():
         "消滅可能性自治体",
         "",
     ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 10), st.floats(0.8, 1.2))
+def test_group_adjustment_meets_group_targets_and_keeps_rows(seed, balance_ages, level):
+    from sousei.domain.projection.engine import group_adjustment
+
+    rng = np.random.default_rng(seed)
+    n, steps = 8, 3
+    base = rng.uniform(100, 5000, (n, 2, A))
+    params = ProjectionParams(
+        2015,
+        rng.uniform(0.6, 1.0, (1, steps, 2, A)),
+        rng.uniform(-0.4, 0.6, (n, steps, 2, A)),
+        rng.uniform(0.1, 0.3, (n, steps)),
+        np.full((1, steps), 0.512),
+    )
+    group = rng.integers(0, 3, n)
+    group[:3] = [0, 1, 2]
+    free = project(base, params)[:, 1:]
+    targets = np.zeros((3,) + free.shape[1:])
+    np.add.at(targets, group, free)
+    targets *= level
+    adjusted = group_adjustment(base, params, targets, group, balance_ages)
+    full = project(base, adjusted)
+    sums = np.zeros_like(targets)
+    np.add.at(sums, group, full[:, 1:])
+    np.testing.assert_allclose(sums, targets, rtol=1e-9)
+    assert np.all(np.asarray(adjusted.migration) >= -1)
+    i = int(rng.integers(0, n))
+    alone = project(base[[i]], adjusted.select([i]))
+    np.testing.assert_allclose(alone[0], full[i], rtol=1e-12, atol=1e-9)
