@@ -31,7 +31,7 @@ def test_within_group_scores_are_scores_of_the_group_alone(x: np.ndarray) -> Non
     s = deviation_scores(x, groups)
     for g in range(3):
         part = x[groups == g]
-        if np.ptp(part) > 1e-3:
+        if part.size and np.ptp(part) > 1e-3:
             assert np.allclose(s[groups == g], deviation_scores(part))
 
 
