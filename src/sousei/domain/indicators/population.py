@@ -137,10 +137,10 @@ INDICATORS: tuple[Indicator, ...] = (
         query=(
             f"SELECT p.muni_code, p.year, p.value AS numerator, h.value AS denominator "
             f"FROM {item('A1101')} p JOIN {item('B1103')} h ON h.muni_code = p.muni_code "
-            f"AND h.year = (SELECT min(data_year) FROM core_ssdse__values WHERE item_code = 'B1103')"
+            f"AND h.year = greatest(p.year, 2016)"
         ),
         scale=100.0,
-        caveat="Habitable area of the earliest year the SSDSE-A editions carry (2016) for both census years.",
+        caveat="Habitable area of the census year (2016, the earliest SSDSE-A carries, for the 2015 census).",
     ),
     Indicator(
         id="pop_household_size",
