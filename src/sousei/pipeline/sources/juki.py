@@ -755,7 +755,10 @@ def parse_snen(ctx: StepContext, rel: str) -> pl.DataFrame:
         "all_ages_persons",
         pl.lit(rel).alias("source_file"),
         pl.col("row").cast(pl.Int32).alias("source_row"),
-    ).explode("age_group", "age_start", "persons")
+    ).explode("age_group", "age_start", "persons").with_columns(
+        # 3.8 million rows repeat each area's names 63 times: dictionary-encode them to keep the build under 3 GB.
+        pl.col("code6", "level", "parent_code", "pref_name", "name", "source_file").cast(pl.Categorical)
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------------
