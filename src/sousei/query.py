@@ -224,24 +224,13 @@ class Warehouse:
         }
 
     def _simulator(self) -> Any:
-        needed = (
-            "core_census__population_by_sex_age",
-            "core_national__life_table",
-            "core_national__ipss2017_projection_by_age_sex",
-            "core_national__vital_rates",
-            "core_ipss2023__hamadori_members",
-        )
-        if not all(self.has(t) for t in needed):
+        """The パターン1 baseline of the projection engine (built once from this warehouse, read-only)."""
+        from sousei.projection_api import INPUT_TABLES, baseline
+
+        if not all(self.has(t) for t in INPUT_TABLES):
             return None
         with self._lock:
-            if self._baseline is None:
-                from sousei.domain.projection import model
-
-                cur = self.cursor()
-                frames = [cur.sql(f"SELECT * FROM {t}").pl() for t in needed[:4]]
-                members = sorted(r[0] for r in cur.execute(f"SELECT muni_code FROM {needed[4]}").fetchall())
-                self._baseline = model.ipss_baseline(model.build_inputs(*frames, members), 2020)
-            return self._baseline
+            return baseline(self.path.resolve())
 
     # -- maps ----------------------------------------------------------------------------------------------
 

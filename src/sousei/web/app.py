@@ -105,7 +105,6 @@ def create_app(db: Path) -> FastAPI:
     )
     app.state.wh = wh
     app.add_middleware(GZipMiddleware, minimum_size=800)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["plotly_version"] = plotly.__version__
     templates.env.globals["tabs"] = TABS
@@ -394,4 +393,6 @@ def create_app(db: Path) -> FastAPI:
     def api_sources():
         return wh.all_sources()
 
+    # Mounted last, so that /static/vendor/plotly.min.js above is not shadowed by the folder.
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app

@@ -197,12 +197,12 @@ def chart_pyramid(wh: Warehouse, code: str) -> Chart:
 @municipal_chart
 def chart_scores(wh: Warehouse, code: str) -> Chart:
     """偏差値 of every indicator (全国比較, higher = better where the indicator has a direction)."""
-    rows = wh.comparisons(code)
+    rows = [r for r in wh.comparisons(code) if r["direction"] != "neutral"]
     series = [Series("偏差値（全国）", [r["name"] for r in rows], [r["deviation_japan"] for r in rows])]
     sources = sorted({s for r in rows for s in r["sources"]})
     return Chart(
         "scores", "主な指標の偏差値（全国の市区町村と比較）", "hbar", "指標", "偏差値", series, tuple(sources),
-        note="偏差値＝50＋10×（値−平均）÷標準偏差。「低いほど良い」指標は向きを反転",
+        note="偏差値＝50＋10×（値−平均）÷標準偏差。「低いほど良い」指標は向きを反転。向きのない指標（人口・未婚率）は除く",
     )  # fmt: skip
 
 

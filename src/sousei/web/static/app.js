@@ -182,7 +182,9 @@
         geo: { fitbounds: "locations", visible: false, projection: { type: "mercator" } },
         font: { family: "sans-serif" },
       };
-      Plotly.newPlot(map, [trace], layout, config).then(function () { map.dataset.drawn = String(codes.length); });
+      // The base-map topojson is never fetched (no CDN): the promise may not settle, so mark the plot at once.
+      Plotly.newPlot(map, [trace], layout, Object.assign({ topojsonURL: "/static/topojson/" }, config));
+      map.dataset.drawn = String(codes.length);
       map.on("plotly_click", function (ev) {
         if (ev.points && ev.points[0]) window.location.href = "/m/" + ev.points[0].location;
       });

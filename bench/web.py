@@ -1,0 +1,138 @@
+"""Dashboard load benchmark: starts `uvicorn sousei.web.main:app` on 127.0.0.1 and drives it with httpx (asyncio).
+
+Prints: latency p50/p99 of the municipality page (sequential, cold = first visit of a municipality, warm = again),
+requests/s and p50/p99 at 32 concurrent connections for 30 s with errors, and the bytes transferred (compressed)
+for a first municipality page with Plotly's JS and for another municipality afterwards.
+
+    python bench/web.py [--db var/sousei.duckdb] [--seconds 30] [--concurrency 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] * 1000
+
+
+async def _sequential(client: httpx.AsyncClient, urls: list[str]) -> list[float]:
+    out = []
+    for u in urls:
+        t = time.perf_counter()
+        r = await client.get(u)
+        out.append(time.perf_counter() - t)
+        r.raise_for_status()
+    return out
+
+
+async def _load(base: str, codes: list[str], seconds: float, concurrency: int) -> tuple[int, int, list[float]]:
+    ok = errors = 0
+    lat: list[float] = []
+    stop = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def worker(seed: int) -> None:
+            nonlocal ok, errors
+            rnd = random.Random(seed)
+            while time.perf_counter() < stop:
+                t = time.perf_counter()
+                try:
+                    r = await client.get(f"/m/{rnd.choice(codes)}", headers={"accept-encoding": "br, gzip"})
+                    if r.status_code == 200:
+                        ok += 1
+                    else:
+                        errors += 1
+                except httpx.HTTPError:
+                    errors += 1
+                lat.append(time.perf_counter() - t)
+
+        await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    return ok, errors, lat
+
+
+def _page_bytes(base: str, path: str, cached: set[str]) -> int:
+    """Compressed bytes of a page and the scripts and styles it loads that the browser does not hold yet."""
+    total = 0
+    with httpx.Client(base_url=base, headers={"accept-encoding": "br, gzip"}) as c:
+        r = c.get(path)
+        total += int(r.headers.get("content-length") or len(r.content))
+        for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', r.text):
+            if asset in cached:
+                continue
+            cached.add(asset)
+            with c.stream("GET", asset) as a:
+                total += int(a.headers.get("content-length") or sum(len(b) for b in a.iter_raw()))
+    return total
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", default=os.environ.get("SOUSEI_DB", "var/sousei.duckdb"))
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--concurrency", type=int, default=32)
+    args = ap.parse_args()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "SOUSEI_DB": str(Path(args.db).resolve())}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "sousei.web.main:app", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning", "--no-access-log"],
+        env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/api/indicators", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        codes = [a["muni_code"] for a in httpx.get(base + "/api/areas").json()]
+        cached: set[str] = set()
+        first = _page_bytes(base, "/m/01100", cached)
+        second = _page_bytes(base, "/m/13101", cached)
+        sample = random.Random(1).sample(codes, 200)
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            cold = await _sequential(client, [f"/m/{c}" for c in sample])
+            warm = await _sequential(client, [f"/m/{c}" for c in sample])
+        ok, errors, lat = await _load(base, codes, args.seconds, args.concurrency)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    print(
+        f"municipality page, sequential, first visit (200 random): p50 {_pct(cold, 50):.1f} ms, "
+        f"p99 {_pct(cold, 99):.1f} ms"
+    )
+    print(
+        f"municipality page, sequential, again:                    p50 {_pct(warm, 50):.1f} ms, "
+        f"p99 {_pct(warm, 99):.1f} ms"
+    )
+    print(
+        f"load: {args.concurrency} connections × {args.seconds:.0f} s over all {len(codes)} municipalities: "
+        f"{ok / args.seconds:.0f} requests/s, p50 {_pct(lat, 50):.1f} ms, p99 {_pct(lat, 99):.1f} ms, "
+        f"{errors} errors ({ok} ok)"
+    )
+    print(f"bytes (br): first municipality page incl. Plotly JS {first:,} B; another municipality after {second:,} B")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
