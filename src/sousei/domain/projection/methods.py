@@ -225,3 +225,83 @@ def trend_migration_rates(
     rates[..., :-1] = ratio[..., 1:] - 1.0
     rates[..., -1] = ratio[..., -1] - 1.0
     return np.maximum(rates, -1.0), np.asarray(used)
+
+
+def cohort_sums(
+    periods: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], max_change: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Observed and expected survivors (units, 2, 19) summed over `periods`, indexed by the cohort's age at the
+    start of the period (85-89 and 90+ both carry the 90+ reached): rate = observed ÷ expected − 1.
+
+    `max_change` as in `trend_migration_rates` (periods of evacuation and return left out per unit); None: all."""
+    observed = 0.0
+    expected = 0.0
+    for prev, now, surv in periods:
+        prev = np.asarray(prev, dtype=np.float64)
+        now = np.asarray(now, dtype=np.float64)
+        w = 1.0
+        if max_change is not None:
+            p0, p1 = prev.sum(axis=(-2, -1)), now.sum(axis=(-2, -1))
+            ok = (p0 > 0) & (p1 > 0) & (np.abs(p1 - p0) <= max_change * np.maximum(p0, 1.0))
+            w = ok.astype(np.float64)[:, None, None]
+        observed = observed + now * w
+        expected = expected + expected_survivors(prev, surv) * w
+    observed, expected = np.asarray(observed), np.asarray(expected)
+    obs = np.empty_like(observed)
+    exp = np.empty_like(expected)
+    obs[..., :-1], exp[..., :-1] = observed[..., 1:], expected[..., 1:]
+    obs[..., -1], exp[..., -1] = observed[..., -1], expected[..., -1]
+    return obs, exp
+
+
+def shrink_rates(
+    rates: np.ndarray, expected: np.ndarray, prior: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Empirical-Bayes shrinkage of net migration rates (units, 2, 19) toward `prior` (same shape).
+
+    Model: the observed survivors O of a cohort are Poisson with mean E(1 + θ), E the expected survivors, θ the
+    unit's true rate; so the observed rate r = O/E − 1 has sampling variance v = (1 + μ)/E (μ the prior, which
+    avoids the small-count bias of using r itself). True rates vary around the prior with variance τ² per
+    sex × age, estimated across all units by the DerSimonian–Laird method of moments with weights w = 1/v:
+    τ² = max(0, (Σ w (r − μ)² − k) / Σ w), k the number of units with E > 0 (the prior is given, not estimated).
+    The posterior mean is μ + τ²/(τ² + v) · (r − μ): a cohort of 10,000 keeps its rate, a cohort of 20 in a
+    village moves most of the way to the prior. A cohort with nobody expected gets the prior.
+
+    Returns (shrunk rates, weight τ²/(τ² + v) kept of each unit's own deviation, τ² (2, 19)).
+    """
+    rates = np.asarray(rates, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    prior = np.broadcast_to(np.asarray(prior, dtype=np.float64), rates.shape)
+    has = expected > 0
+    w = np.where(has, expected / np.maximum(1.0 + prior, 1e-9), 0.0)  # 1 / v
+    q = (w * np.where(has, rates - prior, 0.0) ** 2).sum(axis=0)
+    k = has.sum(axis=0)
+    sw = w.sum(axis=0)
+    tau2 = np.divide(np.maximum(q - k, 0.0), sw, out=np.zeros_like(sw), where=sw > 0)
+    keep = np.divide(tau2 * w, tau2 * w + 1.0, out=np.zeros_like(w), where=has)  # τ²/(τ² + v)
+    return prior + keep * (rates - prior), keep, tau2
+
+
+# Cohorts aged 10-14, 15-19 and 20-24 at the start (reaching 15-29): leaving home, university, first job. Their
+# rates change sharply from one age group to the next, so they are neither smoothed nor used to smooth others.
+SHARP_AGES = (2, 3, 4)
+
+
+def smooth_age_profile(rates: np.ndarray, sharp: Sequence[int] = SHARP_AGES) -> np.ndarray:
+    """[1, 2, 1] filter over adjacent age groups of net migration rates (…, 19) by the cohort's age at the
+    start, within the runs of ages outside `sharp`; at the end of a run the missing neighbour's weight is
+    dropped (2, 1)/3. 85-89 and 90+ share one rate (both end in 90+) and are smoothed as one age."""
+    rates = np.asarray(rates, dtype=np.float64)
+    out = rates.copy()
+    last = N_AGES - 2  # 85-89; 90+ carries the same rate
+    ok = [a for a in range(last + 1) if a not in set(sharp)]
+    for a in ok:
+        num = 2.0 * rates[..., a]
+        den = 2.0
+        for b in (a - 1, a + 1):
+            if b in ok:
+                num = num + rates[..., b]
+                den += 1.0
+        out[..., a] = num / den
+    out[..., last + 1] = out[..., last]
+    return np.maximum(out, -1.0)

@@ -19,10 +19,13 @@ from sousei.domain.projection.methods import (
     ccr_params,
     child_woman_ratio,
     closed_params,
+    cohort_sums,
     crude_net_migration,
     expected_survivors,
     ipss_params,
     residual_migration_rates,
+    shrink_rates,
+    smooth_age_profile,
     survival_from_qx,
     survival_path_from_national,
     trend_migration_rates,
@@ -49,7 +52,13 @@ class MigrationRule:
                    control (0: proportional adjustment only; see engine.group_adjustment);
     disrupted      (end year of a period, prefecture codes): periods not to be carried forward for the units of
                    these prefectures, which use the period before instead (2010→2015 in 岩手・宮城・福島: the
-                   東日本大震災 and the nuclear accident; IPSS sets these areas' assumptions apart as well).
+                   東日本大震災 and the nuclear accident; IPSS sets these areas' assumptions apart as well);
+    shrink         empirical-Bayes shrinkage of each unit's rates by the Poisson sampling variance of the cohort
+                   (methods.shrink_rates) toward 'profile': the unit's own age profile smoothed by
+                   methods.smooth_age_profile, or 'prefecture': its prefecture's rate of the same sex × age and
+                   basis; None: no shrinkage (the validation of each: docs/validation/projection.md);
+    smooth         [1, 2, 1] filter over adjacent age groups outside the cohorts reaching 15–29
+                   (methods.smooth_age_profile).
     """
 
     path: tuple[float, ...] = ()
@@ -59,6 +68,8 @@ class MigrationRule:
     cap: float | None = None
     disrupted: tuple[tuple[int, tuple[str, ...]], ...] = ((2015, ("03", "04", "07")),)
     balance_ages: int = 10
+    shrink: str | None = "profile"
+    smooth: bool = True
 
 
 DEFAULT_RULE = MigrationRule()
@@ -183,27 +194,58 @@ def _aggregate(a: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
 
 
 def migration_rates(
-    periods: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], rule: MigrationRule
+    periods: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    rule: MigrationRule,
+    group: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Net migration rates (units, 2, 19) under `rule` and the basis of each unit's rates: 'last' (the last
     intercensal period, IPSS's default), 'trend:small' or 'trend:deviation' (pooled periods). `periods` are
-    (population at t−5, at t, period survival), the last period first."""
+    (population at t−5, at t, period survival), the last period first.
+
+    `rule.shrink`: each rate is shrunk (empirical Bayes, `methods.shrink_rates`) toward the unit's own smoothed
+    age profile ('profile') or, given `group` (the prefecture index of each unit), toward its prefecture's rate
+    of the same basis ('prefecture'); with `rule.smooth` the age profile is then smoothed
+    (`methods.smooth_age_profile`)."""
+    last_obs, last_exp = cohort_sums(periods[:1])
     last = residual_migration_rates(periods[:1])
+    obs, exp = last_obs, last_exp
     basis = np.full(last.shape[0], "last", dtype=object)
+    use = np.zeros(last.shape[0], dtype=bool)
     if len(periods) > 1 and rule.trend_periods > 1:
         trend, used = trend_migration_rates(periods[: rule.trend_periods])
+        trend_obs, trend_exp = cohort_sums(periods[: rule.trend_periods], max_change=0.5)
         prev, now, surv = periods[0]
         crude_last = crude_net_migration(prev, now, surv)
         pooled = periods[: rule.trend_periods]
-        obs = sum(np.asarray(n)[..., 1:].sum(axis=(-2, -1)) for _, n, _ in pooled)
-        exp = sum(expected_survivors(np.asarray(p), sv)[..., 1:].sum(axis=(-2, -1)) for p, _, sv in pooled)
-        crude_trend = crude_net_migration_from(obs, exp)
+        obs_crude = sum(np.asarray(n)[..., 1:].sum(axis=(-2, -1)) for _, n, _ in pooled)
+        exp_crude = sum(expected_survivors(np.asarray(p), sv)[..., 1:].sum(axis=(-2, -1)) for p, _, sv in pooled)
+        crude_trend = crude_net_migration_from(obs_crude, exp_crude)
         small = np.asarray(periods[0][1]).sum(axis=(-2, -1)) < rule.small_persons
         deviating = np.abs(crude_last - crude_trend) > rule.deviation
         use = (small | deviating) & (used >= 2)
         basis[use & small] = "trend:small"
         basis[use & ~small] = "trend:deviation"
         last = np.where(use[:, None, None], trend, last)
+        obs = np.where(use[:, None, None], trend_obs, last_obs)
+        exp = np.where(use[:, None, None], trend_exp, last_exp)
+    if rule.shrink not in (None, "profile", "prefecture"):
+        raise ValueError(f"unknown shrinkage target {rule.shrink!r}: 'profile', 'prefecture' or None")
+    if rule.shrink == "profile" and last.shape[0]:
+        last = shrink_rates(last, exp, smooth_age_profile(last))[0]
+    if rule.shrink == "prefecture" and group is not None and last.shape[0]:
+        group = np.asarray(group, dtype=np.intp)
+        n = int(group.max()) + 1
+        # the prefecture's rate on the same basis as each unit: its units' sums of that basis
+        prior = np.empty_like(last)
+        for chosen in (False, True):
+            pick = use == chosen
+            o = _aggregate(np.where(pick[:, None, None], obs, 0.0), group, n)
+            e = _aggregate(np.where(pick[:, None, None], exp, 0.0), group, n)
+            rate = np.divide(o, e, out=np.ones_like(e), where=e > 0) - 1.0
+            prior[pick] = rate[group[pick]]
+        last = shrink_rates(last, exp, prior)[0]
+    if rule.smooth:
+        last = smooth_age_profile(last)
     if rule.cap is not None:
         last = np.clip(last, -rule.cap, rule.cap)
     return np.maximum(last, -1.0), basis
@@ -244,17 +286,17 @@ def ipss_baseline(
     if rule.path:
         path[: len(rule.path)] = rule.path
         path[len(rule.path) :] = rule.path[-1]
-    rates, basis = migration_rates(periods, rule)
+    prefs = sorted({u[:2] for u in units})
+    group = np.array([prefs.index(u[:2]) for u in units], dtype=np.intp)
+    rates, basis = migration_rates(periods, rule, group)
     bad = {p for y, ps in rule.disrupted if y == base_year for p in ps}
     if bad and len(periods) > 1:
         hit = np.array([u[:2] in bad for u in units])
-        alt_rates, _ = migration_rates(periods[1:], rule)
+        alt_rates, _ = migration_rates(periods[1:], rule, group)
         rates = np.where(hit[:, None, None], alt_rates, rates)
         basis[hit] = "previous:disrupted"
     params = ipss_params(base, base_year, periods[:1], spath, cwr_index, boys, migration_path=path, rates=rates)
     if consistent:
-        prefs = sorted({u[:2] for u in units})
-        group = np.array([prefs.index(u[:2]) for u in units])
         n = len(prefs)
         pref_periods = [(_aggregate(p, group, n), _aggregate(q, group, n), sv) for p, q, sv in periods]
         pref_base = pref_periods[0][1]

@@ -25,7 +25,8 @@ HAMADORI = frozenset(
     {"07204", "07209", "07212", "07541", "07542", "07543", "07544", "07545", "07546", "07547", "07548", "07561",
      "07564"}
 )  # fmt: skip
-IMPACT_YEAR = 2050
+# 影響度: 2040 as the 地方人口ビジョン guidance defines it (2010 base + 30 years), and 2050 (2020 base + 30 years)
+IMPACT_YEARS = (2040, 2050)
 
 SCENARIO = C("scenario", "VARCHAR", "pattern1 (IPSS method, 社人研準拠), sim1 (TFR to 1.8 in 2030 and 2.07 in 2040), "
              "sim2 (sim1 with net migration zero), closed (pattern1 with net migration zero), ccr (コーホート変化率法)",
@@ -139,8 +140,10 @@ SUSTAINABILITY = Table(
 
 IMPACT = Table(
     name="out_projection__impact",
-    description=f"影響度 per unit ({IMPACT_YEAR} totals, 地方人口ビジョン guidance): natural = sim1 ÷ pattern1 "
-    "(levels at 100/105/110/115%), social = sim2 ÷ sim1 (levels at 100/110/120/130%).",
+    description="影響度 per unit and target year (2040 as in the 地方人口ビジョン guidance; "
+    "2050 = 30 years from the 2020 base): natural = sim1 ÷ pattern1 total population "
+    "(levels 1 <100%, 2 100–105, 3 105–110, 4 110–115, 5 ≥115%), "
+    "social = sim2 ÷ sim1 (levels 1 <100%, 2 100–110, 3 110–120, 4 120–130, 5 ≥130%).",
     columns=(
         UNIT,
         C("year", "INTEGER", "Target year of the comparison", nullable=False),
@@ -149,8 +152,58 @@ IMPACT = Table(
         C("social_ratio_pct", "DOUBLE", "sim2 ÷ sim1 total population (%)", min=0),
         C("social_impact_level", "INTEGER", "社会増減の影響度 1–5", nullable=False, min=1, max=5),
     ),
-    key=("muni_code",),
-    coverage=Coverage(where=f"muni_code <> '{JOINT}'", missing=HAMADORI),
+    key=("muni_code", "year"),
+    coverage=Coverage(per=("year",), where=f"muni_code <> '{JOINT}'", missing=HAMADORI),
+    checks=(
+        SqlCheck(
+            "impact-levels-match-ratios",
+            "an impact level disagrees with its ratio and the guidance's thresholds",
+            """SELECT * FROM out_projection__impact
+               WHERE natural_impact_level <> CASE WHEN natural_ratio_pct < 100 THEN 1 WHEN natural_ratio_pct < 105
+                     THEN 2 WHEN natural_ratio_pct < 110 THEN 3 WHEN natural_ratio_pct < 115 THEN 4 ELSE 5 END
+                  OR social_impact_level <> CASE WHEN social_ratio_pct < 100 THEN 1 WHEN social_ratio_pct < 110
+                     THEN 2 WHEN social_ratio_pct < 120 THEN 3 WHEN social_ratio_pct < 130 THEN 4 ELSE 5 END""",
+        ),
+    ),
+)
+
+SUSTAINABILITY_COUNTS = Table(
+    name="out_projection__sustainability_counts",
+    description="Counts of out_projection__sustainability by group and sub-class for Japan, each region and each "
+    "prefecture (浜通り地域 07999 counted in 福島県 and 東北).",
+    columns=(
+        C("area_level", "VARCHAR", "'japan', 'region' or 'prefecture'", nullable=False),
+        C("area", "VARCHAR", "'全国', the region's name or the pref_code", nullable=False),
+        C(
+            "classification",
+            "VARCHAR",
+            "'group' (2024 groups), 'sub_class' (A–I) or '2014' (日本創成会議)",
+            nullable=False,
+        ),
+        C(
+            "class",
+            "VARCHAR",
+            "Group name, sub-class letter, or for 2014 'vanishing' / 'not vanishing'",
+            nullable=False,
+        ),
+        C("units", "INTEGER", "Number of units (municipalities; 浜通り地域 as one)", nullable=False, min=0),
+    ),
+    key=("area_level", "area", "classification", "class"),
+    checks=(
+        SqlCheck(
+            "counts-match-rows",
+            "the counts for Japan differ from the per-unit rows",
+            """SELECT c.classification, c.class FROM out_projection__sustainability_counts c
+               WHERE c.area_level = 'japan' AND c.classification = 'group' AND c.units <> (
+                 SELECT count(*) FROM out_projection__sustainability s WHERE s.sustainability_group = c.class)""",
+        ),
+        SqlCheck(
+            "counts-sum-1729",
+            "a classification of an area level does not add up to the 1,729 units",
+            """SELECT area_level, classification, sum(units) FROM out_projection__sustainability_counts
+               GROUP BY ALL HAVING sum(units) <> 1729""",
+        ),
+    ),
 )
 
 
@@ -245,27 +298,54 @@ def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
         }
     ).with_columns(pl.col(pl.Float64).fill_nan(None))
 
-    yi = baseline.years.index(IMPACT_YEAR)
-    tot = {s: totals[s][:, yi].sum(axis=(1, 2)) for s in ("pattern1", "sim1", "sim2")}
-    nr, nl = natural_impact(tot["sim1"], tot["pattern1"])
-    sr, sl = social_impact(tot["sim2"], tot["sim1"])
-    impact = pl.DataFrame(
-        {
-            "muni_code": units,
-            "year": [IMPACT_YEAR] * len(units),
-            "natural_ratio_pct": nr,
-            "natural_impact_level": nl.astype(np.int32),
-            "social_ratio_pct": sr,
-            "social_impact_level": sl.astype(np.int32),
-        }
-    ).with_columns(pl.col("year").cast(pl.Int32))
+    impact_frames = []
+    for year in IMPACT_YEARS:
+        yi = baseline.years.index(year)
+        tot = {s: totals[s][:, yi].sum(axis=(1, 2)) for s in ("pattern1", "sim1", "sim2")}
+        nr, nl = natural_impact(tot["sim1"], tot["pattern1"])
+        sr, sl = social_impact(tot["sim2"], tot["sim1"])
+        impact_frames.append(
+            pl.DataFrame(
+                {
+                    "muni_code": units,
+                    "year": [year] * len(units),
+                    "natural_ratio_pct": nr,
+                    "natural_impact_level": nl.astype(np.int32),
+                    "social_ratio_pct": sr,
+                    "social_impact_level": sl.astype(np.int32),
+                }
+            ).with_columns(pl.col("year").cast(pl.Int32))
+        )
+    impact = pl.concat(impact_frames)
     ctx.progress(len(model.STANDARD_SCENARIOS) + 1, len(model.STANDARD_SCENARIOS) + 1, "done")
     return {
         POPULATION.name: population,
         PARAMETERS.name: pl.DataFrame(params_rows),
         SUSTAINABILITY.name: sustainability,
         IMPACT.name: impact,
+        SUSTAINABILITY_COUNTS.name: sustainability_counts(sustainability),
     }
+
+
+def sustainability_counts(rows: pl.DataFrame) -> pl.DataFrame:
+    """Counts by group, sub-class and the 2014 definition for Japan, each region and each prefecture."""
+    f = rows.with_columns(
+        pl.lit("全国").alias("japan"),
+        pl.when(pl.col("is_vanishing_2014")).then(pl.lit("vanishing")).otherwise(pl.lit("not vanishing")).alias("v14"),
+    )
+    parts = []
+    for level, col in (("japan", "japan"), ("region", "region"), ("prefecture", "pref_code")):
+        for classification, cls in (("group", "sustainability_group"), ("sub_class", "sub_class"), ("2014", "v14")):
+            parts.append(
+                f.group_by(pl.col(col).alias("area"), pl.col(cls).alias("class"))
+                .agg(pl.len().cast(pl.Int32).alias("units"))
+                .with_columns(pl.lit(level).alias("area_level"), pl.lit(classification).alias("classification"))
+            )
+    return (
+        pl.concat(parts)
+        .select(SUSTAINABILITY_COUNTS.column_names)
+        .sort("area_level", "area", "classification", "class")
+    )
 
 
 STEP = Step(
@@ -273,7 +353,7 @@ STEP = Step(
     description="Cohort-component projections (IPSS method, 人口ビジョン scenarios, CCR, closed) and the 2024 "
     "sustainability classification for every municipality",
     sources=(),
-    tables=(POPULATION, PARAMETERS, SUSTAINABILITY, IMPACT),
+    tables=(POPULATION, PARAMETERS, SUSTAINABILITY, IMPACT, SUSTAINABILITY_COUNTS),
     parse=parse,
-    depends=("census_population", "ipss_2023", "national", "national_jlstat"),
+    depends=("census_population", "ipss_2018", "ipss_2023", "national", "national_jlstat"),
 )
