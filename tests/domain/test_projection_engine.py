@@ -183,3 +183,50 @@ def test_group_adjustment_meets_group_targets_and_keeps_rows(seed, balance_ages,
     i = int(rng.integers(0, n))
     alone = project(base[[i]], adjusted.select([i]))
     np.testing.assert_allclose(alone[0], full[i], rtol=1e-12, atol=1e-9)
+
+
+def test_shrinkage_moves_small_cohorts_more_than_large_ones():
+    from sousei.domain.projection.methods import shrink_rates
+
+    rng = np.random.default_rng(3)
+    units = 400
+    expected = np.where(np.arange(units)[:, None, None] % 2 == 0, 20.0, 20_000.0) * np.ones((units, 2, A))
+    true = rng.normal(0.0, 0.05, (units, 2, A))
+    observed = rng.poisson(expected * (1.0 + true))
+    rates = observed / expected - 1.0
+    shrunk, keep, tau2 = shrink_rates(rates, expected, np.zeros_like(rates))
+    assert np.all((keep >= 0) & (keep <= 1))
+    # large cohorts keep nearly all of their deviation, small ones (Poisson sd ≈ 0.22 ≫ 0.05) little of it
+    assert keep[1::2].min() > 0.9 and keep[::2].max() < 0.2
+    np.testing.assert_allclose(np.sqrt(tau2), 0.05, rtol=0.35)
+    # shrinkage brings the small units' rates closer to the truth
+    err_raw = np.abs(rates[::2] - true[::2]).mean()
+    err_shrunk = np.abs(shrunk[::2] - true[::2]).mean()
+    assert err_shrunk < 0.5 * err_raw
+    # nobody expected: the prior
+    expected[0] = 0.0
+    assert np.all(shrink_rates(rates, expected, np.full_like(rates, 0.1))[0][0] == 0.1)
+
+
+def test_age_smoothing_keeps_young_adult_rates_and_flat_profiles():
+    from sousei.domain.projection.methods import SHARP_AGES, smooth_age_profile
+
+    r = np.zeros((1, 2, A))
+    r[..., 3] = -0.4  # 15-19 → 20-24 outflow stays as it is
+    r[..., 10] = 0.3  # a single spike at 50-54 is spread [1, 2, 1]
+    s = smooth_age_profile(r)
+    assert s[0, 0, 3] == -0.4 and all(s[0, 0, a] == r[0, 0, a] for a in SHARP_AGES)
+    np.testing.assert_allclose(s[0, 0, 9:12], [0.075, 0.15, 0.075])
+    assert s[0, 0, 17] == s[0, 0, 18]
+    flat = np.full((2, 2, A), 0.02)
+    flat[..., 2:5] = -0.3
+    np.testing.assert_allclose(smooth_age_profile(flat), flat)
+
+
+def test_impact_levels_at_the_guidance_thresholds():
+    from sousei.domain.projection.impact import natural_impact, social_impact
+
+    nat = natural_impact(np.array([99.9, 100.0, 104.99, 105.0, 110.0, 114.99, 115.0, 130.0]), np.full(8, 100.0))[1]
+    assert nat.tolist() == [1, 2, 2, 3, 4, 4, 5, 5]
+    soc = social_impact(np.array([99.0, 100.0, 109.9, 110.0, 120.0, 129.9, 130.0]), np.full(7, 100.0))[1]
+    assert soc.tolist() == [1, 2, 2, 3, 4, 4, 5]

@@ -73,3 +73,21 @@ def test_simulator_matches_single_runs(warehouse_path: Path):
     many = simulate_many(b, "01100", np.array([1.5, 2.07]), np.array([1.0, 0.0]))
     assert many.shape == (2, len(b.years))
     assert many[0, 0] == many[1, 0] == b.base[b.index("01100")].sum()
+
+
+def test_impact_years_and_sustainability_counts(wh):
+    years = [r[0] for r in wh.execute("SELECT DISTINCT year FROM out_projection__impact ORDER BY 1").fetchall()]
+    assert years == [2040, 2050]  # 2040 as the 人口ビジョン guidance defines it
+    n = wh.execute("SELECT count(*) FROM out_projection__impact WHERE year = 2040").fetchone()[0]
+    assert n == 1729
+    by_level = dict(
+        wh.execute(
+            "SELECT area_level, sum(units) FROM out_projection__sustainability_counts WHERE classification = 'group' "
+            "GROUP BY 1"
+        ).fetchall()
+    )
+    assert by_level == {"japan": 1729, "region": 1729, "prefecture": 1729}
+    n_prefs = wh.execute(
+        "SELECT count(DISTINCT area) FROM out_projection__sustainability_counts WHERE area_level = 'prefecture'"
+    ).fetchone()[0]
+    assert n_prefs == 47

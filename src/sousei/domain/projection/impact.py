@@ -20,10 +20,10 @@ def impact_level(ratio_pct: np.ndarray, edges: tuple[float, ...]) -> np.ndarray:
 
 
 def natural_impact(sim1_total: np.ndarray, pattern1_total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    ratio = np.asarray(sim1_total, dtype=np.float64) / np.asarray(pattern1_total, dtype=np.float64) * 100.0
+    ratio = 100.0 * np.asarray(sim1_total, dtype=np.float64) / np.asarray(pattern1_total, dtype=np.float64)
     return ratio, impact_level(ratio, NATURAL_EDGES)
 
 
 def social_impact(sim2_total: np.ndarray, sim1_total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    ratio = np.asarray(sim2_total, dtype=np.float64) / np.asarray(sim1_total, dtype=np.float64) * 100.0
+    ratio = 100.0 * np.asarray(sim2_total, dtype=np.float64) / np.asarray(sim1_total, dtype=np.float64)
     return ratio, impact_level(ratio, SOCIAL_EDGES)

@@ -322,6 +322,8 @@ def ipss_baseline(
         + (f" (× {', '.join(f'{x:g}' for x in path)} by step)" if rule.path else "")
         + f"; {n_trend} units (under {rule.small_persons:,.0f} persons, or whose last period deviates from their "
         f"trend by more than {rule.deviation:.0%}) use rates pooled over up to {rule.trend_periods} periods"
+        + (f"; empirical-Bayes shrinkage toward the {rule.shrink} rate" if rule.shrink else "")
+        + ("; [1,2,1] age smoothing outside ages 15–29 reached" if rule.smooth else "")
         + (f"; rates capped at ±{rule.cap:g}" if rule.cap is not None else ""),
         "fertility": f"child–woman ratio of {base_year} held relative to the national path (IPSS 2017 medium)",
         "consistency": "municipalities prorated (sex × age) to their prefecture's projection by the same method, "
