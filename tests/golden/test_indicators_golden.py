@@ -247,7 +247,8 @@ EXPECTED: dict[str, tuple[int, Expected]] = {
     "living_non_flush_toilet_share_pct": (2023, lambda r, m: r.s(m, "H550701", 2023) / r.s(m, "H5507", 2023) * 100),
 }
 
-MINE = [i.id for i in indicators() if i.family in FAMILIES]
+# (the M-curve / L-curve entries read e-Stat tables loaded by ID, not the bundle: tests/pipeline/test_indicators.py)
+MINE = [i.id for i in indicators() if i.family in FAMILIES and "estat_api" not in i.sources]
 
 
 def test_every_indicator_of_the_families_has_a_golden_value() -> None:

@@ -100,3 +100,93 @@ INDICATORS: tuple[Indicator, ...] = (
         scale=100.0,
     ),
 )
+
+
+# --- The M-curve and L-curve on the e-Stat path -------------------------------------------------------------------
+# Census 2020 employment by sex × 5-year age per municipality is not in the bundle. `sousei data estat ID` loads a
+# table into raw_estat__classes / raw_estat__values; these entries find the loaded tables by their classifications
+# (a 労働力状態 or 従業上の地位 class, a 年齢 class and a 男女 class, nothing else) rather than by ID, so that the
+# 就業状態等基本集計 tables of the census (e.g. 労働力状態(8区分)・年齢(5歳階級)・男女別15歳以上人口 for the M-curve;
+# 従業上の地位・年齢・男女別就業者数 for the L-curve) are used whichever ID they are fetched under. Until one is loaded
+# the entries have no rows ("not loaded").
+ESTAT_NOT_LOADED = (
+    "Needs census 2020 employment by sex × 5-year age (就業状態等基本集計), loaded with `sousei data estat ID`: "
+    "not loaded in a warehouse built from the bundle alone, so no municipality has a value until then."
+)
+_CATS = ", ".join(f"cat{i:02d}" for i in range(1, 16))
+ESTAT_LABELLED = f"""(
+  WITH roles AS (
+    SELECT stats_data_id, class_id,
+           CASE WHEN class_name LIKE '%労働力状態%' OR class_name LIKE '%従業上の地位%' THEN 'status'
+                WHEN class_name LIKE '%年齢%' THEN 'age'
+                WHEN class_name LIKE '%男女%' THEN 'sex' END AS role
+    FROM (SELECT DISTINCT stats_data_id, class_id, class_name FROM raw_estat__classes WHERE class_id LIKE 'cat%')
+  ),
+  tables AS (
+    SELECT stats_data_id FROM roles GROUP BY stats_data_id
+    HAVING count(*) = 3 AND count(DISTINCT role) = 3 AND count(role) = 3
+  ),
+  cells AS (
+    UNPIVOT (SELECT stats_data_id, position, {_CATS} FROM raw_estat__values
+             WHERE stats_data_id IN (SELECT stats_data_id FROM tables))
+    ON {_CATS} INTO NAME class_id VALUE code
+  ),
+  named AS (
+    SELECT x.stats_data_id, x.position,
+           max(c.name) FILTER (WHERE r.role = 'status') AS status,
+           max(c.name) FILTER (WHERE r.role = 'age') AS age,
+           max(c.name) FILTER (WHERE r.role = 'sex') AS sex
+    FROM cells x JOIN roles r USING (stats_data_id, class_id)
+    JOIN raw_estat__classes c ON c.stats_data_id = x.stats_data_id AND c.class_id = x.class_id AND c.code = x.code
+    GROUP BY ALL
+  )
+  SELECT n.stats_data_id, v.area_code AS muni_code, CAST(left(v.time_code, 4) AS INTEGER) AS year,
+         n.status, n.age, n.sex, v.value
+  FROM named n JOIN raw_estat__values v USING (stats_data_id, position)
+  JOIN core_areas__municipalities m ON m.muni_code = v.area_code
+)"""
+
+
+def _estat_rate(id_: str, age: str, kind: str) -> Indicator:
+    """Women's employment rate (M-curve) or 正規の職員・従業員 share of employed women (L-curve) at one age."""
+    if kind == "m":
+        num = "status = '就業者'"
+        den = "status IN ('労働力人口', '非労働力人口')"
+        name_ja, name_en = f"女性の就業率（{age}）", f"Employment rate of women aged {age.replace('～', '–')}"
+        formula = f"女性 {age} 就業者 ÷ (労働力人口 + 非労働力人口) × 100 (国勢調査 2020 就業状態等基本集計, e-Stat)"
+    else:
+        num = "status LIKE '%正規の職員・従業員' AND status NOT LIKE '%以外%'"
+        den = "status = '総数'"
+        name_ja = f"女性就業者の正規の職員・従業員割合（{age}）"
+        name_en = f"Share of regular staff among employed women aged {age.replace('～', '–')}"
+        formula = f"女性 {age} 正規の職員・従業員 ÷ 就業者総数 × 100 (国勢調査 2020 従業上の地位, e-Stat)"
+    labelled = ESTAT_LABELLED
+    return Indicator(
+        id=id_,
+        name_ja=name_ja,
+        name_en=name_en,
+        unit="%",
+        family="women_work",
+        direction="higher_better",
+        sources=("estat_api",),
+        formula=formula,
+        query=(
+            f"SELECT muni_code, year, sum(value) FILTER (WHERE {num}) AS numerator, "
+            f"sum(value) FILTER (WHERE {den}) AS denominator FROM {labelled} "
+            f"WHERE sex = '女' AND age = '{age}' "
+            f"AND stats_data_id IN (SELECT stats_data_id FROM {labelled} WHERE {num}) GROUP BY muni_code, year"
+        ),
+        scale=100.0,
+        caveat="M-curve / L-curve point from an e-Stat table loaded by ID; see ESTAT_NOT_LOADED.",
+        coverage_note=ESTAT_NOT_LOADED,
+    )
+
+
+INDICATORS = INDICATORS + (
+    _estat_rate("women_employment_rate_25_29_pct", "25～29歳", "m"),
+    _estat_rate("women_employment_rate_30_34_pct", "30～34歳", "m"),
+    _estat_rate("women_employment_rate_35_39_pct", "35～39歳", "m"),
+    _estat_rate("women_employment_rate_40_44_pct", "40～44歳", "m"),
+    _estat_rate("women_regular_staff_share_25_29_pct", "25～29歳", "l"),
+    _estat_rate("women_regular_staff_share_35_39_pct", "35～39歳", "l"),
+)

@@ -382,7 +382,11 @@ def registry_frame(values: pl.DataFrame, seconds: dict[str, float]) -> pl.DataFr
         },
         schema_overrides={"position": pl.Int32},
     )
-    return reg.join(years, on="indicator_id", how="left").join(latest, on="indicator_id", how="left")
+    return (
+        reg.join(years, on="indicator_id", how="left")
+        .join(latest, on="indicator_id", how="left")
+        .with_columns(pl.col("n_years", "municipalities_latest").fill_null(0))
+    )
 
 
 def compute_all(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
