@@ -1,1 +1,1 @@
-"""Pure domain logic (indicators, scores, diagnosis, projection): arrays and frames in, arrays and frames out; no I/O."""
+"""Pure domain logic (indicators, scores, diagnosis, projection): arrays and frames in and out; no I/O."""

@@ -1,4 +1,4 @@
-"""Tokyo-area (埼玉・千葉・東京・神奈川) migration of Japanese movers 2010–2025 → core_national__tokyo_area_migration."""
+"""Tokyo-area (埼玉・千葉・東京・神奈川) migration of Japanese movers 2010–2025 → core_national__tokyo_area_*."""
 
 from __future__ import annotations
 
