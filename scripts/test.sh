@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export SOUSEI_DATA_DIR=${SOUSEI_DATA_DIR:-../shared/data}
 bash scripts/setup.sh
+bash scripts/system-packages.sh
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy src/sousei/domain src/sousei/pipeline/schema.py src/sousei/pipeline/build.py
 .venv/bin/pytest -q "$@"

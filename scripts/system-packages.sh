@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages the tests need: Chromium for the browser tests (never a downloaded browser) and Japanese fonts so
+# that screenshots show text. Installs only what is missing; needs root (or sudo) the first time.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+[ ${#need[@]} -eq 0 ] && exit 0
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
