@@ -20,22 +20,30 @@ def data_dir() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def warehouse_path(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def ensure_test_warehouse() -> Path:
     """The warehouse every integration test reads.
 
     SOUSEI_TEST_DB names an already built file (handy while developing one step); otherwise the whole
-    warehouse is built once per session, reusing the step cache in var/test-cache so reruns are fast.
+    warehouse is built (once: later calls reuse it whole, and reruns reuse the step cache in var/test-build).
     """
     given = os.environ.get("SOUSEI_TEST_DB")
     if given:
         return Path(given)
     from sousei.pipeline.build import build
 
-    cache_root = Path(os.environ.get("SOUSEI_TEST_CACHE", "var/test-build"))
-    db = cache_root / "warehouse.duckdb"
-    build(db, data_dir)
+    db = Path(os.environ.get("SOUSEI_TEST_CACHE", "var/test-build")) / "warehouse.duckdb"
+    if db not in _BUILT:
+        build(db, config.data_dir())
+        _BUILT.add(db)
     return db
+
+
+_BUILT: set[Path] = set()
+
+
+@pytest.fixture(scope="session")
+def warehouse_path(data_dir: Path) -> Path:
+    return ensure_test_warehouse()
 
 
 @pytest.fixture(scope="session")
