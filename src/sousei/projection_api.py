@@ -23,9 +23,19 @@ INPUT_TABLES = (
 )
 
 
-@lru_cache(maxsize=4)
 def load_inputs(db: Path) -> model.Inputs:
-    """The engine's inputs from a built warehouse (loaded once per file)."""
+    """The engine's inputs from a built warehouse (loaded once per file and version: a rebuilt warehouse, which
+    replaces the file, is read again)."""
+    return _load_inputs(Path(db).resolve(), _version(db))
+
+
+def _version(db: Path) -> tuple[int, int]:
+    st = Path(db).stat()
+    return st.st_mtime_ns, st.st_ino
+
+
+@lru_cache(maxsize=4)
+def _load_inputs(db: Path, version: tuple[int, int]) -> model.Inputs:
     con = duckdb.connect(str(db), read_only=True)
     try:
         t = {name: con.sql(f'SELECT * FROM "{name}"').pl() for name in INPUT_TABLES}
@@ -40,9 +50,15 @@ def load_inputs(db: Path) -> model.Inputs:
     )
 
 
-@lru_cache(maxsize=4)
 def baseline(db: Path, base_year: int = 2020) -> model.Baseline:
-    return model.ipss_baseline(load_inputs(db), base_year)
+    """パターン1 of the warehouse's inputs: the baseline every scenario of the step, the CLI and the dashboard
+    derives from (built once per file and version)."""
+    return _baseline(Path(db).resolve(), _version(db), base_year)
+
+
+@lru_cache(maxsize=4)
+def _baseline(db: Path, version: tuple[int, int], base_year: int) -> model.Baseline:
+    return model.ipss_baseline(_load_inputs(db, version), base_year)
 
 
 def unit_of(code: str, inputs: model.Inputs) -> str:
@@ -62,8 +78,10 @@ def project_municipality(
 ) -> pl.DataFrame:
     """Projection of one municipality (or its joint unit) under a scenario: long rows by year, sex and age.
 
-    Custom scenarios keep the national consistency factors of pattern1, so a custom run with the default TFR
-    path and scale 1 equals sim1 for that unit.
+    The parameters are those of the all-unit run (model.scenario_params, as the derived step uses), selected for
+    the unit, so the result equals the unit's rows of out_projection__population for every standard scenario.
+    Custom scenarios keep pattern1's prefecture/national consistency factors; with the default TFR path and
+    scale 1 a custom run equals sim1 (the default path raises fertility and is a floor, as in sim1).
     """
     inputs = load_inputs(db)
     base = baseline(db)
@@ -80,17 +98,17 @@ def totals_by_year(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.group_by("year").agg(pl.col("persons").sum().alias("total_persons")).sort("year")
 
 
-def simulate_many(base: model.Baseline, code: str, tfr_targets: np.ndarray, migration_scales: np.ndarray) -> np.ndarray:
-    """Total population (scenarios, years) of one unit for many custom scenarios at once: TFR reached in 2040
-    (reaching 1.8 ⋯ target linearly from the base) × migration scale; scenarios are the rows of one array run."""
-    i = base.index(code)
-    p = base.params.select([i])
-    n = len(tfr_targets)
-    start = np.asarray(p.cwr)[0, 0] / base.cwr_per_tfr
-    years = np.array(p.years[1:], dtype=np.float64)
-    w = np.clip((years - base.base_year) / (2040 - base.base_year), 0, 1)
-    path = start * (1 - w)[None, :] + np.asarray(tfr_targets)[:, None] * w[None, :]
-    cwr = np.maximum(np.asarray(p.cwr), path * base.cwr_per_tfr)
-    mig = np.maximum(np.asarray(p.migration) * np.asarray(migration_scales)[:, None, None, None], -1.0)
-    params = p.with_(cwr=cwr, migration=mig, male_share_0_4=np.asarray(p.male_share_0_4))
+def simulate_many(
+    base: model.Baseline,
+    code: str,
+    tfr_points: Mapping[int, float | np.ndarray],
+    migration_scales: float | np.ndarray = 1.0,
+) -> np.ndarray:
+    """Total population (scenarios, years) of one unit for many custom scenarios at once: `tfr_points` maps
+    years to one TFR per scenario (or one for all), `migration_scales` one factor per scenario (or one for all).
+    The same parameters as `project_municipality(…, "custom", …)` (model.tfr_scenario_params), the scenarios as
+    rows of one array run."""
+    i = base.index(code)  # a projection unit: 07999 for the 13 municipalities of 浜通り地域
+    n = max([np.asarray(v).size for v in tfr_points.values()] + [np.asarray(migration_scales).size])
+    params = model.tfr_scenario_params(base, tfr_points, np.broadcast_to(migration_scales, (n,)), units=[i] * n)
     return project(np.repeat(base.base[[i]], n, axis=0), params).sum(axis=(2, 3))

@@ -230,3 +230,55 @@ def test_impact_levels_at_the_guidance_thresholds():
     assert nat.tolist() == [1, 2, 2, 3, 4, 4, 5, 5]
     soc = social_impact(np.array([99.0, 100.0, 109.9, 110.0, 120.0, 129.9, 130.0]), np.full(7, 100.0))[1]
     assert soc.tolist() == [1, 2, 2, 3, 4, 4, 5]
+
+
+def test_tfr_path_with_one_target_per_scenario():
+    # points given per row (one scenario per row) equal the rows computed one at a time
+    start = np.array([1.2, 1.2, 2.5])
+    t2030, t2040 = np.array([1.0, 1.8, 1.5]), np.array([1.0, 2.07, 2.2])
+    years = [2025, 2030, 2035, 2040, 2045]
+    many = tfr_path(2020, years, start, {2030: t2030, 2040: t2040})
+    for r in range(3):
+        one = tfr_path(2020, years, start[[r]], {2030: float(t2030[r]), 2040: float(t2040[r])})
+        np.testing.assert_allclose(many[r], one[0], rtol=0, atol=0)
+    # one start shared by every scenario
+    assert tfr_path(2020, years, start[:1], {2030: t2030, 2040: t2040}).shape == (3, 5)
+
+
+def _params_with_cwr(cwr: np.ndarray) -> ProjectionParams:
+    n, steps = cwr.shape
+    return ProjectionParams(
+        2020, np.full((1, steps, 2, A), 0.95), np.full((n, steps, 2, A), 0.1), cwr, np.full((1, steps), 0.51)
+    )
+
+
+def test_tfr_path_floor_raises_only_and_plain_path_also_lowers():
+    from sousei.domain.projection.scenarios import tfr_path_cwr
+
+    per_tfr = 0.2
+    # unit 0 at TFR 1.0 (below the path), unit 1 at TFR 2.5 (above it), flat baselines over 4 steps
+    cwr = np.array([[1.0] * 4, [2.5] * 4]) * per_tfr
+    p = _params_with_cwr(cwr)
+    points = {2030: 1.8, 2040: 2.07}
+    floored = np.asarray(tfr_path_cwr(p, per_tfr, points, floor=True).cwr)
+    plain = np.asarray(tfr_path_cwr(p, per_tfr, points, floor=False).cwr)
+    path = tfr_path(2020, p.years[1:], cwr[:, 0] / per_tfr, points) * per_tfr
+    np.testing.assert_allclose(floored[0], path[0])  # raised to the path
+    np.testing.assert_allclose(floored[1], cwr[1])  # above the path: keeps its own
+    np.testing.assert_allclose(plain, path)  # as given: unit 1 lowered toward 2.07
+    assert (plain[1] < cwr[1]).all()
+    # per-unit floor
+    mixed = np.asarray(tfr_path_cwr(p, per_tfr, points, floor=np.array([True, False])).cwr)
+    np.testing.assert_allclose(mixed, np.vstack([floored[0], plain[1]]))
+
+
+def test_migration_scale_per_row_and_refusals():
+    from sousei.domain.projection.scenarios import with_migration_scale
+
+    p = _params_with_cwr(np.full((3, 2), 0.3))
+    scaled = with_migration_scale(p, np.array([0.0, 1.0, 2.0]))
+    np.testing.assert_allclose(np.asarray(scaled.migration)[:, 0, 0, 0], [0.0, 0.1, 0.2])
+    assert np.array_equal(with_migration_scale(p, 1.0).migration, p.migration)
+    for bad in (-0.1, np.array([1.0, -1.0, 0.0]), float("nan")):
+        with pytest.raises(ValueError):
+            with_migration_scale(p, bad)

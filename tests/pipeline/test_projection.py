@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
+from sousei.domain.projection import model
+from sousei.domain.projection.engine import project
 from sousei.projection_api import baseline, project_municipality, simulate_many
 
 
@@ -68,11 +71,81 @@ def test_api_unit_equals_warehouse_row(wh, warehouse_path: Path):
     assert project_municipality(warehouse_path, "07204")["muni_code"][0] == "07999"
 
 
-def test_simulator_matches_single_runs(warehouse_path: Path):
+def test_simulator_matches_single_runs(wh, warehouse_path: Path):
+    """simulate_many (the dashboard's many-scenario path) equals project_municipality's custom run row by row;
+    its default row equals the stored sim1."""
     b = baseline(warehouse_path)
-    many = simulate_many(b, "01100", np.array([1.5, 2.07]), np.array([1.0, 0.0]))
-    assert many.shape == (2, len(b.years))
-    assert many[0, 0] == many[1, 0] == b.base[b.index("01100")].sum()
+    t2030, t2040, scale = np.array([1.8, 1.0, 1.5]), np.array([2.07, 1.0, 2.3]), np.array([1.0, 0.5, 0.0])
+    many = simulate_many(b, "01100", {2030: t2030, 2040: t2040}, scale)
+    assert many.shape == (3, len(b.years))
+    assert (many[:, 0] == b.base[b.index("01100")].sum()).all()
+    for r in range(3):
+        one = project_municipality(warehouse_path, "01100", "custom", {2030: t2030[r], 2040: t2040[r]}, scale[r])
+        totals = one.group_by("year").agg(pl.col("persons").sum()).sort("year")["persons"].to_numpy()
+        np.testing.assert_allclose(many[r], totals, rtol=1e-12)
+    stored = [
+        r[0]
+        for r in wh.execute(
+            "SELECT sum(persons) FROM out_projection__population WHERE scenario = 'sim1' AND muni_code = '01100' "
+            "GROUP BY year ORDER BY year"
+        ).fetchall()
+    ]
+    np.testing.assert_allclose(many[0], stored, rtol=1e-12)
+    # lowering fertility below 札幌市's own lowers its population (the path is not a floor then)
+    pattern1 = project(b.base[[b.index("01100")]], b.params.select([b.index("01100")])).sum(axis=(2, 3))[0]
+    assert many[1, -1] < pattern1[-1] < many[0, -1]
+
+
+def _units_to_check(b) -> list[str]:
+    """Several kinds of unit: a city of a designated city, Tokyo's centre, small villages, a unit of 岩手・宮城・福島
+    (rates of the period before 2015), 浜通り地域, and the unit of the highest fertility (above the sim1 path, so
+    that sim1's floor matters)."""
+    highest = b.units[int(np.argmax(b.implied_tfr()[:, 0]))]
+    return ["01100", "13101", "31384", "04100", "07999", "47382", highest]
+
+
+def test_a_unit_projected_alone_equals_its_row_of_the_all_unit_run(wh, warehouse_path: Path):
+    """The issue's invariant on the real warehouse, for every standard scenario: the API (one unit, parameters
+    selected from the all-unit run) equals the step's rows, cell by cell (year × sex × age)."""
+    b = baseline(warehouse_path)
+    codes = _units_to_check(b)
+    assert len(set(codes)) == len(codes)
+    for scenario in model.STANDARD_SCENARIOS:
+        stored = pl.DataFrame(
+            wh.execute(
+                "SELECT muni_code, year, sex, age_group, persons FROM out_projection__population "
+                f"WHERE scenario = ? AND muni_code IN ({', '.join('?' * len(codes))}) ORDER BY ALL",
+                [scenario, *codes],
+            ).fetchall(),
+            schema={"muni_code": pl.String, "year": pl.Int32, "sex": pl.String, "age_group": pl.String,
+                    "persons": pl.Float64},
+            orient="row",
+        )  # fmt: skip
+        api = (
+            pl.concat([project_municipality(warehouse_path, c, scenario) for c in codes])
+            .select("muni_code", "year", "sex", "age_group", "persons")
+            .sort("muni_code", "year", "sex", "age_group")
+        )
+        assert stored.height == len(codes) * len(b.years) * 2 * 19, scenario
+        joined = stored.join(api, on=["muni_code", "year", "sex", "age_group"], how="full", suffix="_api")
+        assert joined["persons"].null_count() == 0 and joined["persons_api"].null_count() == 0, scenario
+        np.testing.assert_allclose(
+            joined["persons_api"].to_numpy(), joined["persons"].to_numpy(), rtol=1e-12, atol=1e-9, err_msg=scenario
+        )
+
+
+def test_custom_defaults_equal_sim1_for_every_unit_and_scale0_is_not_sim2(warehouse_path: Path):
+    b = baseline(warehouse_path)
+    sim1 = project(b.base, model.scenario_params(b, "sim1"))
+    custom = project(b.base, model.scenario_params(b, "custom"))
+    np.testing.assert_array_equal(custom, sim1)
+    # migration_scale 0 removes the units' own net migration but keeps pattern1's consistency factors; sim2 is the
+    # closed population without them (docs/methods/projection.md): the two differ
+    p0 = model.scenario_params(b, "custom", migration_scale=0.0)
+    assert not np.asarray(p0.migration).any() and p0.adjustment is not None
+    sim2 = model.scenario_params(b, "sim2")
+    assert not np.asarray(sim2.migration).any() and sim2.adjustment is None
+    assert not np.allclose(project(b.base, p0)[:, -1].sum(), project(b.base, sim2)[:, -1].sum())
 
 
 def test_impact_years_and_sustainability_counts(wh):

@@ -201,7 +201,7 @@ def find_od_partners(
         muni_code,
         direction,
         stats_data_id=sid,
-        year=latest,
+        year=None if latest is None else str(latest),  # time_code is VARCHAR: str() only narrows the type
         partners=tuple((p, names.get(p) or p, float(val)) for p, val in picked.iter_rows()),
     )
 

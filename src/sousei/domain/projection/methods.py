@@ -70,8 +70,8 @@ def residual_migration_rates(
     aged a at t−5: rate = Σ observed at a+1 ÷ Σ expected survivors − 1 (sums over the periods). 85-89 and 90+
     share one rate (both end in 90+). A cohort with nobody to survive gets rate 0.
     """
-    observed = 0.0
-    expected = 0.0
+    observed: np.ndarray | float = 0.0
+    expected: np.ndarray | float = 0.0
     for prev, now, surv in periods:
         observed = observed + np.asarray(now, dtype=np.float64)
         expected = expected + expected_survivors(np.asarray(prev, dtype=np.float64), surv)
@@ -207,9 +207,9 @@ def trend_migration_rates(
     population rose or fell by more than `max_change` (evacuation and return: 三宅村 2000, 福島県 2015).
 
     Returns (rates (units, 2, 19), number of periods used per unit)."""
-    observed = 0.0
-    expected = 0.0
-    used = 0
+    observed: np.ndarray | float = 0.0
+    expected: np.ndarray | float = 0.0
+    used: np.ndarray | int = 0
     for prev, now, surv in periods:
         prev = np.asarray(prev, dtype=np.float64)
         now = np.asarray(now, dtype=np.float64)
@@ -234,12 +234,12 @@ def cohort_sums(
     start of the period (85-89 and 90+ both carry the 90+ reached): rate = observed ÷ expected − 1.
 
     `max_change` as in `trend_migration_rates` (periods of evacuation and return left out per unit); None: all."""
-    observed = 0.0
-    expected = 0.0
+    observed: np.ndarray | float = 0.0
+    expected: np.ndarray | float = 0.0
     for prev, now, surv in periods:
         prev = np.asarray(prev, dtype=np.float64)
         now = np.asarray(now, dtype=np.float64)
-        w = 1.0
+        w: np.ndarray | float = 1.0
         if max_change is not None:
             p0, p1 = prev.sum(axis=(-2, -1)), now.sum(axis=(-2, -1))
             ok = (p0 > 0) & (p1 > 0) & (np.abs(p1 - p0) <= max_change * np.maximum(p0, 1.0))

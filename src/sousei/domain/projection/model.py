@@ -123,7 +123,10 @@ def build_inputs(
             qx[int(year)] = np.stack([m[:n], f[:n]])
     years = sorted(int(y) for y in national_projection["year"].unique().to_list())
     nat = np.zeros((len(years), 2, N_AGES))
-    for y, sex, age_start, persons in national_projection.select("year", "sex", "age_start", "persons").iter_rows():
+    # sorted: the 90+ cell sums several rows, and the same sum in any row order keeps the warehouse's and the
+    # step's inputs bit-identical
+    rows = national_projection.select("year", "sex", "age_start", "persons").sort("year", "sex", "age_start")
+    for y, sex, age_start, persons in rows.iter_rows():
         nat[years.index(y), SEX_INDEX[sex], min(age_start // 5, N_AGES - 1)] += persons
     tfr = {int(y): float(v) for y, v in vital_rates.select("year", "tfr").drop_nulls().iter_rows()}
     return Inputs(codes, by_year, {HAMADORI_CODE: list(hamadori_members)}, qx, years, nat, tfr)
@@ -182,6 +185,11 @@ class Baseline:
     def implied_tfr(self) -> np.ndarray:
         """TFR per unit and step implied by the baseline child–woman ratios (units, steps)."""
         return np.broadcast_to(self.params.cwr, (len(self.units), self.params.steps)) / self.cwr_per_tfr
+
+    @property
+    def national_tfr(self) -> float:
+        """National TFR of the base period (mean of the five calendar years up to the base year)."""
+        return float(child_woman_ratio(self.base.sum(axis=0)[None])[0]) / self.cwr_per_tfr
 
     def index(self, code: str) -> int:
         return self.units.index(code)
@@ -342,6 +350,38 @@ def ccr(inputs: Inputs, base_year: int = 2020, horizon: int = HORIZON) -> Projec
     return ccr_params(base, prev, base_year, (horizon - base_year) // 5, inputs.period_survival(base_year - 5))
 
 
+def raises_fertility(points: Mapping[int, float | np.ndarray], national_tfr: float) -> bool | np.ndarray:
+    """Whether a custom TFR path raises fertility (every point at or above the national TFR of the base period),
+    per scenario where the points are arrays. Such a path is a floor, as in シミュレーション1; one with a point
+    below the national level is applied as given (docs/methods/projection.md, "Scenarios")."""
+    if not points:
+        return True
+    ok = np.all([np.asarray(v, dtype=np.float64) >= national_tfr for v in points.values()], axis=0)
+    return bool(ok) if np.ndim(ok) == 0 else ok
+
+
+def tfr_scenario_params(
+    baseline: Baseline,
+    tfr_points: Mapping[int, float | np.ndarray] | None = None,
+    migration_scale: float | np.ndarray = 1.0,
+    units: Sequence[int] | None = None,
+    floor: bool | np.ndarray | None = None,
+) -> ProjectionParams:
+    """The one code path of sim1, sim2 and custom: pattern1's parameters (its survival, migration, child–woman
+    ratios and the prefecture/national consistency factors computed once for all units) with fertility along a
+    TFR path and the net migration rates times `migration_scale`.
+
+    `units`: the rows of `baseline.units` to keep (repeated rows are separate scenarios; None: all); the TFR
+    points and the scale may then be one value per row. `floor`: True (the path only raises fertility, as
+    シミュレーション1), False (the path as given) or None (`raises_fertility`)."""
+    p = baseline.params if units is None else baseline.params.select(list(units))
+    points = dict(DEFAULT_TFR_POINTS if tfr_points is None else tfr_points)
+    if points:
+        keep = raises_fertility(points, baseline.national_tfr) if floor is None else floor
+        p = tfr_path_cwr(p, baseline.cwr_per_tfr, points, keep)
+    return with_migration_scale(p, migration_scale)
+
+
 def scenario_params(
     baseline: Baseline,
     scenario: str,
@@ -349,20 +389,22 @@ def scenario_params(
     tfr_points: Mapping[int, float] | None = None,
     migration_scale: float = 1.0,
 ) -> ProjectionParams:
-    """Parameters of a named scenario: pattern1, sim1, sim2, closed, ccr or custom."""
+    """Parameters of a named scenario for all units of `baseline`: pattern1, sim1, sim2, closed, ccr or custom.
+
+    The derived step, the Python API, the CLI and the dashboard all come here (a unit's row of an all-unit run is
+    what `.select([i])` of these parameters projects). sim1/sim2/custom go through `tfr_scenario_params`;
+    `tfr_points` applies to sim1, sim2 and custom, `migration_scale` to custom only."""
     p = baseline.params
     if scenario == "pattern1":
         return p
     if scenario == "closed":
         return closed_params(p)
-    if scenario in ("sim1", "sim2", "custom"):
-        points = dict(DEFAULT_TFR_POINTS if tfr_points is None else tfr_points)
-        out = tfr_path_cwr(p, baseline.cwr_per_tfr, points) if points else p
-        if scenario == "sim2":
-            return closed_params(out).with_(method="ipss+tfr+closed")
-        if scenario == "custom":
-            return with_migration_scale(out, migration_scale)
-        return out.with_(method="ipss+tfr")
+    if scenario == "sim1":
+        return tfr_scenario_params(baseline, tfr_points, 1.0, floor=True).with_(method="ipss+tfr")
+    if scenario == "sim2":
+        return closed_params(tfr_scenario_params(baseline, tfr_points, 1.0, floor=True)).with_(method="ipss+tfr+closed")
+    if scenario == "custom":
+        return tfr_scenario_params(baseline, tfr_points, migration_scale).with_(method="ipss+custom")
     if scenario == "ccr":
         if inputs is None:
             raise ValueError("the ccr scenario needs the inputs")

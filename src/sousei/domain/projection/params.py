@@ -82,7 +82,7 @@ class ProjectionParams:
     @property
     def units(self) -> int:
         """Number of units the arrays are specific to (1 = shared by any number of units)."""
-        arrays = (self.survival, self.migration, self.cwr, self.male_share_0_4)
+        arrays: tuple[np.ndarray, ...] = (self.survival, self.migration, self.cwr, self.male_share_0_4)
         if self.adjustment is not None:
             arrays += (self.adjustment,)
         return max(a.shape[0] for a in arrays)
