@@ -25,14 +25,25 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sousei.query import MUNI_CODE, Warehouse
-from sousei.web.charts import MUNICIPAL_CHARTS, NATIONAL_CHARTS, SCENARIO_NAMES, TABS, Chart, charts_for_tab
+from sousei.estat import NOTICE as ESTAT_NOTICE
+from sousei.query import DIRECTION_JA, MUNI_CODE, Indicator, Warehouse
+from sousei.web.charts import (
+    MUNICIPAL_CHARTS,
+    NATIONAL_CHARTS,
+    SCENARIO_NAMES,
+    TAB_FAMILY,
+    TABS,
+    Chart,
+    charts_for_tab,
+    key_scores,
+)
 
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 IMMUTABLE = "public, max-age=31536000, immutable"
 MAX_COMPARE = 5
-DEFAULT_INDICATOR = "aged_65_share_2020_pct"
+DEFAULT_INDICATOR = "pop_aging_rate_pct"
+BASIS_JA = {"level": "水準", "trend": "変化", "level_and_trend": "水準と変化"}
 
 Code = Annotated[str, PathParam(min_length=1, max_length=10, description="5桁の市区町村コード（例：01100）")]
 ChartId = Annotated[str, PathParam(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
@@ -57,6 +68,21 @@ def _encoded(request: Request, bodies: dict[str, bytes], media_type: str, cache_
     if encoding != "identity":
         headers["Content-Encoding"] = encoding
     return Response(bodies[encoding], media_type=media_type, headers=headers)
+
+
+def _negotiated(request: Request, bodies: dict[str, bytes], media_type: str) -> Response:
+    """A cached page in the encoding the client accepts, compressed once per encoding and kept with the page."""
+    accept = request.headers.get("accept-encoding", "")
+    encoding = "br" if "br" in accept else "gzip" if "gzip" in accept else "identity"
+    body = bodies.get(encoding)
+    if body is None:
+        raw = bodies["identity"]
+        body = brotli.compress(raw, quality=5) if encoding == "br" else gzip.compress(raw, 6)
+        bodies[encoding] = body
+    headers = {"Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
+    if encoding != "identity":
+        headers["Content-Encoding"] = encoding
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _csv_response(text: str, filename: str) -> Response:
@@ -108,9 +134,14 @@ def create_app(db: Path) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["plotly_version"] = plotly.__version__
     templates.env.globals["tabs"] = TABS
+    templates.env.globals["default_indicator"] = DEFAULT_INDICATOR
+    templates.env.globals["direction_ja"] = DIRECTION_JA
+    templates.env.globals["basis_ja"] = BASIS_JA
     templates.env.filters["num"] = lambda v, d=0: "—" if v is None else f"{v:,.{d}f}"
+    templates.env.filters["signed"] = lambda v, d=0: "—" if v is None else f"{v:+,.{d}f}"
     build_id = hashlib.sha256(f"{db.resolve()}:{db.stat().st_mtime_ns}".encode()).hexdigest()[:16]
     chart_cache = _LRU(8192)
+    page_cache = _LRU(4096)  # rendered municipality pages, per (code, tab), with their compressed bodies
 
     def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, name, ctx, status_code=status)
@@ -126,8 +157,8 @@ def create_app(db: Path) -> FastAPI:
             raise HTTPException(404, detail)
         return muni
 
-    def indicator_or_404(indicator_id: str) -> Any:
-        iv = wh.indicator_values(indicator_id)
+    def indicator_or_404(indicator_id: str) -> Indicator:
+        iv = wh.indicator(indicator_id)
         if iv is None:
             raise HTTPException(404, f"指標 {indicator_id} はありません")
         return iv
@@ -182,15 +213,14 @@ def create_app(db: Path) -> FastAPI:
         pref: Annotated[str | None, Query(max_length=2)] = None,
     ) -> HTMLResponse:
         indicators = wh.indicators()
-        if wh.indicator(indicator) is None:
-            raise HTTPException(404, f"指標 {indicator} はありません")
+        ind = indicator_or_404(indicator)
         prefs = wh.prefectures()
         if pref is not None and pref not in {p["pref_code"] for p in prefs}:
             raise HTTPException(404, f"都道府県コード {pref} はありません")
         return page(
-            request, "index.html", prefectures=prefs, indicators=indicators, indicator=wh.indicator(indicator),
+            request, "index.html", prefectures=prefs, indicators=indicators, indicator=ind.meta,
             pref=pref, has_map=wh.has("core_geo__municipalities"), build_id=build_id,
-            notes=wh.source_notes(wh.indicator(indicator).sources + ("boundaries",)),  # type: ignore[union-attr]
+            search_q=request.query_params.get("q", ""), notes=wh.source_notes([*ind.meta["sources"], "boundaries"]),
         )  # fmt: skip
 
     @app.get("/m/{code}", response_class=HTMLResponse, include_in_schema=False)
@@ -198,17 +228,45 @@ def create_app(db: Path) -> FastAPI:
         muni = municipality_or_404(code)
         if tab not in TABS:
             raise HTTPException(404, f"タブ {tab} はありません")
-        charts = chart_cache.get(("tab", code, tab), lambda: charts_for_tab(wh, code, tab))
+        bodies = page_cache.get(("page", code, tab), lambda: {"identity": render_municipality(muni, tab).encode()})
+        return _negotiated(request, bodies, "text/html; charset=utf-8")
+
+    municipality_template = templates.env.get_template("municipality.html")
+
+    def render_municipality(muni: dict[str, Any], tab: str) -> str:
+        """The page of one municipality's tab (it depends on nothing but the code and the tab: cached)."""
+        code = muni["muni_code"]
+        charts = charts_for_tab(wh, code, tab)
         notes, specs = chart_payload(charts)
-        ctx: dict[str, Any] = {"muni": muni, "charts": charts, "notes": notes, "specs": specs, "tab": tab}
+        ctx: dict[str, Any] = {
+            "muni": muni,
+            "charts": charts,
+            "notes": notes,
+            "specs": specs,
+            "tab": tab,
+            "estat_notice": ESTAT_NOTICE if any(c.notice and c.has_data for c in charts) else "",
+        }
         if tab in ("overview", "projection"):
             ctx["sustainability"] = wh.sustainability(code)
+        if tab in TAB_FAMILY:
+            ctx["comparisons"] = wh.comparisons(code, TAB_FAMILY[tab])
         if tab == "overview":
-            ctx["comparisons"] = wh.comparisons(code)
+            ctx["key_scores"] = key_scores(wh, code)
+            ctx["priorities"] = wh.priority_issues(code)
+        if tab == "births":
+            ctx["walls"] = wh.walls(code)
+        if tab == "migration":
+            ctx["youth"] = [
+                r
+                for r in wh.comparisons(code, "migration")
+                if "15_29" in r["indicator_id"] or "20_39" in r["indicator_id"]
+            ]
+        if tab == "industry":
+            ctx["leading"] = wh.leading_industries(code)
         if tab == "projection":
             ctx["can_simulate"] = wh.has("core_census__population_by_sex_age")
             ctx["unit"] = wh.projection_unit(code)
-        return page(request, "municipality.html", **ctx)
+        return municipality_template.render(ctx)
 
     @app.get("/m/{code}/charts/{chart_id}.csv", include_in_schema=False)
     def chart_csv(code: Code, chart_id: ChartId) -> Response:
@@ -220,9 +278,9 @@ def create_app(db: Path) -> FastAPI:
         check_pref_peer(pref, peer)
         rows = iv.ranking(pref=pref, peer=None if pref else peer)
         cols = [("rank", "順位"), ("muni_code", "市区町村コード"), ("name", "市区町村"), ("pref_name", "都道府県"),
-                ("peer_group", "類似団体区分"), ("value", f"{iv.ind.name}（{iv.ind.unit}）"),
-                ("deviation_japan", "偏差値（全国）")]  # fmt: skip
-        return _csv_response(_rows_csv(rows, cols), f"ranking_{iv.ind.id}.csv")
+                ("peer_group", "類似団体区分"), ("value", f"{iv.meta['name']}（{iv.meta['unit']}、{iv.year}年）"),
+                ("oriented_japan", "偏差値（全国、高いほど良い）")]  # fmt: skip
+        return _csv_response(_rows_csv(rows, cols), f"ranking_{iv.id}.csv")
 
     @app.get("/ranking/{indicator_id}", response_class=HTMLResponse, include_in_schema=False)
     def ranking_page(request: Request, indicator_id: IndicatorId, pref: PrefQ = None, peer: PeerQ = None):
@@ -230,9 +288,9 @@ def create_app(db: Path) -> FastAPI:
         check_pref_peer(pref, peer)
         rows = iv.ranking(pref=pref, peer=None if pref else peer)
         return page(
-            request, "ranking.html", ind=iv.ind.meta(), rows=rows, pref=pref, peer=peer, national=iv.national,
+            request, "ranking.html", ind=iv.meta, rows=rows, pref=pref, peer=peer, national=iv.national,
             prefectures=wh.prefectures(), peer_groups=wh.peer_groups(), indicators=wh.indicators(),
-            notes=wh.source_notes(iv.ind.sources),
+            notes=wh.source_notes(iv.meta["sources"]),
         )  # fmt: skip
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
@@ -240,7 +298,7 @@ def create_app(db: Path) -> FastAPI:
         munis = compare_munis(codes)
         table = compare_table(munis)
         return page(request, "compare.html", munis=munis, table=table, codes=",".join(m["muni_code"] for m in munis),
-                    notes=wh.source_notes(sorted({s for i in wh.indicators() for s in i.sources})))  # fmt: skip
+                    notes=wh.source_notes(sorted({s for i in wh.indicators() for s in i["sources"]})))  # fmt: skip
 
     def compare_munis(codes: str) -> list[dict[str, Any]]:
         wanted = [c.strip() for c in codes.split(",") if c.strip()]
@@ -250,7 +308,7 @@ def create_app(db: Path) -> FastAPI:
 
     def compare_table(munis: list[dict[str, Any]]) -> list[dict[str, Any]]:
         per = {m["muni_code"]: {r["indicator_id"]: r for r in wh.comparisons(m["muni_code"])} for m in munis}
-        return [{**ind.meta(), "cells": [per[m["muni_code"]][ind.id] for m in munis]} for ind in wh.indicators()]
+        return [{**ind, "cells": [per[m["muni_code"]][ind["indicator_id"]] for m in munis]} for ind in wh.indicators()]
 
     @app.get("/compare.csv", include_in_schema=False)
     def compare_csv(codes: Annotated[str, Query(max_length=80)] = "") -> Response:
@@ -258,12 +316,13 @@ def create_app(db: Path) -> FastAPI:
         rows = [
             {"indicator_id": t["indicator_id"], "name": t["name"], "unit": t["unit"], "muni_code": c["muni_code"],
              "muni_name": m["name"], "value": c["value"], "prefecture": c["prefecture"], "peer_mean": c["peer_mean"],
-             "national": c["national"], "deviation_japan": c["deviation_japan"]}
+             "year": c["year"], "national": c["national"], "oriented_japan": c["oriented_japan"]}
             for t in compare_table(munis) for m, c in zip(munis, t["cells"], strict=True)
         ]  # fmt: skip
-        cols = [("indicator_id", "指標ID"), ("name", "指標"), ("unit", "単位"), ("muni_code", "市区町村コード"),
-                ("muni_name", "市区町村"), ("value", "値"), ("prefecture", "都道府県"), ("peer_mean", "類似団体平均"),
-                ("national", "全国"), ("deviation_japan", "偏差値（全国）")]  # fmt: skip
+        cols = [("indicator_id", "指標ID"), ("name", "指標"), ("unit", "単位"), ("year", "年"),
+                ("muni_code", "市区町村コード"), ("muni_name", "市区町村"), ("value", "値"), ("prefecture", "都道府県"),
+                ("peer_mean", "類似団体平均"), ("national", "全国"),
+                ("oriented_japan", "偏差値（全国、高いほど良い）")]  # fmt: skip
         return _csv_response(_rows_csv(rows, cols), "compare.csv")
 
     @app.get("/japan", response_class=HTMLResponse, include_in_schema=False)
@@ -278,7 +337,7 @@ def create_app(db: Path) -> FastAPI:
 
     @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
     def sources_page(request: Request) -> HTMLResponse:
-        return page(request, "sources.html", sources=wh.all_sources())
+        return page(request, "sources.html", sources=wh.all_sources(), estat_notice=ESTAT_NOTICE)
 
     # -- JSON API --------------------------------------------------------------------------------------------
 
@@ -308,19 +367,16 @@ def create_app(db: Path) -> FastAPI:
             return None
         return {"br": brotli.compress(raw, quality=9), "gzip": gzip.compress(raw, 6), "identity": raw}
 
-    @app.get("/api/indicators", tags=["indicators"], summary="指標の一覧（名称・単位・向き・出典）")
+    @app.get(
+        "/api/indicators", tags=["indicators"], summary="指標の一覧（out_indicators__registry：名称・単位・向き・出典）"
+    )
     def api_indicators():
-        return [i.meta() for i in wh.indicators()]
+        return wh.indicators()
 
     @app.get("/api/indicators/{indicator_id}", tags=["indicators"], summary="指標の全市区町村の値と全国・都道府県値")
     def api_indicator(indicator_id: IndicatorId):
         iv = indicator_or_404(indicator_id)
-        return {
-            **iv.ind.meta(),
-            "national": None if iv.national is None else round(iv.national, iv.ind.digits),
-            "prefectures": {p: None if v is None else round(v, iv.ind.digits) for p, v in iv.prefecture.items()},
-            "values": iv.value_map(),
-        }
+        return {**iv.meta, "national": iv.national, "prefectures": iv.prefecture, "values": iv.value_map()}
 
     @app.get("/api/indicators/{indicator_id}/ranking", tags=["indicators"], summary="指標のランキング")
     def api_ranking(indicator_id: IndicatorId, pref: PrefQ = None, peer: PeerQ = None):
@@ -334,6 +390,26 @@ def create_app(db: Path) -> FastAPI:
     def api_scores(code: Code):
         municipality_or_404(code)
         return wh.comparisons(code)
+
+    @app.get("/api/m/{code}/priorities", tags=["scores"], summary="優先課題（out_diagnosis__priority_issues）と根拠")
+    def api_priorities(code: Code):
+        municipality_or_404(code)
+        return wh.priority_issues(code)
+
+    @app.get("/api/m/{code}/walls", tags=["scores"], summary="出生の壁（out_walls__decomposition / environment）")
+    def api_walls(code: Code):
+        municipality_or_404(code)
+        found = wh.walls(code)
+        if found is None:
+            raise HTTPException(404, "出生の壁（out_walls__decomposition）が読み込まれていません")
+        return found
+
+    @app.get(
+        "/api/m/{code}/industries", tags=["scores"], summary="稼ぐ力の高い産業（out_indicators__leading_industries）"
+    )
+    def api_industries(code: Code):
+        municipality_or_404(code)
+        return wh.leading_industries(code)
 
     @app.get("/api/m/{code}/projection", tags=["projections"], summary="シナリオ別の将来人口（総数）")
     def api_projection(code: Code):
@@ -382,16 +458,32 @@ def create_app(db: Path) -> FastAPI:
     @app.get("/api/m/{code}/charts/{chart_id}", tags=["charts"], summary="グラフのデータと出典")
     def api_chart(code: Code, chart_id: ChartId):
         chart = chart_or_404(code, chart_id)
-        return {**chart.spec(), "sources": [n.__dict__ for n in wh.source_notes(chart.sources)], "note": chart.note}
+        return {
+            **chart.spec(),
+            "sources": [n.__dict__ for n in wh.source_notes(chart.sources)],
+            "note": chart.note,
+            "notice": chart.notice,
+        }
 
     @app.get("/api/japan/charts/{chart_id}", tags=["charts"], summary="全国のグラフのデータと出典")
     def api_japan_chart(chart_id: ChartId):
         chart = national_chart_or_404(chart_id)
-        return {**chart.spec(), "sources": [n.__dict__ for n in wh.source_notes(chart.sources)], "note": chart.note}
+        return {
+            **chart.spec(),
+            "sources": [n.__dict__ for n in wh.source_notes(chart.sources)],
+            "note": chart.note,
+            "notice": chart.notice,
+        }
 
     @app.get("/api/sources", tags=["sources"], summary="出典・時点・ライセンス")
     def api_sources():
         return wh.all_sources()
+
+    # Read every per-municipality table once now, not in the first requests.
+    for tab in TABS:
+        render_municipality(wh.municipalities()[0], tab)
+    for chart_id in NATIONAL_CHARTS:
+        national_chart_or_404(chart_id)
 
     # Mounted last, so that /static/vendor/plotly.min.js above is not shadowed by the folder.
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

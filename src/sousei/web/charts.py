@@ -1,13 +1,19 @@
-"""Every chart of the dashboard, defined once: the page draws it and the CSV download writes exactly its data."""
+"""Every chart of the dashboard, defined once: the page draws it and the CSV download writes exactly its data.
+
+Chart functions read per-municipality rows through `Warehouse.bulk` (one query over the whole table per process,
+grouped by muni_code in memory) and indicator comparisons from the registry tables, so drawing a chart scans nothing.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sousei.estat import NOTICE as ESTAT_NOTICE
 from sousei.query import Warehouse
 
 TABS: dict[str, str] = {
@@ -20,8 +26,18 @@ TABS: dict[str, str] = {
     "projection": "将来推計",
     "cases": "好事例",
 }
-
-AGE_ORDER = "age_start"
+# The indicator family whose comparison table a tab shows.
+TAB_FAMILY = {"overview": "population", "births": "births", "migration": "migration", "women": "women_work",
+              "industry": "economy", "living": "living"}  # fmt: skip
+# 概要's 偏差値 at a glance: two indicators per family (registry ids).
+KEY_INDICATORS = (
+    "pop_change_5y_pct", "pop_aging_rate_pct", "tfr_bayes", "women_20_39_change_5y_pct",
+    "net_migration_rate_15_29_pct", "net_migration_rate_20_39_female_pct", "women_employment_rate_pct",
+    "women_labour_force_rate_pct", "econ_income_per_taxpayer", "econ_fiscal_strength_index",
+    "living_doctors_per_10000", "living_food_access_difficulty_65plus_pct",
+)  # fmt: skip
+YOUTH_AGES = ("15-19", "20-24", "25-29", "30-34")
+SEX_COLORS = {"女性": "#d6336c", "男性": "#5b7fb0", "女性（15〜34歳）": "#d6336c", "男性（15〜34歳）": "#5b7fb0"}
 SCENARIO_NAMES = {
     "pattern1": "パターン1（社人研準拠）",
     "sim1": "シミュレーション1（出生率上昇）",
@@ -29,6 +45,7 @@ SCENARIO_NAMES = {
     "closed": "封鎖人口（移動ゼロ）",
     "ccr": "コーホート変化率法",
 }
+MIGRATION_SOURCES = ("census_1980_2015_sex_age5", "census_2020_sex_age5", "national_series")
 
 
 @dataclass
@@ -51,7 +68,8 @@ class Chart:
     sources: tuple[str, ...]
     note: str = ""
     tab: str = "overview"
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # drawing hints: highlight (x categories to shade)
+    notice: str = ""  # a notice the data's terms require (the e-Stat API notice)
 
     @property
     def has_data(self) -> bool:
@@ -66,6 +84,7 @@ class Chart:
             "x_label": self.x_label,
             "y_label": self.y_label,
             "series": [{"name": s.name, "x": s.x, "y": s.y, "dash": s.dash, "kind": s.kind} for s in self.series],
+            **self.extra,
         }
 
     def to_csv(self) -> str:
@@ -82,11 +101,17 @@ class Chart:
 ChartFn = Callable[[Warehouse, str], Chart]
 MUNICIPAL_CHARTS: dict[str, ChartFn] = {}
 NATIONAL_CHARTS: dict[str, Callable[[Warehouse], Chart]] = {}
+CHART_TAB: dict[str, str] = {}
 
 
-def municipal_chart(fn: ChartFn) -> ChartFn:
-    MUNICIPAL_CHARTS[fn.__name__.removeprefix("chart_")] = fn
-    return fn
+def municipal_chart(tab: str) -> Callable[[ChartFn], ChartFn]:
+    def register(fn: ChartFn) -> ChartFn:
+        name = fn.__name__.removeprefix("chart_")
+        MUNICIPAL_CHARTS[name] = fn
+        CHART_TAB[name] = tab
+        return fn
+
+    return register
 
 
 def national_chart(fn: Callable[[Warehouse], Chart]) -> Callable[[Warehouse], Chart]:
@@ -95,8 +120,7 @@ def national_chart(fn: Callable[[Warehouse], Chart]) -> Callable[[Warehouse], Ch
 
 
 def charts_for_tab(wh: Warehouse, code: str, tab: str) -> list[Chart]:
-    charts = [fn(wh, code) for fn in MUNICIPAL_CHARTS.values()]
-    return [c for c in charts if c.tab == tab]
+    return [fn(wh, code) for name, fn in MUNICIPAL_CHARTS.items() if CHART_TAB[name] == tab]
 
 
 def _f(v: Any, digits: int | None = None) -> float | None:
@@ -105,86 +129,95 @@ def _f(v: Any, digits: int | None = None) -> float | None:
     return float(v) if digits is None else round(float(v), digits)
 
 
-def _series(
-    rows: list[dict[str, Any]], name: str, x: str = "year", y: str = "persons", dash: bool = False, digits: int = 0
-) -> Series:
-    return Series(name, [r[x] for r in rows], [_f(r[y], digits) for r in rows], dash)
+def _series(rows: list[tuple[Any, ...]], name: str, dash: bool = False, digits: int | None = 0) -> Series:
+    """A series from (x, y) rows."""
+    return Series(name, [r[0] for r in rows], [_f(r[1], digits) for r in rows], dash)
 
 
-def _comparison(wh: Warehouse, code: str, indicator_id: str) -> tuple[list[str], list[float | None]]:
-    """This municipality, its prefecture, its peer group and Japan for one indicator (labels and values)."""
-    iv = wh.indicator_values(indicator_id)
-    if iv is None or code not in iv.index:
-        return [], []
-    row = iv.row(code)
-    meta = iv.ind.meta()
+def _comparison(wh: Warehouse, code: str, indicator_id: str) -> tuple[list[str], list[float | None], dict[str, Any]]:
+    """This municipality, its prefecture, its peer group and Japan for one registry indicator (latest year)."""
+    row = wh.comparison(code, indicator_id)
+    if row is None:
+        return [], [], {}
+    d = row["digits"] + 1
     return (
-        ["当該市区町村", "都道府県", f"類似団体（{row['peer_group']}）平均", meta["national_label"]],
-        [row["value"], row["prefecture"], row["peer_mean"], row["national"]],
+        ["当該市区町村", "都道府県", f"類似団体（{row['peer_group']}）平均", row["national_label"]],
+        [_f(row[k], d) for k in ("value", "prefecture", "peer_mean", "national")],
+        row,
     )
+
+
+def _comparison_chart(wh: Warehouse, code: str, chart_id: str, indicator_id: str, tab: str) -> Chart:
+    labels, values, row = _comparison(wh, code, indicator_id)
+    ind = wh.indicator(indicator_id)
+    meta = ind.meta if ind else {"name": indicator_id, "unit": "", "sources": [], "year": None, "caveat": None}
+    title = f"{meta['name']}（{meta['year']}年）" if meta["year"] else meta["name"]
+    return Chart(
+        chart_id, title, "bar", "比較対象", f"{meta['name']}（{meta['unit']}）",
+        [Series(meta["name"], labels, values)] if labels and values[0] is not None else [], tuple(meta["sources"]),
+        tab=tab, note="指標の定義は指標レジストリ（out_indicators__registry）による",
+    )  # fmt: skip
 
 
 # -- 概要 ---------------------------------------------------------------------------------------------------
 
 
-@municipal_chart
+@municipal_chart("overview")
 def chart_population(wh: Warehouse, code: str) -> Chart:
     """Total population: census 1980–2020 and the IPSS projections."""
     series: list[Series] = []
     sources: list[str] = []
     if wh.has("core_census__population_by_sex_age"):
-        rows = wh.rows(
-            "SELECT census_year AS year, round(sum(persons)) AS persons FROM core_census__population_by_sex_age "
-            "WHERE muni_code = ? GROUP BY ALL ORDER BY year",
-            [code],
-        )
+        rows = wh.bulk(
+            "census_totals",
+            "SELECT muni_code, census_year, round(sum(persons)) FROM core_census__population_by_sex_age "
+            "GROUP BY ALL ORDER BY 1, 2",
+        ).get(code, [])
         series.append(_series(rows, "国勢調査（実績）"))
         sources += ["census_1980_2015_sex_age5", "census_2020_sex_age5"]
     if wh.has("core_ipss2023__population"):
-        rows = wh.rows(
-            "SELECT year, total_persons AS persons FROM core_ipss2023__population WHERE area_code = ? ORDER BY year",
-            [code],
-        )
+        rows = wh.bulk(
+            "ipss2023_totals", "SELECT area_code, year, total_persons FROM core_ipss2023__population ORDER BY 1, 2"
+        ).get(code, [])
         if rows:
             series.append(_series(rows, "社人研 2023年推計", dash=True))
             sources.append("ipss_2023_regional_totals")
     if wh.has("core_ipss2018__population"):
-        rows = wh.rows(
-            "SELECT year, sum(persons) AS persons FROM core_ipss2018__population WHERE area_code = ? "
-            "GROUP BY ALL ORDER BY year",
-            [code],
-        )
+        rows = wh.bulk(
+            "ipss2018_totals",
+            "SELECT area_code, year, sum(persons) FROM core_ipss2018__population GROUP BY ALL ORDER BY 1, 2",
+        ).get(code, [])
         if rows:
             series.append(_series(rows, "社人研 2018年推計", dash=True))
             sources.append("ipss_2018_regional")
     return Chart("population", "総人口の推移", "line", "年", "人口（人）", series, tuple(sources))
 
 
-@municipal_chart
+@municipal_chart("overview")
 def chart_pyramid(wh: Warehouse, code: str) -> Chart:
     """Population pyramid: census 2020 as bars, census 1980 and the 2050 projection (パターン1) as outlines."""
     series: list[Series] = []
     sources = ["census_2020_sex_age5", "census_1980_2015_sex_age5"]
     if wh.has("core_census__population_by_sex_age"):
+        rows = wh.bulk(
+            "pyramid_census",
+            "SELECT muni_code, census_year, sex, age_group, round(persons) FROM core_census__population_by_sex_age "
+            "WHERE census_year IN (1980, 2020) ORDER BY muni_code, census_year, sex, age_start",
+        ).get(code, [])
         for year, kind in ((2020, "bar"), (1980, "line")):
             for sex, label in (("male", "男性"), ("female", "女性")):
-                rows = wh.rows(
-                    "SELECT age_group AS x, round(persons) AS persons FROM core_census__population_by_sex_age "
-                    "WHERE muni_code = ? AND census_year = ? AND sex = ? ORDER BY age_start",
-                    [code, year, sex],
-                )
-                s = _series(rows, f"{label} {year}年", x="x")
+                s = _series([(a, p) for y, sx, a, p in rows if y == year and sx == sex], f"{label} {year}年")
                 s.kind = kind
                 series.append(s)
     unit = wh.projection_unit(code)
     if wh.has("out_projection__population") and unit == code:
+        rows = wh.bulk(
+            "pyramid_2050",
+            "SELECT muni_code, sex, age_group, round(persons) FROM out_projection__population "
+            "WHERE scenario = 'pattern1' AND year = 2050 ORDER BY muni_code, sex, age_start",
+        ).get(code, [])
         for sex, label in (("male", "男性"), ("female", "女性")):
-            rows = wh.rows(
-                "SELECT age_group AS x, round(persons) AS persons FROM out_projection__population "
-                "WHERE scenario = 'pattern1' AND muni_code = ? AND year = 2050 AND sex = ? ORDER BY age_start",
-                [code, sex],
-            )
-            s = _series(rows, f"{label} 2050年（推計）", x="x", dash=True)
+            s = _series([(a, p) for sx, a, p in rows if sx == sex], f"{label} 2050年（推計）", dash=True)
             s.kind = "line"
             series.append(s)
         sources.append("national_series")
@@ -194,38 +227,71 @@ def chart_pyramid(wh: Warehouse, code: str) -> Chart:
     )  # fmt: skip
 
 
-@municipal_chart
+def key_scores(wh: Warehouse, code: str) -> list[dict[str, Any]]:
+    """The key indicators of 概要 with their comparisons (those in this warehouse)."""
+    return [r for r in (wh.comparison(code, i) for i in KEY_INDICATORS) if r is not None]
+
+
+@municipal_chart("overview")
 def chart_scores(wh: Warehouse, code: str) -> Chart:
-    """偏差値 of every indicator (全国比較, higher = better where the indicator has a direction)."""
-    rows = [r for r in wh.comparisons(code) if r["direction"] != "neutral"]
-    series = [Series("偏差値（全国）", [r["name"] for r in rows], [r["deviation_japan"] for r in rows])]
+    """Oriented 偏差値 of the key indicators (全国比較, higher = better)."""
+    rows = [r for r in key_scores(wh, code) if r["oriented_japan"] is not None]
+    rows.reverse()  # Plotly draws horizontal bars bottom-up: the first key indicator on top
+    series = [Series("偏差値（全国）", [r["name"] for r in rows], [_f(r["oriented_japan"], 1) for r in rows])]
     sources = sorted({s for r in rows for s in r["sources"]})
     return Chart(
         "scores", "主な指標の偏差値（全国の市区町村と比較）", "hbar", "指標", "偏差値", series, tuple(sources),
-        note="偏差値＝50＋10×（値−平均）÷標準偏差。「低いほど良い」指標は向きを反転。向きのない指標（人口・未婚率）は除く",
+        note="偏差値＝50＋10×（値−平均）÷標準偏差（全国の市区町村、最新年）。「低いほど良い」指標は向きを反転し、"
+        "高いほど良い状態を表す",
     )  # fmt: skip
 
 
 # -- 出生 ---------------------------------------------------------------------------------------------------
 
 
-@municipal_chart
+@municipal_chart("births")
+def chart_births(wh: Warehouse, code: str) -> Chart:
+    """出生数 (first year = 100), the municipality against Japan (sum of the 1,741)."""
+    series: list[Series] = []
+    if wh.has("core_ssdse__values"):
+        sql = "SELECT muni_code, data_year, value FROM core_ssdse__values WHERE item_code = 'A4101' ORDER BY 1, 2"
+        rows = wh.bulk("births", sql).get(code, [])
+        national = wh.memo("births_japan", lambda: _sum_by_year(wh.bulk("births", sql)))
+        if rows and rows[0][1]:
+            series.append(_series([(y, v / rows[0][1] * 100) for y, v in rows], "当該市区町村", digits=1))
+        first = next(iter(national.values()), None)
+        if first:
+            idx = [(y, v / first * 100) for y, v in national.items()]
+            series.append(_series(idx, "全国", dash=True, digits=1))
+    return Chart(
+        "births", "出生数の推移（最初の年＝100）", "line", "年", "指数（最初の年＝100）", series, ("ssdse_a",),
+        tab="births", note="人口動態統計（SSDSE-A 収録）。全国は1,741市区町村の合計",
+    )  # fmt: skip
+
+
+def _sum_by_year(groups: dict[str, list[tuple[Any, ...]]]) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for rows in groups.values():
+        for y, v in rows:
+            if v is not None:
+                out[y] = out.get(y, 0.0) + v
+    return dict(sorted(out.items()))
+
+
+@municipal_chart("births")
 def chart_tfr(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
     if wh.has("core_tfr__tfr"):
+        tfr = wh.bulk("tfr", "SELECT muni_code, period, tfr FROM core_tfr__tfr ORDER BY 1, 2")
+        muni = wh.municipality(code) or {}
+        means = wh.memo("tfr_means", lambda: _tfr_means(wh, tfr))
+        own = {p: v for p, v in tfr.get(code, [])}
+        labels = ["当該市区町村", "県内市区町村平均", "類似団体平均", "全国市区町村平均"]
         for period in ("2008-2012", "2018-2022"):
-            rows = wh.rows(
-                """WITH m AS (SELECT muni_code, pref_code, peer_group FROM core_areas__municipalities)
-                   SELECT ? AS period,
-                     avg(t.tfr) FILTER (WHERE t.muni_code = ?) AS v,
-                     avg(t.tfr) FILTER (WHERE m.pref_code = (SELECT pref_code FROM m WHERE muni_code = ?)) AS p,
-                     avg(t.tfr) FILTER (WHERE m.peer_group = (SELECT peer_group FROM m WHERE muni_code = ?)) AS g,
-                     avg(t.tfr) AS n
-                   FROM core_tfr__tfr t JOIN m USING (muni_code) WHERE t.period = ?""",
-                [period, code, code, code, period],
-            )[0]
-            labels = ["当該市区町村", "県内市区町村平均", "類似団体平均", "全国市区町村平均"]
-            series.append(Series(f"{period}年", labels, [_f(rows[k], 2) for k in ("v", "p", "g", "n")]))
+            m = means.get(period, {})
+            vals = [own.get(period), m.get(("pref", muni.get("pref_code"))), m.get(("peer", muni.get("peer_group"))),
+                    m.get(("japan", None))]  # fmt: skip
+            series.append(Series(f"{period}年", labels, [_f(v, 2) for v in vals]))
     return Chart(
         "tfr", "合計特殊出生率（ベイズ推定値）", "bar", "比較対象", "合計特殊出生率（人）", series,
         ("tfr_2008_2012", "tfr_2018_2022"), tab="births",
@@ -233,38 +299,52 @@ def chart_tfr(wh: Warehouse, code: str) -> Chart:
     )  # fmt: skip
 
 
-@municipal_chart
-def chart_births(wh: Warehouse, code: str) -> Chart:
-    """出生数 2016=100, the municipality against Japan (sum of the 1,741)."""
+def _tfr_means(wh: Warehouse, tfr: dict[str, list[tuple[Any, ...]]]) -> dict[str, dict[tuple[str, Any], float]]:
+    sums: dict[str, dict[tuple[str, Any], list[float]]] = {}
+    for code, rows in tfr.items():
+        m = wh.municipality(code)
+        if m is None:
+            continue
+        for period, v in rows:
+            if v is None:
+                continue
+            for key in (("pref", m["pref_code"]), ("peer", m["peer_group"]), ("japan", None)):
+                acc = sums.setdefault(period, {}).setdefault(key, [0.0, 0.0])
+                acc[0] += v
+                acc[1] += 1
+    return {p: {k: s / n for k, (s, n) in d.items()} for p, d in sums.items()}
+
+
+@municipal_chart("births")
+def chart_walls(wh: Warehouse, code: str) -> Chart:
+    """The births gap against Japan split into the marriage and the marital-fertility factor (out_walls__…)."""
+    w = wh.walls(code)
     series: list[Series] = []
-    if wh.has("core_ssdse__values"):
-        rows = wh.rows(
-            """WITH b AS (SELECT data_year AS year, sum(value) FILTER (WHERE muni_code = ?) AS m, sum(value) AS n
-                          FROM core_ssdse__values WHERE item_code = 'A4101' GROUP BY 1)
-               SELECT year, m, n, m / first(m ORDER BY year) OVER () * 100 AS mi,
-                      n / first(n ORDER BY year) OVER () * 100 AS ni FROM b ORDER BY year""",
-            [code],
-        )
-        series = [_series(rows, "当該市区町村", y="mi", digits=1), _series(rows, "全国", y="ni", dash=True, digits=1)]
+    if w is not None:
+        labels = ["出生の差（全国比）", "うち結婚の要因", "うち夫婦の出生の要因"]
+        keys = ("births_gap", "marriage_factor", "marital_fertility_factor")
+        series.append(Series("対数差（0＝全国並み）", labels, [_f(w[k], 3) for k in keys]))
     return Chart(
-        "births", "出生数の推移（最初の年＝100）", "line", "年", "指数（最初の年＝100）", series, ("ssdse_a",),
-        tab="births", note="人口動態統計（SSDSE-A 収録）。全国は1,741市区町村の合計",
+        "walls", "出生の壁：全国との差の要因分解", "bar", "要因", "対数差（負＝全国より少ない）", series,
+        ("ssdse_a", "census_2020_sex_age5", "unmarried_rates_2025"), tab="births",
+        note="出生数（2020〜23年平均）÷25〜39歳女性の全国比の対数＝結婚の要因（有配偶割合）＋夫婦の出生の要因。"
+        "−0.05以下を「壁」とする（第2子以降の壁は出生順位のデータがないための代理指標）",
     )  # fmt: skip
 
 
-@municipal_chart
+@municipal_chart("births")
 def chart_unmarried(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
     if wh.has("core_census2025__unmarried_rate"):
-        pref = code[:2] + "000"
-        for area, label in ((code, "当該市区町村"), (pref, "都道府県"), ("00000", "全国")):
+        rates = wh.bulk(
+            "unmarried",
+            "SELECT area_code, sex, age_group, unmarried_pct FROM core_census2025__unmarried_rate "
+            "ORDER BY area_code, sex, age_start",
+        )
+        for area, label in ((code, "当該市区町村"), (code[:2] + "000", "都道府県"), ("00000", "全国")):
+            rows = rates.get(area, [])
             for sex, s_label in (("female", "女性"), ("male", "男性")):
-                rows = wh.rows(
-                    "SELECT age_group AS x, unmarried_pct AS y FROM core_census2025__unmarried_rate "
-                    "WHERE area_code = ? AND sex = ? ORDER BY age_start",
-                    [area, sex],
-                )
-                s = _series(rows, f"{label}・{s_label}", x="x", y="y", digits=1)
+                s = _series([(a, v) for sx, a, v in rows if sx == sex], f"{label}・{s_label}", digits=1)
                 s.dash = sex == "male"
                 series.append(s)
     return Chart(
@@ -276,53 +356,73 @@ def chart_unmarried(wh: Warehouse, code: str) -> Chart:
 # -- 人口移動 -------------------------------------------------------------------------------------------------
 
 
-@municipal_chart
+def _net_migration(wh: Warehouse) -> dict[str, list[tuple[Any, ...]]]:
+    return wh.bulk(
+        "net_migration",
+        "SELECT muni_code, period, sex, age_group, age_start, net_migrants, start_persons "
+        "FROM out_migration__net_by_sex_age WHERE sex IN ('male', 'female') ORDER BY muni_code, period, sex, age_start",
+    )
+
+
+@municipal_chart("migration")
 def chart_net_migration(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
     if wh.has("out_migration__net_by_sex_age"):
-        for sex, label in (("male", "男性"), ("female", "女性")):
-            rows = wh.rows(
-                "SELECT age_group AS x, net_migrants AS y FROM out_migration__net_by_sex_age "
-                "WHERE muni_code = ? AND period = '2015-2020' AND sex = ? ORDER BY age_start",
-                [code, sex],
-            )
-            series.append(_series(rows, label, x="x", y="y", digits=0))
+        rows = [r for r in _net_migration(wh).get(code, []) if r[0] == "2015-2020"]
+        for sex, label in (("female", "女性"), ("male", "男性")):
+            series.append(_series([(a, n) for _, sx, a, _, n, _ in rows if sx == sex], label))
     return Chart(
-        "net_migration", "年齢別純移動数（2015→2020年）", "bar", "年齢（2020年）", "純移動数（人）", series,
-        ("census_1980_2015_sex_age5", "census_2020_sex_age5", "national_series"), tab="migration",
-        note="国勢調査のコーホート残差法（全国の生残率）。正＝転入超過",
+        "net_migration", "年齢・男女別の純移動数（2015→2020年）", "bar", "年齢（2020年）", "純移動数（人）", series,
+        MIGRATION_SOURCES, tab="migration", extra={"highlight": list(YOUTH_AGES), "colors": SEX_COLORS},
+        note="国勢調査のコーホート残差法（全国の生残率）。正＝転入超過。網掛けは若い世代（15〜34歳）",
     )  # fmt: skip
 
 
-@municipal_chart
+@municipal_chart("migration")
+def chart_net_migration_rate(wh: Warehouse, code: str) -> Chart:
+    series: list[Series] = []
+    if wh.has("out_migration__net_by_sex_age"):
+        rows = [r for r in _net_migration(wh).get(code, []) if r[0] == "2015-2020"]
+        for sex, label in (("female", "女性"), ("male", "男性")):
+            pts = [(a, n / s * 100 if s else None) for _, sx, a, _, n, s in rows if sx == sex]
+            series.append(_series(pts, label, digits=1))
+    return Chart(
+        "net_migration_rate", "年齢・男女別の純移動率（2015→2020年）", "line", "年齢（2020年）",
+        "純移動率（5年前の人口に対する%）", series, MIGRATION_SOURCES, tab="migration",
+        extra={"highlight": list(YOUTH_AGES), "colors": SEX_COLORS},
+        note="純移動数÷5年前の同じコーホートの人口。網掛けは15〜34歳",
+    )  # fmt: skip
+
+
+@municipal_chart("migration")
 def chart_youth_migration(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
     if wh.has("out_migration__net_by_sex_age"):
+        rows = _net_migration(wh).get(code, [])
         for sex, label in (("female", "女性"), ("male", "男性")):
-            rows = wh.rows(
-                "SELECT period AS x, sum(net_migrants) AS y FROM out_migration__net_by_sex_age "
-                "WHERE muni_code = ? AND sex = ? AND age_start BETWEEN 15 AND 34 GROUP BY 1 ORDER BY 1",
-                [code, sex],
-            )
-            series.append(_series(rows, f"{label}（15〜34歳）", x="x", y="y", digits=0))
+            by_period: dict[str, float] = {}
+            for period, sx, _, age, n, _ in rows:
+                if sx == sex and 15 <= age <= 34:
+                    by_period[period] = by_period.get(period, 0.0) + n
+            series.append(_series(sorted(by_period.items()), f"{label}（15〜34歳）"))
     return Chart(
-        "youth_migration", "若い世代の純移動数の推移", "line", "期間", "純移動数（人）", series,
-        ("census_1980_2015_sex_age5", "census_2020_sex_age5", "national_series"), tab="migration",
+        "youth_migration", "若い世代（15〜34歳）の純移動数の推移", "line", "期間", "純移動数（人）", series,
+        MIGRATION_SOURCES, tab="migration", extra={"colors": SEX_COLORS},
         note="期間末の年齢15〜34歳の純移動数（コーホート残差法）",
     )  # fmt: skip
 
 
-@municipal_chart
+@municipal_chart("migration")
 def chart_moves(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
     if wh.has("core_ssdse__values"):
+        rows = wh.bulk(
+            "moves",
+            "SELECT muni_code, item_code, data_year, value FROM core_ssdse__values "
+            "WHERE item_code IN ('A5101', 'A5102') ORDER BY 1, 2, 3",
+        ).get(code, [])
         for item, label in (("A5101", "転入者数"), ("A5102", "転出者数")):
-            rows = wh.rows(
-                "SELECT data_year AS x, value AS y FROM core_ssdse__values WHERE muni_code = ? AND item_code = ? "
-                "ORDER BY 1",
-                [code, item],
-            )
-            series.append(_series(rows, label, x="x", y="y"))
+            series.append(_series([(y, v) for i, y, v in rows if i == item], label, digits=None))
     return Chart(
         "moves", "転入者数・転出者数（日本人移動者）", "line", "年", "人数（人）", series, ("ssdse_a",),
         tab="migration", note="住民基本台帳人口移動報告（SSDSE-A 収録）",
@@ -331,68 +431,118 @@ def chart_moves(wh: Warehouse, code: str) -> Chart:
 
 # -- 女性の就業 ---------------------------------------------------------------------------------------------
 
+_LABOUR_ITEMS = ("F110201", "F110202", "F110701", "F110702", "F110801", "F110802")
 
-@municipal_chart
+
+@municipal_chart("women")
 def chart_labour_force(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
     if wh.has("core_ssdse__values"):
+        items = ", ".join(f"'{i}'" for i in _LABOUR_ITEMS)
+        rows = wh.bulk(
+            "labour",
+            f"SELECT muni_code, data_year, item_code, value FROM core_ssdse__values WHERE item_code IN ({items}) "
+            "AND data_year IN (2015, 2020) ORDER BY 1, 2, 3",
+        ).get(code, [])
         for year in (2015, 2020):
+            v = {i: val for y, i, val in rows if y == year}
             vals: list[float | None] = []
-            for sex_items in (("F110202", "F110702", "F110802"), ("F110201", "F110701", "F110801")):
-                r = wh.rows(
-                    "SELECT sum(value) FILTER (WHERE item_code IN (?, ?)) AS lf, sum(value) AS pop "
-                    "FROM core_ssdse__values WHERE muni_code = ? AND data_year = ? AND item_code IN (?, ?, ?)",
-                    [sex_items[0], sex_items[1], code, year, *sex_items],
-                )[0]
-                vals.append(_f(r["lf"] / r["pop"] * 100, 1) if r["pop"] else None)
+            for employed, unemployed, inactive in (
+                ("F110202", "F110702", "F110802"),
+                ("F110201", "F110701", "F110801"),
+            ):
+                lf = (v.get(employed) or 0) + (v.get(unemployed) or 0)
+                pop = lf + (v.get(inactive) or 0)
+                vals.append(_f(lf / pop * 100, 1) if pop else None)
             series.append(Series(f"{year}年", ["女性", "男性"], vals))
     return Chart(
         "labour_force", "労働力率（15歳以上）", "bar", "性別", "労働力率（%）", series, ("ssdse_a",), tab="women",
-        note="国勢調査（SSDSE-A 収録）。年齢別の就業データは未収録のためM字カーブは描けません",
+        note="国勢調査（SSDSE-A 収録）：（就業者＋完全失業者）÷（就業者＋完全失業者＋非労働力人口）",
     )  # fmt: skip
 
 
-@municipal_chart
+@municipal_chart("women")
 def chart_women_labour_compare(wh: Warehouse, code: str) -> Chart:
-    labels, values = _comparison(wh, code, "women_labour_force_2020_pct")
+    return _comparison_chart(wh, code, "women_labour_compare", "women_labour_force_rate_pct", "women")
+
+
+def _estat_curve(wh: Warehouse, code: str, chart_id: str, title: str, prefix: str, y_label: str) -> Chart:
+    """An M- or L-curve from the registry's age-specific e-Stat indicators (drawn only when e-Stat data is loaded)."""
+    labels, own, pref, nat = [], [], [], []
+    sources: set[str] = set()
+    for meta in wh.indicators():
+        iid = meta["indicator_id"]
+        age = iid.removeprefix(prefix).removesuffix("_pct")
+        if not iid.startswith(prefix) or not re.fullmatch(r"\d+_\d+", age):
+            continue
+        row = wh.comparison(code, iid)
+        if row is None:
+            continue
+        labels.append(age.replace("_", "-"))
+        own.append(_f(row["value"], 1))
+        pref.append(_f(row["prefecture"], 1))
+        nat.append(_f(row["national"], 1))
+        sources.update(meta["sources"])
+    series = [Series("当該市区町村", labels, own), Series("都道府県", labels, pref, dash=True),
+              Series("全国", labels, nat, dash=True)] if labels else []  # fmt: skip
     return Chart(
-        "women_labour_compare", "女性の労働力率の比較（2020年）", "bar", "比較対象", "労働力率（%）",
-        [Series("女性の労働力率", labels, values)] if labels else [], ("ssdse_a",), tab="women",
+        chart_id, title, "line", "年齢", y_label, series, tuple(sorted(sources)) or ("estat_api",), tab="women",
+        notice=ESTAT_NOTICE,
+        note="国勢調査の年齢別就業データ（e-Stat API で取得したとき表示）"
+        + ("" if labels else "。未取得のため表示できません"),
     )  # fmt: skip
+
+
+@municipal_chart("women")
+def chart_m_curve(wh: Warehouse, code: str) -> Chart:
+    return _estat_curve(wh, code, "m_curve", "女性の年齢別就業率（M字カーブ）", "women_employment_rate_", "就業率（%）")
+
+
+@municipal_chart("women")
+def chart_l_curve(wh: Warehouse, code: str) -> Chart:
+    return _estat_curve(
+        wh,
+        code,
+        "l_curve",
+        "女性就業者の正規雇用割合（L字カーブ）",
+        "women_regular_staff_share_",
+        "正規の職員・従業員の割合（%）",
+    )
 
 
 # -- 産業 ---------------------------------------------------------------------------------------------------
 
 
-@municipal_chart
+@municipal_chart("industry")
 def chart_industry_employment(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
     if wh.has("core_ssdse__values"):
-        rows = wh.rows(
-            """SELECT regexp_extract(i.item_name, '（民営）（(.*)）$', 1) AS x,
-                      v.value / sum(v.value) OVER () * 100 AS y
+        rows = wh.bulk(
+            "industry_employment",
+            """SELECT v.muni_code, regexp_extract(i.item_name, '（民営）（(.*)）$', 1), v.value
                FROM core_ssdse__values v JOIN core_ssdse__items i USING (item_code)
-               WHERE v.muni_code = ? AND v.data_year = 2021 AND v.item_code LIKE 'C2208__' ORDER BY y""",
-            [code],
-        )
-        series.append(_series(rows, "従業者の構成比", x="x", y="y", digits=1))
+               WHERE v.data_year = 2021 AND v.item_code LIKE 'C2208__' ORDER BY v.muni_code, v.item_code""",
+        ).get(code, [])
+        total = sum(v for _, v in rows if v is not None)
+        if total:
+            shares = sorted(((x, v / total * 100) for x, v in rows if v is not None), key=lambda r: r[1])
+            series.append(_series(shares, "従業者の構成比", digits=1))
     return Chart(
         "industry_employment", "産業別従業者数の構成比（民営、2021年）", "hbar", "産業", "構成比（%）", series,
         ("ssdse_a",), tab="industry", note="経済センサス（SSDSE-A 収録）",
     )  # fmt: skip
 
 
-@municipal_chart
+@municipal_chart("industry")
 def chart_specialization(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
     if wh.has("core_resas__specialization"):
-        rows = wh.rows(
-            "SELECT industry AS x, coefficient AS y FROM core_resas__specialization "
-            "WHERE muni_code = ? AND measure = 'employees' ORDER BY coefficient DESC LIMIT 10",
-            [code],
-        )
-        rows.reverse()
-        series.append(_series(rows, "特化係数（従業者数）", x="x", y="y", digits=2))
+        rows = wh.bulk(
+            "specialization",
+            "SELECT muni_code, industry, coefficient FROM core_resas__specialization WHERE measure = 'employees' "
+            "ORDER BY muni_code, coefficient DESC",
+        ).get(code, [])[:10]
+        series.append(_series(list(reversed(rows)), "特化係数（従業者数）", digits=2))
     return Chart(
         "specialization", "特化係数の高い産業（従業者数、上位10）", "hbar", "産業", "特化係数（全国＝1）", series,
         ("resas_municipal_2016",), tab="industry", note="経済センサス-活動調査 2016（RESAS）",
@@ -402,52 +552,30 @@ def chart_specialization(wh: Warehouse, code: str) -> Chart:
 # -- 生活環境 -------------------------------------------------------------------------------------------------
 
 
-@municipal_chart
+@municipal_chart("living")
 def chart_food_access(wh: Warehouse, code: str) -> Chart:
-    labels, values = _comparison(wh, code, "food_access_difficulty_pct")
-    return Chart(
-        "food_access", "食料品アクセス困難人口の割合（65歳以上、2020年）", "bar", "比較対象", "割合（%）",
-        [Series("食料品アクセス困難人口の割合", labels, values)] if labels else [], ("food_access_2020",),
-        tab="living",
-    )  # fmt: skip
+    return _comparison_chart(wh, code, "food_access", "living_food_access_difficulty_65plus_pct", "living")
 
 
-@municipal_chart
+@municipal_chart("living")
 def chart_doctors(wh: Warehouse, code: str) -> Chart:
-    labels, values = _comparison(wh, code, "doctors_per_1000_2020")
-    return Chart(
-        "doctors", "人口千人当たり医師数（2020年）", "bar", "比較対象", "医師数（人／人口千人）",
-        [Series("人口千人当たり医師数", labels, values)] if labels else [],
-        ("resas_municipal_2016", "census_2020_sex_age5"), tab="living",
-    )  # fmt: skip
+    return _comparison_chart(wh, code, "doctors", "living_doctors_per_10000", "living")
 
 
-@municipal_chart
+@municipal_chart("living")
 def chart_childcare(wh: Warehouse, code: str) -> Chart:
-    series: list[Series] = []
-    if wh.has("core_ssdse__values"):
-        rows = wh.rows(
-            """SELECT v.data_year AS x, v.value / p.value * 1000 AS y FROM core_ssdse__values v
-               JOIN core_ssdse__values p ON p.muni_code = v.muni_code AND p.item_code = 'A1301' AND p.data_year = 2020
-               WHERE v.muni_code = ? AND v.item_code = 'J250302' ORDER BY 1""",
-            [code],
-        )
-        series.append(_series(rows, "保育所等数（15歳未満人口千人当たり）", x="x", y="y", digits=2))
-    return Chart(
-        "childcare", "保育所等の数（15歳未満人口千人当たり）", "line", "年", "施設数（か所／千人）", series,
-        ("ssdse_a",), tab="living", note="分母は2020年国勢調査の15歳未満人口（SSDSE-A）",
-    )  # fmt: skip
+    return _comparison_chart(wh, code, "childcare", "living_childcare_per_1000_children", "living")
 
 
 # -- 将来推計 -------------------------------------------------------------------------------------------------
 
 
-@municipal_chart
+@municipal_chart("projection")
 def chart_scenarios(wh: Warehouse, code: str) -> Chart:
     rows = wh.projection_totals(code)
     series = []
     for sc, name in SCENARIO_NAMES.items():
-        sel = [r for r in rows if r["scenario"] == sc]
+        sel = [(r["year"], r["persons"]) for r in rows if r["scenario"] == sc]
         if sel:
             series.append(_series(sel, name, dash=sc != "pattern1"))
     unit = wh.projection_unit(code)
@@ -458,6 +586,13 @@ def chart_scenarios(wh: Warehouse, code: str) -> Chart:
         "scenarios", "将来人口の推計（シナリオ別）", "line", "年", "人口（人）", series,
         ("census_2020_sex_age5", "national_series"), tab="projection", note=note,
     )  # fmt: skip
+
+
+def _dseries(
+    rows: list[dict[str, Any]], name: str, x: str = "year", y: str = "persons", dash: bool = False, digits: int = 0
+) -> Series:
+    """A series from dict rows (the national charts, each drawn once per process)."""
+    return Series(name, [r[x] for r in rows], [_f(r[y], digits) for r in rows], dash)
 
 
 # -- 全国 ---------------------------------------------------------------------------------------------------
@@ -471,7 +606,7 @@ def national_population(wh: Warehouse) -> Chart:
             "SELECT census_year AS year, persons FROM core_national__census_population_total "
             "WHERE area_code = '00000' ORDER BY 1"
         )
-        series.append(_series(rows, "国勢調査（実績）"))
+        series.append(_dseries(rows, "国勢調査（実績）"))
     if wh.has("core_national__ipss2017_projection_total"):
         for fert, name in (("medium", "中位"), ("high", "高位"), ("low", "低位")):
             rows = wh.rows(
@@ -479,7 +614,7 @@ def national_population(wh: Warehouse) -> Chart:
                 "WHERE fertility_variant = ? AND mortality_variant = 'medium' ORDER BY 1",
                 [fert],
             )
-            series.append(_series(rows, f"社人研 2017年推計（出生{name}・死亡中位）", dash=True))
+            series.append(_dseries(rows, f"社人研 2017年推計（出生{name}・死亡中位）", dash=True))
     return Chart(
         "population", "日本の総人口（1920〜2065年）", "line", "年", "人口（人）", series, ("national_series",),
         note="社人研「日本の将来推計人口（平成29年推計）」は2065年まで（2066〜2070年の参考推計は未収録）",
@@ -503,7 +638,7 @@ def national_age_groups(wh: Warehouse) -> Chart:
                 f"SELECT year, sum(persons) AS persons FROM core_national__ipss2017_projection_by_age_sex "
                 f"WHERE {cond} AND year > 2020 AND year % 5 = 0 GROUP BY 1 ORDER BY 1"
             )
-        series.append(_series(rows, label))
+        series.append(_dseries(rows, label))
     return Chart(
         "age_groups", "年齢3区分別人口（実績と推計）", "line", "年", "人口（人）", series, ("national_series",),
         note="1920〜2020年は国勢調査（年齢不詳を除く）、2025年以降は社人研2017年推計（中位）",
@@ -515,7 +650,7 @@ def national_tfr(wh: Warehouse) -> Chart:
     series: list[Series] = []
     if wh.has("core_national__vital_rates"):
         rows = wh.rows("SELECT year, tfr FROM core_national__vital_rates WHERE tfr IS NOT NULL ORDER BY 1")
-        series.append(_series(rows, "合計特殊出生率（実績）", y="tfr", digits=2))
+        series.append(_dseries(rows, "合計特殊出生率（実績）", y="tfr", digits=2))
     return Chart(
         "tfr", "合計特殊出生率（実績）", "line", "年", "合計特殊出生率（人）", series, ("national_series",),
         note="将来推計の仮定値（出生率の推計値）はデータ束に未収録のため実績のみ表示",
@@ -528,7 +663,7 @@ def national_births(wh: Warehouse) -> Chart:
     if wh.has("core_national__vital_rates"):
         rows = wh.rows("SELECT year, cbr_per_1000 FROM core_national__vital_rates WHERE cbr_per_1000 IS NOT NULL "
                        "ORDER BY 1")  # fmt: skip
-        series.append(_series(rows, "出生率（人口千対、実績）", y="cbr_per_1000", digits=1))
+        series.append(_dseries(rows, "出生率（人口千対、実績）", y="cbr_per_1000", digits=1))
     return Chart(
         "births", "出生率（人口千対）", "line", "年", "出生率（人口千対）", series, ("national_series",),
         note="出生数そのものの系列と推計値はデータ束に未収録",
@@ -541,7 +676,7 @@ def national_tokyo_migration(wh: Warehouse) -> Chart:
     if wh.has("core_national__tokyo_area_net_migration"):
         rows = wh.rows("SELECT year, net_migration_persons AS persons FROM core_national__tokyo_area_net_migration "
                        "ORDER BY 1")  # fmt: skip
-        series.append(_series(rows, "東京圏の転入超過数（日本人）"))
+        series.append(_dseries(rows, "東京圏の転入超過数（日本人）"))
     return Chart(
         "tokyo_migration", "東京圏（埼玉・千葉・東京・神奈川）への転入超過数", "bar", "年", "転入超過数（人）", series,
         ("tokyo_area_net_migration",), note="男女別・年齢別の系列はデータ束に未収録",

@@ -96,6 +96,21 @@
         };
       });
       if (spec.kind === "bar") layout.xaxis.type = "category";
+      if (spec.colors) {
+        traces.forEach(function (t) {
+          const c = spec.colors[t.name];
+          if (c) { t.marker = { color: c }; t.line = Object.assign({}, t.line, { color: c }); }
+        });
+      }
+      // shade the highlighted x categories (the young ages of the migration charts)
+      const cats = spec.series.length ? spec.series[0].x : [];
+      const idx = (spec.highlight || []).map(function (h) { return cats.indexOf(h); }).filter(function (i) { return i >= 0; });
+      if (idx.length) {
+        layout.xaxis.type = "category";
+        layout.shapes = [{ type: "rect", xref: "x", yref: "paper", x0: Math.min.apply(null, idx) - 0.5,
+          x1: Math.max.apply(null, idx) + 0.5, y0: 0, y1: 1, fillcolor: "rgba(255, 170, 0, 0.15)",
+          line: { width: 0 }, layer: "below" }];
+      }
     }
     Plotly.newPlot(el, traces, layout, config);
     el.dataset.drawn = String(traces.reduce(function (n, t) {
