@@ -164,3 +164,12 @@ def test_impact_years_and_sustainability_counts(wh):
         "SELECT count(DISTINCT area) FROM out_projection__sustainability_counts WHERE area_level = 'prefecture'"
     ).fetchone()[0]
     assert n_prefs == 47
+
+
+def test_options_that_do_not_apply_are_refused(warehouse_path: Path):
+    import pytest
+
+    with pytest.raises(ValueError, match="custom scenario only"):
+        project_municipality(warehouse_path, "01100", "sim1", migration_scale=0.0)
+    with pytest.raises(ValueError, match="TFR path"):
+        project_municipality(warehouse_path, "01100", "pattern1", {2030: 1.8})

@@ -394,6 +394,10 @@ def scenario_params(
     The derived step, the Python API, the CLI and the dashboard all come here (a unit's row of an all-unit run is
     what `.select([i])` of these parameters projects). sim1/sim2/custom go through `tfr_scenario_params`;
     `tfr_points` applies to sim1, sim2 and custom, `migration_scale` to custom only."""
+    if migration_scale != 1.0 and scenario != "custom":
+        raise ValueError(f"a migration scale applies to the custom scenario only, not to {scenario!r}")
+    if tfr_points is not None and scenario not in ("sim1", "sim2", "custom"):
+        raise ValueError(f"a TFR path applies to sim1, sim2 and custom, not to {scenario!r}")
     p = baseline.params
     if scenario == "pattern1":
         return p
