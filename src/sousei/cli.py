@@ -227,10 +227,12 @@ def project(
     ] = None,
     migration_scale: Annotated[float, typer.Option(help="Factor on net migration rates (custom scenario)")] = 1.0,
     out: Annotated[
-        Path | None, typer.Option(help="CSV file to save the table (default var/projection-CODE-SCENARIO.csv)")
+        Path | None, typer.Option(help="CSV file to save the table (default: projections/ beside the warehouse)")
     ] = None,
 ) -> None:
     """Project one municipality's population by sex and age to 2070; print totals by year and save the table."""
+    import polars as pl
+
     from sousei.projection_api import project_municipality, totals_by_year
 
     points = None
@@ -248,15 +250,23 @@ def project(
     except (KeyError, ValueError) as exc:
         err.print(f"[red]error[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
-    table = RichTable(title=f"{code} {scenario} (unit {frame['muni_code'][0]})")
-    table.add_column("year")
-    table.add_column("persons", justify="right")
+    # Plain lines (not a Rich table) so that the totals can be read by people and scripts alike.
+    console.print(f"{code} {scenario} (unit {frame['muni_code'][0]}): total population by year", highlight=False)
     for year, total in totals_by_year(frame).iter_rows():
-        table.add_row(str(year), f"{total:,.0f}")
-    console.print(table)
-    target = out or Path("var") / f"projection-{code}-{scenario}.csv"
+        console.print(f"{year}  {total:>12,.0f}", highlight=False)
+    # The table records what produced it; custom runs get their parameters in the file name so none overwrites another.
+    tfr_label = ",".join(f"{y}:{v:g}" for y, v in sorted(points.items())) if points else ""
+    frame = frame.with_columns(
+        scenario=pl.lit(scenario), tfr_path=pl.lit(tfr_label), migration_scale=pl.lit(migration_scale)
+    )
+    suffix = ""
+    if scenario == "custom":
+        suffix = f"-tfr{tfr_label.replace(':', '_').replace(',', '-')}-mig{migration_scale:g}"
+    target = out or path.parent / "projections" / f"{code}-{scenario}{suffix}.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
-    frame.write_csv(target)
+    partial = target.with_name(f".{target.name}.tmp")
+    frame.write_csv(partial)
+    partial.replace(target)  # written whole or not at all
     console.print(f"saved {target}")
 
 
