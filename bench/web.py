@@ -4,7 +4,7 @@ Prints: latency p50/p99 of the municipality page (sequential, cold = first visit
 requests/s and p50/p99 at 32 concurrent connections for 30 s with errors, and the bytes transferred (compressed)
 for a first municipality page with Plotly's JS and for another municipality afterwards.
 
-    python bench/web.py [--db var/sousei.duckdb] [--seconds 30] [--concurrency 32]
+    python bench/web.py [--db var/sousei.duckdb] [--seconds 30] [--concurrency 32] [--workers 1]
 """
 
 from __future__ import annotations
@@ -90,13 +90,14 @@ async def main() -> None:
     ap.add_argument("--db", default=os.environ.get("SOUSEI_DB", "var/sousei.duckdb"))
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = ap.parse_args()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "SOUSEI_DB": str(Path(args.db).resolve())}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "sousei.web.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--no-access-log"],
+         "--log-level", "warning", "--no-access-log", "--workers", str(args.workers)],
         env=env,
     )  # fmt: skip
     try:
@@ -131,6 +132,7 @@ async def main() -> None:
         f"{ok / args.seconds:.0f} requests/s, p50 {_pct(lat, 50):.1f} ms, p99 {_pct(lat, 99):.1f} ms, "
         f"{errors} errors ({ok} ok)"
     )
+    print(f"uvicorn workers: {args.workers}")
     print(f"bytes (br): first municipality page incl. Plotly JS {first:,} B; another municipality after {second:,} B")
 
 

@@ -36,44 +36,63 @@ def test_unknown_codes_and_indicators_are_404(client: TestClient) -> None:
         r = client.get(url)
         assert r.status_code == 404, url
         assert "detail" in r.json()
-    for url in ("/m/99999", "/m/0110", "/m/01100?tab=nope", "/ranking/nope", "/compare?codes=01100,99999"):
+    for url in (
+        "/m/99999",
+        "/m/0110",
+        "/m/01100?tab=nope",
+        "/ranking/nope",
+        "/compare?codes=01100,99999",
+        "/?indicator=nope",
+    ):
         r = client.get(url)
         assert r.status_code == 404, url
         assert "見つかりません" in r.text and "Traceback" not in r.text
     assert client.get("/compare?codes=01100,01202,01203,01204,01205,01206").status_code == 404  # more than 5
 
 
-def _aged_share(wh: duckdb.DuckDBPyConnection) -> tuple[dict[str, float], float, dict[str, float]]:
-    rows = wh.execute(
-        """SELECT muni_code, sum(persons) FILTER (WHERE age_start >= 65), sum(persons)
-           FROM core_census__population_by_sex_age WHERE census_year = 2020 GROUP BY 1"""
+AGING = "pop_aging_rate_pct"  # registry: 65歳以上人口 A1303 ÷ (A1301 + A1302 + A1303) × 100, census 2020 (SSDSE-A)
+
+
+def _aging_2020(wh: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, float, float]]:
+    """(muni_code, pref_code, peer_group, aged 65+, age known) from the SSDSE-A items, not the indicator tables."""
+    return wh.execute(
+        """SELECT m.muni_code, m.pref_code, m.peer_group,
+                  sum(v.value) FILTER (WHERE v.item_code = 'A1303'), sum(v.value)
+           FROM core_ssdse__values v JOIN core_areas__municipalities m USING (muni_code)
+           WHERE v.data_year = 2020 AND v.item_code IN ('A1301', 'A1302', 'A1303') GROUP BY ALL ORDER BY 1"""
     ).fetchall()
-    values = {c: round(a / t * 100, 1) if t else None for c, a, t in rows}  # 07546 双葉町: 0 residents in 2020
-    national = round(sum(a for _, a, _ in rows) / sum(t for _, _, t in rows) * 100, 1)
-    by_pref: dict[str, list[float]] = {}
-    for c, a, t in rows:
-        by_pref.setdefault(c[:2], [0.0, 0.0])
-        by_pref[c[:2]][0] += a
-        by_pref[c[:2]][1] += t
-    return values, national, {p: round(a / t * 100, 1) for p, (a, t) in by_pref.items()}
 
 
 def test_indicator_values_national_and_prefectures(client: TestClient, wh: duckdb.DuckDBPyConnection) -> None:
-    values, national, prefs = _aged_share(wh)
-    got = client.get("/api/indicators/aged_65_share_2020_pct").json()
-    assert got["values"] == values
-    assert got["national"] == national
-    assert got["prefectures"] == prefs
-    assert got["unit"] == "%" and got["direction"] == "lower_better"
+    rows = _aging_2020(wh)
+    got = client.get(f"/api/indicators/{AGING}").json()
+    meta = wh.execute(
+        "SELECT name_ja, unit, direction, last_year FROM out_indicators__registry WHERE indicator_id = ?", [AGING]
+    ).fetchone()
+    assert (got["name"], got["unit"], got["direction"], got["year"]) == meta == ("高齢化率（65歳以上人口割合）", "%",
+                                                                                 "lower_better", 2020)  # fmt: skip
+    expected = {c: a / t * 100 if t else None for c, _, _, a, t in rows}  # 07546 双葉町: 0 residents in 2020
+    assert got["values"].keys() == expected.keys() and len(expected) == 1741
+    assert [c for c, v in got["values"].items() if v is None] == [c for c, v in expected.items() if v is None]
+    assert {c: v for c, v in got["values"].items() if v is not None} == pytest.approx(
+        {c: v for c, v in expected.items() if v is not None}, rel=1e-12
+    )
+    assert got["national"] == pytest.approx(sum(r[3] for r in rows) / sum(r[4] for r in rows) * 100, rel=1e-12)
+    by_pref: dict[str, list[float]] = {}
+    for _, p, _, a, t in rows:
+        acc = by_pref.setdefault(p, [0.0, 0.0])
+        acc[0] += a
+        acc[1] += t
+    assert got["prefectures"] == pytest.approx({p: a / t * 100 for p, (a, t) in by_pref.items()}, rel=1e-12)
+    assert [i["indicator_id"] for i in client.get("/api/indicators").json()] == [
+        r[0] for r in wh.execute(
+            "SELECT indicator_id FROM out_indicators__registry WHERE municipalities_latest > 0 ORDER BY position"
+        ).fetchall()
+    ]  # fmt: skip
 
 
 def test_scores_compare_with_japan_prefecture_and_peers(client: TestClient, wh: duckdb.DuckDBPyConnection) -> None:
-    rows = wh.execute(
-        """SELECT m.muni_code, m.pref_code, m.peer_group, sum(p.persons) FILTER (WHERE p.age_start >= 65) AS a,
-                  sum(p.persons) AS t
-           FROM core_census__population_by_sex_age p JOIN core_areas__municipalities m USING (muni_code)
-           WHERE census_year = 2020 GROUP BY ALL ORDER BY 1"""
-    ).fetchall()
+    rows = _aging_2020(wh)
     codes = [r[0] for r in rows]
     x = np.array([r[3] / r[4] * 100 if r[4] else np.nan for r in rows])  # 07546 双葉町: 0 residents in 2020
     i = codes.index(SAPPORO)
@@ -81,39 +100,112 @@ def test_scores_compare_with_japan_prefecture_and_peers(client: TestClient, wh: 
     peer = rows[i][2]
     in_peer = np.array([r[2] == peer for r in rows]) & has
     in_pref = np.array([r[1] == rows[i][1] for r in rows]) & has
-    score = 100 - (50 + 10 * (x[i] - x[has].mean()) / x[has].std())  # lower is better: mirrored
-    rank = 1 + int((x[has] < x[i]).sum())
-    got = {r["indicator_id"]: r for r in client.get(f"/api/m/{SAPPORO}/scores").json()}["aged_65_share_2020_pct"]
-    assert got["value"] == round(x[i], 1)
+    score = 50 + 10 * (x[i] - x[has].mean()) / x[has].std()
+    peer_score = 50 + 10 * (x[i] - x[in_peer].mean()) / x[in_peer].std()
+    got = {r["indicator_id"]: r for r in client.get(f"/api/m/{SAPPORO}/scores").json()}[AGING]
+    assert got["year"] == 2020
+    assert got["value"] == pytest.approx(x[i], rel=1e-12)
     assert got["peer_group"] == peer
-    assert got["peer_mean"] == round(x[in_peer].mean(), 1)
-    assert got["deviation_japan"] == round(score, 1)
-    assert got["rank_japan"] == rank and got["n_japan"] == int(has.sum()) == 1740
+    assert got["peer_mean"] == pytest.approx(x[in_peer].mean(), rel=1e-12)
+    assert got["deviation_japan"] == pytest.approx(score, rel=1e-9)
+    assert got["oriented_japan"] == pytest.approx(100 - score, rel=1e-9)  # lower is better: mirrored
+    assert got["oriented_peer"] == pytest.approx(100 - peer_score, rel=1e-9)
+    assert got["rank_japan"] == 1 + int((x[has] < x[i]).sum()) and got["n_japan"] == int(has.sum()) == 1740
     assert got["rank_prefecture"] == 1 + int((x[in_pref] < x[i]).sum())
     assert got["n_prefecture"] == int(in_pref.sum())
+    assert got["rank_peer"] == 1 + int((x[in_peer] < x[i]).sum()) and got["n_peer"] == int(in_peer.sum())
+    assert got["previous_year"] == 2015
 
 
-def test_ranking_within_a_prefecture(client: TestClient, wh: duckdb.DuckDBPyConnection) -> None:
-    tokyo = dict(
-        wh.execute(
-            """SELECT muni_code, sum(persons) FILTER (WHERE age_start >= 65) / sum(persons) * 100
-               FROM core_census__population_by_sex_age WHERE census_year = 2020 AND muni_code LIKE '13%' GROUP BY 1"""
-        ).fetchall()
-    )
-    ranking = client.get("/api/indicators/aged_65_share_2020_pct/ranking", params={"pref": "13"}).json()
+def test_ranking_within_a_prefecture_and_a_peer_group(client: TestClient, wh: duckdb.DuckDBPyConnection) -> None:
+    rows = _aging_2020(wh)
+    tokyo = {c: a / t * 100 for c, p, _, a, t in rows if p == "13" and t}
+    ranking = client.get(f"/api/indicators/{AGING}/ranking", params={"pref": "13"}).json()
     order = sorted(tokyo, key=lambda c: (tokyo[c], c))  # lower is better: rank 1 = lowest share
     assert [r["muni_code"] for r in ranking] == order
     assert [r["rank"] for r in ranking] == list(range(1, len(order) + 1))
-    assert [r["value"] for r in ranking] == [round(tokyo[c], 1) for c in order]
-    assert client.get("/api/indicators/aged_65_share_2020_pct/ranking", params={"pref": "99"}).status_code == 404
+    assert [r["value"] for r in ranking] == pytest.approx([tokyo[c] for c in order], rel=1e-12)
+    cities = {c: a / t * 100 for c, _, g, a, t in rows if g == "政令指定都市"}
+    peer = client.get(f"/api/indicators/{AGING}/ranking", params={"peer": "政令指定都市"}).json()
+    assert [r["muni_code"] for r in peer] == sorted(cities, key=lambda c: (cities[c], c)) and len(peer) == 20
+    assert client.get(f"/api/indicators/{AGING}/ranking", params={"pref": "99"}).status_code == 404
 
 
 def test_tfr_published_values(client: TestClient, wh: duckdb.DuckDBPyConnection) -> None:
     rows = dict(wh.execute("SELECT muni_code, tfr FROM core_tfr__tfr WHERE period = '2018-2022'").fetchall())
-    got = client.get("/api/indicators/tfr_2018_2022").json()
-    assert {c: v for c, v in got["values"].items() if v is not None} == {c: round(v, 2) for c, v in rows.items()}
-    assert got["national"] == round(sum(rows.values()) / len(rows), 2)
-    assert got["national_label"] == "全国（市区町村の単純平均）"
+    got = client.get("/api/indicators/tfr_bayes").json()
+    assert got["year"] == 2022
+    assert {c: v for c, v in got["values"].items() if v is not None} == {c: v for c, v in rows.items() if v is not None}
+    # Japan: the mean of the yearly national TFRs of the period (the registry's caveat)
+    national = [
+        v
+        for (v,) in wh.execute(
+            "SELECT tfr FROM core_national__vital_rates WHERE year BETWEEN 2018 AND 2022 ORDER BY year"
+        ).fetchall()
+    ]
+    assert national == [1.42, 1.36, 1.33, 1.30, 1.26]
+    assert got["national"] == pytest.approx(sum(national) / 5, abs=1e-12)
+    assert got["national_label"] == "全国（公表値）"
+
+
+def test_priorities_walls_and_industries_are_the_warehouse_rows(
+    client: TestClient, wh: duckdb.DuckDBPyConnection
+) -> None:
+    cur = wh.execute("SELECT * FROM out_diagnosis__priority_issues WHERE muni_code = ? ORDER BY rank", [SAPPORO])
+    cols = [d[0] for d in cur.description]
+    expected = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    got = client.get(f"/api/m/{SAPPORO}/priorities").json()
+    assert len(got) == len(expected) > 0
+    names = dict(wh.execute("SELECT indicator_id, name_ja FROM out_indicators__registry").fetchall())
+    for g, e in zip(got, expected, strict=True):
+        assert {k: g[k] for k in cols if k not in ("muni_code", "sources")} == {
+            k: e[k] for k in cols if k not in ("muni_code", "sources")
+        }
+        assert g["name"] == names[e["indicator_id"]]
+    cur = wh.execute("SELECT * FROM out_walls__decomposition WHERE muni_code = ?", [SAPPORO])
+    walls = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+    got = client.get(f"/api/m/{SAPPORO}/walls").json()
+    assert {k: got[k] for k in walls if k != "muni_code"} == {k: v for k, v in walls.items() if k != "muni_code"}
+    assert (
+        len(got["environment"])
+        == wh.execute("SELECT count(*) FROM out_walls__environment WHERE muni_code = ?", [SAPPORO]).fetchone()[0]
+    )
+    leading = wh.execute(
+        "SELECT industry, specialization FROM out_indicators__leading_industries WHERE muni_code = ? AND year = "
+        "(SELECT max(year) FROM out_indicators__leading_industries WHERE muni_code = ?) ORDER BY rank",
+        [SAPPORO, SAPPORO],
+    ).fetchall()
+    assert [(r["industry"], r["specialization"]) for r in client.get(f"/api/m/{SAPPORO}/industries").json()] == leading
+
+
+def test_pages_show_priorities_walls_youth_and_leading_industries(
+    client: TestClient, wh: duckdb.DuckDBPyConnection
+) -> None:
+    from sousei.estat import NOTICE
+
+    overview = client.get(f"/m/{SAPPORO}").text
+    first = wh.execute(
+        "SELECT r.name_ja FROM out_diagnosis__priority_issues p JOIN out_indicators__registry r USING (indicator_id) "
+        "WHERE p.muni_code = ? AND p.rank = 1",
+        [SAPPORO],
+    ).fetchone()[0]
+    assert 'id="priorities"' in overview and first in overview and 'id="key-scores"' in overview
+    births = client.get(f"/m/{SAPPORO}?tab=births").text
+    assert 'id="walls"' in births and "結婚の壁" in births  # 札幌市: marriage factor −0.083 ≤ −0.05
+    migration = client.get(f"/m/{SAPPORO}?tab=migration").text
+    assert 'id="youth-women"' in migration and "純移動率（女性20～39歳、5年間）" in migration
+    industry = client.get(f"/m/{SAPPORO}?tab=industry").text
+    assert 'id="leading-industries"' in industry and "不動産業，物品賃貸業" in industry
+    # The M/L curves come from the e-Stat API: with none loaded, nothing is drawn and no notice is needed; the
+    # chart carries the notice for when it is, and the sources page always states it.
+    estat_rows = wh.execute(
+        "SELECT count(*) FROM out_indicators__values v JOIN out_indicators__registry r USING (indicator_id) "
+        "WHERE r.sources LIKE '%estat_api%' AND v.value IS NOT NULL"
+    ).fetchone()[0]
+    women = client.get(f"/m/{SAPPORO}?tab=women").text
+    assert (NOTICE in women) == (estat_rows > 0)
+    assert client.get(f"/api/m/{SAPPORO}/charts/m_curve").json()["notice"] == NOTICE
+    assert NOTICE in client.get("/sources").text
 
 
 def _projection(wh: duckdb.DuckDBPyConnection, unit: str, scenario: str) -> list[float]:

@@ -101,7 +101,7 @@ def test_search_open_every_tab_csv_and_simulator(browser: Browser, server: str) 
 def test_map_ranking_compare_japan(browser: Browser, server: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = _page(browser, 1280)
-    page.goto(server + "/?indicator=tfr_2018_2022")
+    page.goto(server + "/?indicator=tfr_bayes")
     expect(page.locator("#map")).to_have_attribute(
         "data-drawn", __import__("re").compile(r"^1[0-9]{3}$"), timeout=60_000
     )
@@ -110,7 +110,7 @@ def test_map_ranking_compare_japan(browser: Browser, server: str) -> None:
     page.wait_for_url("**pref=47**")
     expect(page.locator("#map")).to_have_attribute("data-drawn", __import__("re").compile(r"^[1-9]\d$"), timeout=60_000)
     page.screenshot(path=str(SHOTS / "top-okinawa-1280.png"))
-    page.goto(server + "/ranking/tfr_2018_2022?pref=47")
+    page.goto(server + "/ranking/tfr_bayes?pref=47")
     expect(page.locator("#ranking tbody tr").first).to_contain_text("1")
     page.goto(server + "/compare?codes=01100,13101,47201")
     expect(page.locator("#compare thead th")).to_have_count(5)
@@ -120,7 +120,7 @@ def test_map_ranking_compare_japan(browser: Browser, server: str) -> None:
     assert page.errors == []  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("path", ["/", "/m/01100", "/m/01100?tab=projection", "/ranking/tfr_2018_2022", "/japan",
+@pytest.mark.parametrize("path", ["/", "/m/01100", "/m/01100?tab=projection", "/ranking/tfr_bayes", "/japan",
                                   "/compare?codes=01100,13101", "/sources"])  # fmt: skip
 def test_pages_fit_375px(browser: Browser, server: str, path: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)

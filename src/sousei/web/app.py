@@ -224,7 +224,11 @@ def create_app(db: Path) -> FastAPI:
         )  # fmt: skip
 
     @app.get("/m/{code}", response_class=HTMLResponse, include_in_schema=False)
-    def municipality_page(request: Request, code: Code, tab: Annotated[str, Query(max_length=20)] = "overview"):
+    async def municipality_page(
+        request: Request, code: Code, tab: Annotated[str, Query(max_length=20)] = "overview"
+    ) -> Response:
+        # async: a cached page is served on the event loop without a thread hop; a first render (a few ms of
+        # in-memory work, no I/O) runs there too.
         muni = municipality_or_404(code)
         if tab not in TABS:
             raise HTTPException(404, f"タブ {tab} はありません")
