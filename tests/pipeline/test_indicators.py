@@ -235,7 +235,7 @@ def _estat_frames(root: Path) -> dict[str, pl.DataFrame]:
     }
 
 
-ESTAT_ENTRIES = tuple(i for i in indicators() if "estat_api" in i.sources)
+ESTAT_ENTRIES = tuple(i for i in indicators() if "estat_api" in i.sources and i.family == "women_work")
 
 
 def test_m_and_l_curve_entries_from_loaded_estat_tables(tmp_path: Path) -> None:

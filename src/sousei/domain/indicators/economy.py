@@ -356,3 +356,167 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 __all__ = ["INDICATORS", "INDUSTRIES", "INDUSTRY_EN", "aggregated"]
+
+
+# --- Value added by industry, establishment basis, on the e-Stat path ----------------------------------------------
+# 経済センサス‐活動調査 2021 (産業横断的集計, 市区町村別) publishes 付加価値額 by establishment (事業所単位) and
+# 産業大分類; it is not in the bundle. `sousei data estat ID` loads a table into raw_estat__classes /
+# raw_estat__values; these entries find it by its classifications rather than by ID: exactly one 分類事項 (cat) class,
+# whose name contains 産業 (e.g. 産業大分類), and a 表章項目 named 付加価値額… in 百万円 (plus 従業者数 in 人 for the
+# productivity entries). Industries are matched by their 大分類 names (a leading letter code such as "E " or "E_" is
+# ignored; where a 中分類 has the same name the higher level is kept), the all-industries total by 全産業. Japan is
+# the table's own 全国 row (area 00000) and the prefectures its prefecture rows (area PP000); municipalities are the
+# rows on a 2020 municipal code (designated-city wards are left out). Until such a table is loaded the entries have
+# no rows ("not loaded").
+VA_NOT_LOADED = (
+    "Needs 経済センサス‐活動調査 2021 付加価値額 (事業所単位) by 産業大分類 per municipality (産業横断的集計), "
+    "loaded with `sousei data estat ID`: not loaded in a warehouse built from the bundle alone, so no municipality "
+    "has a value until then."
+)
+VA_SOURCE = "経済センサス‐活動調査 2021 産業横断的集計 市区町村別, 事業所単位 (e-Stat; 付加価値額は2020年の1年間)"
+VA_CAVEAT = (
+    "Establishment basis: value added is counted where the establishment is (unlike the RESAS enterprise-basis "
+    "figures, which credit a head office's city). Cells the source keeps secret (X) have no value. Japan and the "
+    "prefectures are the table's own 全国 and prefecture rows (no value where the table lacks them)."
+)
+_INDUSTRY_NAMES = ", ".join(f"('{s}', '{n}')" for s, n in INDUSTRIES.items())
+_VA_CATS = ", ".join(f"cat{i:02d}" for i in range(1, 16))
+VA_LABELLED = f"""(
+  WITH cat_classes AS (
+    SELECT DISTINCT stats_data_id, class_id, class_name FROM raw_estat__classes WHERE class_id LIKE 'cat%'
+  ),
+  industry_class AS (
+    SELECT stats_data_id, min(class_id) AS class_id FROM cat_classes GROUP BY stats_data_id
+    HAVING count(*) = 1 AND bool_and(class_name LIKE '%産業%')
+  ),
+  items AS (
+    SELECT stats_data_id, code AS tab,
+           CASE WHEN name LIKE '付加価値額%' AND unit = '百万円' THEN 'va'
+                WHEN name = '従業者数' AND unit = '人' THEN 'emp' END AS item
+    FROM raw_estat__classes WHERE class_id = 'tab'
+  ),
+  tables AS (
+    SELECT stats_data_id, count(*) FILTER (WHERE item = 'emp') = 1 AS has_emp
+    FROM industry_class JOIN items USING (stats_data_id) GROUP BY stats_data_id
+    HAVING count(*) FILTER (WHERE item = 'va') = 1 AND count(*) FILTER (WHERE item = 'emp') <= 1
+  ),
+  industries AS (
+    SELECT c.stats_data_id, c.code,
+           CASE WHEN c.name LIKE '%全産業%' THEN 'total' ELSE i.suffix END AS industry
+    FROM raw_estat__classes c JOIN industry_class k USING (stats_data_id, class_id)
+    LEFT JOIN (VALUES {_INDUSTRY_NAMES}) AS i(suffix, name)
+      ON regexp_replace(c.name, '^[A-ZＡ-Ｚ][A-ZＡ-Ｚ～~〜-]*[ 　_．.]*', '') = i.name
+    WHERE c.name LIKE '%全産業%' OR i.suffix IS NOT NULL
+    QUALIFY coalesce(c.level, '') = min(coalesce(c.level, '')) OVER (PARTITION BY c.stats_data_id, industry)
+  )
+  SELECT v.stats_data_id, v.area_code, CAST(left(v.time_code, 4) AS INTEGER) AS year, n.industry, n.code, t.has_emp,
+         sum(v.value) FILTER (WHERE it.item = 'va') AS va_million_yen,
+         sum(v.value) FILTER (WHERE it.item = 'emp') AS employees,
+         count(*) FILTER (WHERE it.item = 'va' AND v.value IS NULL) AS va_missing,
+         count(*) FILTER (WHERE it.item = 'emp' AND v.value IS NULL) AS emp_missing
+  FROM raw_estat__values v JOIN tables t USING (stats_data_id)
+  JOIN items it ON it.stats_data_id = v.stats_data_id AND it.tab = v.tab AND it.item IS NOT NULL
+  JOIN industries n ON n.stats_data_id = v.stats_data_id AND n.code = coalesce({_VA_CATS})
+  GROUP BY ALL
+)"""
+
+
+def _va_rows(where: str) -> str:
+    """The labelled rows with va and employees NULL where the source's cell is a marker (X, -, …)."""
+    return (
+        "SELECT stats_data_id, area_code, year, industry, has_emp, "
+        "CASE WHEN va_missing = 0 THEN va_million_yen END AS va, "
+        "CASE WHEN emp_missing = 0 THEN employees END AS emp "
+        f"FROM {VA_LABELLED} WHERE {where}"
+    )
+
+
+_VA_MUNI = "area_code IN (SELECT muni_code FROM core_areas__municipalities)"
+_VA_JAPAN = "area_code = '00000'"
+_VA_TOTAL = "industry = 'total'"
+_VA_PREF = "regexp_full_match(area_code, '[0-9]{2}000') AND area_code <> '00000'"
+
+
+def _va_productivity(suffix: str | None) -> Indicator:
+    """Value added per worker (千円/人) in one industry, or over all industries (suffix None)."""
+    industry = suffix or "total"
+    label_ja = INDUSTRIES[suffix] if suffix else "全産業"
+    label_en = INDUSTRY_EN[suffix] if suffix else "all industries"
+
+    def rows(where: str) -> str:
+        return _va_rows(f"industry = '{industry}' AND has_emp AND {where}")
+
+    return Indicator(
+        id=f"econ_va_productivity_{suffix or 'total'}",
+        name_ja=f"労働生産性（事業所単位、従業者一人当たり付加価値額）：{label_ja}",
+        name_en=f"Labour productivity (value added per worker, establishment basis): {label_en}",
+        unit="千円/人",
+        family="economy",
+        direction="higher_better",
+        sources=("estat_api",),
+        formula=(
+            f"付加価値額（{label_ja}, 百万円）× 1,000 ÷ 従業者数（{label_ja}）; 付加価値額 = 労働生産性 × 従業者数; "
+            f"全国・都道府県 = the table's own rows ({VA_SOURCE})"
+        ),
+        query=(
+            f"SELECT area_code AS muni_code, year, va * 1000.0 AS numerator, emp AS denominator FROM ({rows(_VA_MUNI)})"
+        ),
+        scale=1.0,
+        aggregate="source_value",
+        national_query=f"SELECT year, max(va * 1000.0 / emp) AS value FROM ({rows(_VA_JAPAN)}) GROUP BY year",
+        prefecture_query=(
+            f"SELECT left(area_code, 2) AS pref_code, year, max(va * 1000.0 / emp) AS value "
+            f"FROM ({rows(_VA_PREF)}) GROUP BY ALL"
+        ),
+        caveat=VA_CAVEAT,
+        coverage_note=VA_NOT_LOADED,
+    )
+
+
+def _va_specialization(suffix: str) -> Indicator:
+    """Specialization coefficient of value added: the industry's share of the area's value added ÷ Japan's share."""
+
+    def shares(where: str) -> str:
+        return (
+            f"SELECT a.stats_data_id, a.area_code, a.year, a.va / t.va AS share FROM ({_va_rows(where)}) a "
+            f"JOIN ({_va_rows(_VA_TOTAL)}) t USING (stats_data_id, area_code, year) "
+            f"WHERE a.industry = '{suffix}'"
+        )
+
+    japan = shares(_VA_JAPAN)
+
+    def against_japan(where: str) -> str:
+        return (
+            f"SELECT s.area_code, s.year, s.share AS numerator, j.share AS denominator "
+            f"FROM ({shares(where)}) s LEFT JOIN ({japan}) j USING (stats_data_id, year)"
+        )
+
+    return Indicator(
+        id=f"econ_va_specialization_{suffix}",
+        name_ja=f"特化係数（付加価値額、事業所単位）：{INDUSTRIES[suffix]}",
+        name_en=f"Specialization coefficient (value added, establishment basis): {INDUSTRY_EN[suffix]}",
+        unit="倍（全国 = 1）",
+        family="economy",
+        direction="neutral",
+        sources=("estat_api",),
+        formula=(
+            f"(付加価値額（{INDUSTRIES[suffix]}）÷ 付加価値額（全産業）) ÷ (全国の同じ比) — "
+            f"全国 = the table's 全国 row ({VA_SOURCE})"
+        ),
+        query=f"SELECT area_code AS muni_code, year, numerator, denominator FROM ({against_japan(_VA_MUNI)})",
+        aggregate="source_value",
+        national_query=f"SELECT DISTINCT year, 1.0::DOUBLE AS value FROM ({japan}) WHERE share IS NOT NULL",
+        prefecture_query=(
+            f"SELECT left(area_code, 2) AS pref_code, year, max(numerator / denominator) AS value "
+            f"FROM ({against_japan(_VA_PREF)}) GROUP BY ALL"
+        ),
+        caveat=VA_CAVEAT + " Value added can be negative in an industry, and so can the coefficient.",
+        coverage_note=VA_NOT_LOADED,
+    )
+
+
+INDICATORS = INDICATORS + (
+    _va_productivity(None),
+    *(_va_productivity(s) for s in INDUSTRIES),
+    *(_va_specialization(s) for s in INDUSTRIES),
+)
