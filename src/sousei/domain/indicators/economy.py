@@ -476,19 +476,18 @@ def _va_productivity(suffix: str | None) -> Indicator:
 def _va_specialization(suffix: str) -> Indicator:
     """Specialization coefficient of value added: the industry's share of the area's value added ÷ Japan's share."""
 
-    def shares(where: str) -> str:
-        return (
-            f"SELECT a.stats_data_id, a.area_code, a.year, a.va / t.va AS share FROM ({_va_rows(where)}) a "
-            f"JOIN ({_va_rows(_VA_TOTAL)}) t USING (stats_data_id, area_code, year) "
-            f"WHERE a.industry = '{suffix}'"
-        )
-
-    japan = shares(_VA_JAPAN)
+    pair = _va_rows(f"industry IN ('{suffix}', 'total')")
 
     def against_japan(where: str) -> str:
+        # one copy of the labelled rows (planning it is most of the cost on an empty e-Stat table); two codes of
+        # one industry, or two 全国 rows, give a municipality twice, which stops the build
         return (
-            f"SELECT s.area_code, s.year, s.share AS numerator, j.share AS denominator "
-            f"FROM ({shares(where)}) s LEFT JOIN ({japan}) j USING (stats_data_id, year)"
+            f"SELECT * FROM (WITH r AS ({pair}), "
+            f"s AS (SELECT a.stats_data_id, a.area_code, a.year, a.va / t.va AS share FROM r a "
+            f"JOIN r t USING (stats_data_id, area_code, year) WHERE a.industry = '{suffix}' AND t.industry = 'total') "
+            f"SELECT s.area_code, s.year, s.share AS numerator, j.share AS denominator FROM s "
+            f"LEFT JOIN s j ON j.stats_data_id = s.stats_data_id AND j.year = s.year AND j.area_code = '00000') "
+            f"WHERE {where}"
         )
 
     return Indicator(
@@ -505,7 +504,9 @@ def _va_specialization(suffix: str) -> Indicator:
         ),
         query=f"SELECT area_code AS muni_code, year, numerator, denominator FROM ({against_japan(_VA_MUNI)})",
         aggregate="source_value",
-        national_query=f"SELECT DISTINCT year, 1.0::DOUBLE AS value FROM ({japan}) WHERE share IS NOT NULL",
+        national_query=(
+            f"SELECT DISTINCT year, 1.0::DOUBLE AS value FROM ({against_japan(_VA_JAPAN)}) WHERE numerator IS NOT NULL"
+        ),
         prefecture_query=(
             f"SELECT left(area_code, 2) AS pref_code, year, max(numerator / denominator) AS value "
             f"FROM ({against_japan(_VA_PREF)}) GROUP BY ALL"
