@@ -255,6 +255,9 @@ def meta_frame(entries: tuple[Indicator, ...] | None = None) -> pl.DataFrame:
     )
 
 
+ESTAT_SOURCE = "estat_api"
+
+
 def run_queries(
     frames: dict[str, pl.DataFrame], valid_codes: set[str], entries: tuple[Indicator, ...] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, float]]:
@@ -270,8 +273,13 @@ def run_queries(
     parts: list[pl.DataFrame] = []
     published: list[pl.DataFrame] = []
     seconds: dict[str, float] = {}
+    # Entries on e-Stat tables give no rows until such a table is loaded: skip planning their (many) queries then.
+    estat_loaded = "raw_estat__values" in frames and frames["raw_estat__values"].height > 0
     for ind in entries:
         start = time.perf_counter()
+        if ESTAT_SOURCE in ind.sources and not estat_loaded:
+            seconds[ind.id] = 0.0
+            continue
         try:
             got = con.sql(ind.query).pl()
         except duckdb.Error as exc:
@@ -312,7 +320,8 @@ def run_queries(
             )
         seconds[ind.id] = time.perf_counter() - start
     con.close()
-    values = pl.concat(parts).select("indicator_id", *VALUE_SCHEMA)
+    empty = pl.DataFrame(schema={"indicator_id": pl.Utf8, **VALUE_SCHEMA})
+    values = pl.concat(parts).select("indicator_id", *VALUE_SCHEMA) if parts else empty
     pub_schema = {
         "indicator_id": pl.Utf8,
         "level": pl.Utf8,
