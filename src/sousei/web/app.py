@@ -77,7 +77,7 @@ def _negotiated(request: Request, bodies: dict[str, bytes], media_type: str) -> 
     body = bodies.get(encoding)
     if body is None:
         raw = bodies["identity"]
-        body = brotli.compress(raw, quality=5) if encoding == "br" else gzip.compress(raw, 6)
+        body = brotli.compress(raw, quality=4) if encoding == "br" else gzip.compress(raw, 6)
         bodies[encoding] = body
     headers = {"Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
     if encoding != "identity":
@@ -132,6 +132,7 @@ def create_app(db: Path) -> FastAPI:
     app.state.wh = wh
     app.add_middleware(GZipMiddleware, minimum_size=800)
     templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.auto_reload = False  # templates ship with the package: no stat() per include and render
     templates.env.globals["plotly_version"] = plotly.__version__
     templates.env.globals["tabs"] = TABS
     templates.env.globals["default_indicator"] = DEFAULT_INDICATOR
