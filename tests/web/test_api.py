@@ -292,3 +292,16 @@ def test_plotly_is_served_compressed_and_immutable(client: TestClient) -> None:
     r = client.get("/static/vendor/plotly.min.js", headers={"accept-encoding": "br, gzip"})
     assert r.headers["content-encoding"] == "br" and "immutable" in r.headers["cache-control"]
     assert len(r.content) > 1_000_000  # decoded by the client: the whole library
+
+
+def test_compare_one_family(client: TestClient, wh: duckdb.DuckDBPyConnection) -> None:
+    n = wh.execute(
+        "SELECT count(*) FROM out_indicators__registry WHERE family = 'births' AND municipalities_latest > 0"
+    ).fetchone()[0]
+    text = client.get("/compare.csv", params={"codes": "01100,13101", "family": "births"}).text.removeprefix("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 2 * n > 0
+    tfr = dict(wh.execute("SELECT muni_code, tfr FROM core_tfr__tfr WHERE period = '2018-2022'").fetchall())
+    got = {r["市区町村コード"]: float(r["値"]) for r in rows if r["指標ID"] == "tfr_bayes"}
+    assert got == {c: tfr[c] for c in ("01100", "13101")}
+    assert client.get("/compare", params={"codes": "01100", "family": "nope"}).status_code == 404

@@ -49,6 +49,7 @@ Code = Annotated[str, PathParam(min_length=1, max_length=10, description="5桁�
 ChartId = Annotated[str, PathParam(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
 IndicatorId = Annotated[str, PathParam(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")]
 PrefQ = Annotated[str | None, Query(pattern=r"^\d{2}$", description="都道府県コード（2桁）")]
+FamilyQ = Annotated[str | None, Query(max_length=20, pattern=r"^[a-z_]+$", description="指標の分野（例：births）")]
 PeerQ = Annotated[str | None, Query(max_length=20, description="類似団体区分（例：都市Ⅱ-1）")]
 
 
@@ -183,6 +184,13 @@ def create_app(db: Path) -> FastAPI:
         specs = json.dumps([c.spec() for c in charts if c.has_data], ensure_ascii=False).replace("<", "\\u003c")
         return notes, specs
 
+    def by_family() -> dict[str, list[dict[str, Any]]]:
+        """Indicators grouped by family (Japanese name), in registry order."""
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for i in wh.indicators():
+            groups.setdefault(i["family_ja"], []).append(i)
+        return groups
+
     def check_pref_peer(pref: str | None, peer: str | None) -> None:
         if pref is not None and pref not in {p["pref_code"] for p in wh.prefectures()}:
             raise HTTPException(404, f"都道府県コード {pref} はありません")
@@ -219,7 +227,7 @@ def create_app(db: Path) -> FastAPI:
         if pref is not None and pref not in {p["pref_code"] for p in prefs}:
             raise HTTPException(404, f"都道府県コード {pref} はありません")
         return page(
-            request, "index.html", prefectures=prefs, indicators=indicators, indicator=ind.meta,
+            request, "index.html", prefectures=prefs, indicators=indicators, indicator=ind.meta, groups=by_family(),
             pref=pref, has_map=wh.has("core_geo__municipalities"), build_id=build_id,
             search_q=request.query_params.get("q", ""), notes=wh.source_notes([*ind.meta["sources"], "boundaries"]),
         )  # fmt: skip
@@ -299,11 +307,18 @@ def create_app(db: Path) -> FastAPI:
         )  # fmt: skip
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
-    def compare_page(request: Request, codes: Annotated[str, Query(max_length=80)] = ""):
+    def compare_page(request: Request, codes: Annotated[str, Query(max_length=80)] = "", family: FamilyQ = None):
         munis = compare_munis(codes)
-        table = compare_table(munis)
+        table = compare_table(munis, check_family(family))
+        families = {i["family"]: i["family_ja"] for i in wh.indicators()}
         return page(request, "compare.html", munis=munis, table=table, codes=",".join(m["muni_code"] for m in munis),
-                    notes=wh.source_notes(sorted({s for i in wh.indicators() for s in i["sources"]})))  # fmt: skip
+                    family=family, families=families,
+                    notes=wh.source_notes(sorted({s for i in table for s in i["sources"]})))  # fmt: skip
+
+    def check_family(family: str | None) -> str | None:
+        if family is not None and family not in {i["family"] for i in wh.indicators()}:
+            raise HTTPException(404, f"分野 {family} はありません")
+        return family
 
     def compare_munis(codes: str) -> list[dict[str, Any]]:
         wanted = [c.strip() for c in codes.split(",") if c.strip()]
@@ -311,18 +326,20 @@ def create_app(db: Path) -> FastAPI:
             raise HTTPException(404, f"比較できるのは{MAX_COMPARE}市区町村までです")
         return [municipality_or_404(c) for c in dict.fromkeys(wanted)]
 
-    def compare_table(munis: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        per = {m["muni_code"]: {r["indicator_id"]: r for r in wh.comparisons(m["muni_code"])} for m in munis}
-        return [{**ind, "cells": [per[m["muni_code"]][ind["indicator_id"]] for m in munis]} for ind in wh.indicators()]
+    def compare_table(munis: list[dict[str, Any]], family: str | None = None) -> list[dict[str, Any]]:
+        per = {m["muni_code"]: {r["indicator_id"]: r for r in wh.comparisons(m["muni_code"], family)} for m in munis}
+        return [{**ind, "cells": [per[m["muni_code"]][ind["indicator_id"]] for m in munis]}
+                for ind in wh.indicators() if family is None or ind["family"] == family]  # fmt: skip
 
     @app.get("/compare.csv", include_in_schema=False)
-    def compare_csv(codes: Annotated[str, Query(max_length=80)] = "") -> Response:
+    def compare_csv(codes: Annotated[str, Query(max_length=80)] = "", family: FamilyQ = None) -> Response:
         munis = compare_munis(codes)
+        check_family(family)
         rows = [
             {"indicator_id": t["indicator_id"], "name": t["name"], "unit": t["unit"], "muni_code": c["muni_code"],
              "muni_name": m["name"], "value": c["value"], "prefecture": c["prefecture"], "peer_mean": c["peer_mean"],
              "year": c["year"], "national": c["national"], "oriented_japan": c["oriented_japan"]}
-            for t in compare_table(munis) for m, c in zip(munis, t["cells"], strict=True)
+            for t in compare_table(munis, family) for m, c in zip(munis, t["cells"], strict=True)
         ]  # fmt: skip
         cols = [("indicator_id", "指標ID"), ("name", "指標"), ("unit", "単位"), ("year", "年"),
                 ("muni_code", "市区町村コード"), ("muni_name", "市区町村"), ("value", "値"), ("prefecture", "都道府県"),
