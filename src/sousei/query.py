@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 
 MUNI_CODE = re.compile(r"^\d{5}$")
+IMPACT_YEAR = 2040
 _KATAKANA = {chr(c): chr(c - 0x60) for c in range(0x30A1, 0x30F7)}
 HAMADORI_CODE = "07999"
 REGISTRY = "out_indicators__registry"
@@ -443,9 +444,9 @@ class Warehouse:
         return row
 
     def _impact_by_unit(self) -> dict[str, dict[str, Any]]:
-        """影響度 per unit, the last target year (2050) over the earlier one (2040)."""
+        """影響度 per unit in 2040, the year the 人口ビジョン guidance defines it for (2050 is stored too)."""
         out: dict[str, dict[str, Any]] = {}
-        for r in self.rows("SELECT * FROM out_projection__impact ORDER BY muni_code, year"):
+        for r in self.rows("SELECT * FROM out_projection__impact WHERE year = ? ORDER BY muni_code", [IMPACT_YEAR]):
             out[r["muni_code"]] = {k: v for k, v in r.items() if k != "muni_code"}
         return out
 
