@@ -305,3 +305,14 @@ def test_compare_one_family(client: TestClient, wh: duckdb.DuckDBPyConnection) -
     got = {r["市区町村コード"]: float(r["値"]) for r in rows if r["指標ID"] == "tfr_bayes"}
     assert got == {c: tfr[c] for c in ("01100", "13101")}
     assert client.get("/compare", params={"codes": "01100", "family": "nope"}).status_code == 404
+
+
+def test_japan_population_chart_has_census_and_both_ipss_projections(client: TestClient) -> None:
+    chart = client.get("/api/japan/charts/population").json()
+    by_name = {s["name"]: dict(zip(s["x"], s["y"], strict=True)) for s in chart["series"]}
+    assert by_name["国勢調査（実績）"][2020] == 126_146_099
+    # CATALOG: IPSS 2023 regional projection, Σ prefectures 2050 = 104,686,386 (the national medium variant)
+    assert by_name["社人研 2023年推計（地域別推計の都道府県計＝全国中位）"][2050] == 104_686_386
+    # CATALOG: IPSS 2017 medium 2050 = 101,923 thousand
+    assert round(by_name["社人研 2017年推計（出生中位・死亡中位）"][2050] / 1000) == 101_923
+    assert {s["source_id"] for s in chart["sources"]} >= {"national_series", "ipss_2023_regional_totals"}

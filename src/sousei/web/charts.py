@@ -615,9 +615,19 @@ def national_population(wh: Warehouse) -> Chart:
                 [fert],
             )
             series.append(_dseries(rows, f"社人研 2017年推計（出生{name}・死亡中位）", dash=True))
+    sources = ["national_series"]
+    if wh.has("core_ipss2023__population"):
+        # The 2023 regional projection's 47 prefectures add up to the national medium variant of 2023 (CATALOG check).
+        rows = wh.rows(
+            "SELECT year, sum(total_persons) AS persons FROM core_ipss2023__population "
+            "WHERE area_level = 'prefecture' GROUP BY year ORDER BY year"
+        )
+        series.append(_dseries(rows, "社人研 2023年推計（地域別推計の都道府県計＝全国中位）", dash=True))
+        sources.append("ipss_2023_regional_totals")
     return Chart(
-        "population", "日本の総人口（1920〜2065年）", "line", "年", "人口（人）", series, ("national_series",),
-        note="社人研「日本の将来推計人口（平成29年推計）」は2065年まで（2066〜2070年の参考推計は未収録）",
+        "population", "日本の総人口（1920〜2065年）", "line", "年", "人口（人）", series, tuple(sources),
+        note="社人研「日本の将来推計人口（平成29年推計）」は2065年まで（2066〜2070年の参考推計は未収録）。"
+        "2023年推計は地域別推計（2020〜2050年）の都道府県の合計",
     )  # fmt: skip
 
 
