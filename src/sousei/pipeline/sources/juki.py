@@ -738,26 +738,30 @@ def parse_snen(ctx: StepContext, rel: str) -> pl.DataFrame:
     # One row per age group, in the order of the sheet (row, then age).
     groups = [a for a, _ in ages.values()]
     starts = [st for _, st in ages.values()]
-    return body.select(
-        pl.lit(info.ref_date).alias("ref_date"),
-        pl.lit(info.includes_foreign_residents).alias("includes_foreign_residents"),
-        "code",
-        "code6",
-        "level",
-        "parent_code",
-        pl.col("pref_name_clean").alias("pref_name"),
-        pl.col("name_clean").alias("name"),
-        pl.col("is_marked").alias("is_age_detail_marked"),
-        pl.col("sex_code").alias("sex"),
-        pl.lit(groups, dtype=pl.List(pl.Utf8)).alias("age_group"),
-        pl.lit(starts, dtype=pl.List(pl.Int32)).alias("age_start"),
-        pl.concat_list(list(ages)).alias("persons"),
-        "all_ages_persons",
-        pl.lit(rel).alias("source_file"),
-        pl.col("row").cast(pl.Int32).alias("source_row"),
-    ).explode("age_group", "age_start", "persons").with_columns(
-        # 3.8 million rows repeat each area's names 63 times: dictionary-encode them to keep the build under 3 GB.
-        pl.col("code6", "level", "parent_code", "pref_name", "name", "source_file").cast(pl.Categorical)
+    return (
+        body.select(
+            pl.lit(info.ref_date).alias("ref_date"),
+            pl.lit(info.includes_foreign_residents).alias("includes_foreign_residents"),
+            "code",
+            "code6",
+            "level",
+            "parent_code",
+            pl.col("pref_name_clean").alias("pref_name"),
+            pl.col("name_clean").alias("name"),
+            pl.col("is_marked").alias("is_age_detail_marked"),
+            pl.col("sex_code").alias("sex"),
+            pl.lit(groups, dtype=pl.List(pl.Utf8)).alias("age_group"),
+            pl.lit(starts, dtype=pl.List(pl.Int32)).alias("age_start"),
+            pl.concat_list(list(ages)).alias("persons"),
+            "all_ages_persons",
+            pl.lit(rel).alias("source_file"),
+            pl.col("row").cast(pl.Int32).alias("source_row"),
+        )
+        .explode("age_group", "age_start", "persons")
+        .with_columns(
+            # 3.8 million rows repeat each area's names 63 times: dictionary-encode them to keep the build under 3 GB.
+            pl.col("code6", "level", "parent_code", "pref_name", "name", "source_file").cast(pl.Categorical)
+        )
     )
 
 
