@@ -21,6 +21,8 @@ INPUT_TABLES = (
     "core_national__vital_rates",
     "core_ipss2023__hamadori_members",
 )
+# Deaths (人口動態, SSDSE-A item A4200) for the mortality level of the IPSS method; the same rows the step reads.
+DEATHS_SQL = "SELECT muni_code, data_year, value FROM core_ssdse__values WHERE item_code = 'A4200'"
 
 
 def load_inputs(db: Path) -> model.Inputs:
@@ -39,6 +41,7 @@ def _load_inputs(db: Path, version: tuple[int, int]) -> model.Inputs:
     con = duckdb.connect(str(db), read_only=True)
     try:
         t = {name: con.sql(f'SELECT * FROM "{name}"').pl() for name in INPUT_TABLES}
+        deaths = con.sql(DEATHS_SQL).pl()
     finally:
         con.close()
     return model.build_inputs(
@@ -47,6 +50,7 @@ def _load_inputs(db: Path, version: tuple[int, int]) -> model.Inputs:
         t["core_national__ipss2017_projection_by_age_sex"],
         t["core_national__vital_rates"],
         sorted(t["core_ipss2023__hamadori_members"]["muni_code"].to_list()),
+        deaths,
     )
 
 

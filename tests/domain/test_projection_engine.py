@@ -282,3 +282,98 @@ def test_migration_scale_per_row_and_refusals():
     for bad in (-0.1, np.array([1.0, -1.0, 0.0]), float("nan")):
         with pytest.raises(ValueError):
             with_migration_scale(p, bad)
+
+
+# --- mortality level (SMR): survival adjustment and empirical-Bayes shrinkage ---------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    arrays(np.float64, (3, 2, A), elements=st.floats(0, 1)),
+    st.floats(0.5, 2.0),
+    st.floats(0.01, 0.5),
+)
+def test_adjust_survival_smr1_identity_monotone_and_bounded(surv, smr, step):
+    from sousei.domain.projection.methods import SMR_MAX, SMR_MIN, adjust_survival
+
+    # SMR 1 → the national survival exactly
+    assert np.array_equal(adjust_survival(surv, 1.0), surv)
+    lo, hi = adjust_survival(surv, smr), adjust_survival(surv, min(smr + step, SMR_MAX))
+    # bounds: S stays in [0, 1]; a positive S stays positive, 1 stays 1, 0 stays 0
+    assert lo.min() >= 0 and lo.max() <= 1
+    assert (lo[surv > 0] > 0).all() and (lo[surv == 1] == 1).all() and (lo[surv == 0] == 0).all()
+    # higher SMR → lower survival (strictly inside (0, 1), where it is not lost in rounding)
+    assert (hi <= lo).all()
+    inner = (surv > 1e-3) & (surv < 1 - 1e-3)
+    if smr + step <= SMR_MAX:
+        assert (hi[inner] < lo[inner]).all()
+    # the level is clipped: beyond the bounds nothing changes any more
+    assert np.array_equal(adjust_survival(surv, 50.0), adjust_survival(surv, SMR_MAX))
+    assert np.array_equal(adjust_survival(surv, 0.0), adjust_survival(surv, SMR_MIN))
+    # per unit: (units, 1, 1) levels broadcast over sex × age
+    per_unit = adjust_survival(surv, np.array([1.0, smr, 1.0])[:, None, None])
+    assert np.array_equal(per_unit[0], surv[0])
+    np.testing.assert_allclose(per_unit[1], lo[1], rtol=1e-14)
+
+
+def test_adjust_survival_refuses_bad_input():
+    from sousei.domain.projection.methods import adjust_survival
+
+    for bad_s, bad_m in ((np.array([1.2]), 1.0), (np.array([-0.1]), 1.0), (np.array([0.5]), float("nan"))):
+        with pytest.raises(ValueError):
+            adjust_survival(bad_s, bad_m)
+
+
+def test_adjusted_survival_matches_scaled_life_table_hazard():
+    """S ** SMR is what scaling every single-age hazard of a constant-hazard life table by the SMR gives."""
+    from sousei.domain.projection.methods import adjust_survival
+
+    mu = 0.02
+    qx = np.full((2, 101), 1 - np.exp(-mu))
+    qx_scaled = np.full((2, 101), 1 - np.exp(-1.3 * mu))
+    np.testing.assert_allclose(
+        adjust_survival(survival_from_qx(qx), 1.3)[:, :17], survival_from_qx(qx_scaled)[:, :17], rtol=1e-3
+    )
+
+
+def test_death_rates_from_qx_constant_hazard():
+    from sousei.domain.projection.methods import death_rates_from_qx, expected_deaths
+
+    q = 0.01
+    m = death_rates_from_qx(np.full((2, 106), q))
+    # constant q: deaths ÷ person-years with linear L = q / (1 − q/2) at every age group (open group: 1/1 year)
+    np.testing.assert_allclose(m[:, :18], q / (1 - q / 2), rtol=1e-12)
+    assert expected_deaths(np.ones((4, 2, A)), m, 5).shape == (4,)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    arrays(np.float64, 12, elements=st.floats(0, 5e4)),
+    arrays(np.float64, 12, elements=st.floats(0.5, 1.6)),
+    st.floats(0.7, 1.4),
+)
+def test_shrink_smr_between_own_and_prior(expected, level, prior):
+    from sousei.domain.projection.methods import shrink_smr
+
+    observed = np.round(expected * level)
+    shrunk, keep, tau2 = shrink_smr(observed, expected, prior)
+    smr = np.divide(observed, expected, out=np.full_like(expected, prior), where=expected > 0)
+    assert tau2 >= 0 and ((keep >= 0) & (keep < 1)).all()
+    assert (shrunk >= np.minimum(smr, prior) - 1e-12).all() and (shrunk <= np.maximum(smr, prior) + 1e-12).all()
+    assert (shrunk[expected == 0] == prior).all()
+
+
+def test_shrink_smr_small_units_move_more():
+    from sousei.domain.projection.methods import shrink_smr
+
+    # true levels spread around 1; a big unit and a small one at the same observed SMR 1.5
+    expected = np.array([20_000.0, 20_000.0, 20_000.0, 20_000.0, 10_000.0, 30.0])
+    observed = np.array([16_000.0, 24_000.0, 18_000.0, 22_000.0, 15_000.0, 45.0])
+    shrunk, keep, tau2 = shrink_smr(observed, expected, np.ones(6))
+    assert tau2 > 0
+    assert shrunk[4] > 1.49 and 1.0 < shrunk[5] < 1.4  # the city keeps its SMR, the village moves toward the prior
+    assert keep[5] < keep[4]
+    # no spread beyond Poisson noise → everyone gets the prior
+    flat = np.array([10_000.0, 10_010.0, 9_990.0])
+    s2, _, t2 = shrink_smr(flat, np.full(3, 10_000.0), 1.0)
+    assert t2 == 0 and np.array_equal(s2, np.ones(3))

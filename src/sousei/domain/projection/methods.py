@@ -105,11 +105,14 @@ def ipss_params(
     held at its base-year level relative to the national path `cwr_index` (national CWR at the end of each step
     ÷ national CWR in the base year).
 
-    survival_path (steps, 2, 19); cwr_index, male_share_0_4, migration_path (steps,). `rates` (units, 2, 19), when
+    survival_path (steps, 2, 19), or (units, steps, 2, 19) at each unit's mortality level; cwr_index,
+    male_share_0_4, migration_path (steps,). `rates` (units, 2, 19), when
     given, replaces the residual rates of `periods` (the caller chose trend rates for some units).
     """
     survival_path = np.asarray(survival_path, dtype=np.float64)
-    steps = survival_path.shape[0]
+    if survival_path.ndim == 3:
+        survival_path = survival_path[None]
+    steps = survival_path.shape[1]
     if rates is None:
         rates = residual_migration_rates(periods)
     mig = _per_step(np.asarray(rates, dtype=np.float64), steps)
@@ -118,7 +121,7 @@ def ipss_params(
     cwr = child_woman_ratio(base)[:, None] * np.asarray(cwr_index, dtype=np.float64)[None, :]
     return ProjectionParams(
         base_year=base_year,
-        survival=np.clip(survival_path, 0.0, 1.0)[None],
+        survival=np.clip(survival_path, 0.0, 1.0),
         migration=np.maximum(mig, -1.0),
         cwr=cwr,
         male_share_0_4=np.asarray(male_share_0_4, dtype=np.float64).reshape(1, steps),
@@ -305,3 +308,85 @@ def smooth_age_profile(rates: np.ndarray, sharp: Sequence[int] = SHARP_AGES) -> 
         out[..., a] = num / den
     out[..., last + 1] = out[..., last]
     return np.maximum(out, -1.0)
+
+
+# Mortality level (SMR) of a unit: bounds on the factor applied to the national mortality hazard. A level outside
+# means that deaths and population disagree (evacuation, registration), not a real difference in mortality.
+SMR_MIN, SMR_MAX = 0.5, 2.0
+
+
+def death_rates_from_qx(qx: np.ndarray) -> np.ndarray:
+    """Central death rates (2, 19) of the five-year age groups 0-4 … 85-89 and 90+ from single-age death
+    probabilities qx (2, ages 0 … ω, last one open), on the life table of `survival_from_qx`:
+    m(a) = (l(a) − l(a+5)) ÷ 5L(a); 90+: l(90) ÷ T(90)."""
+    qx = np.asarray(qx, dtype=np.float64)
+    if qx.ndim != 2 or qx.shape[0] != 2 or qx.shape[1] < 101:
+        raise ValueError(f"qx must be (2, ages 0…100+), got {qx.shape}")
+    if np.any(~np.isfinite(qx)) or qx.min() < 0 or qx.max() > 1:
+        raise ValueError("qx must lie in [0, 1]")
+    n = qx.shape[1]
+    lx = np.ones((2, n + 1))
+    lx[:, 1:] = np.cumprod(1.0 - qx, axis=1)
+    big_l = (lx[:, :-1] + lx[:, 1:]) / 2.0
+    big_l[:, -1] = lx[:, n - 1]
+    m = np.empty((2, N_AGES))
+    for i in range(N_AGES - 1):
+        a = 5 * i
+        m[:, i] = (lx[:, a] - lx[:, a + 5]) / big_l[:, a : a + 5].sum(axis=1)
+    m[:, -1] = lx[:, 90] / big_l[:, 90:].sum(axis=1)
+    return m
+
+
+def expected_deaths(pop: np.ndarray, rates: np.ndarray, years: float = 1.0) -> np.ndarray:
+    """Deaths (units,) expected over `years` years in populations (units, 2, 19) at the rates (2, 19)."""
+    return (np.asarray(pop, dtype=np.float64) * np.asarray(rates, dtype=np.float64)).sum(axis=(-2, -1)) * years
+
+
+def shrink_smr(observed: np.ndarray, expected: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Empirical-Bayes shrinkage of standardized mortality ratios SMR = O ÷ E (units,) toward `prior` (units,:
+    the SMR of each unit's prefecture).
+
+    Model: O is Poisson with mean E·θ, θ the unit's true level, so the SMR has sampling variance v = μ/E (μ the
+    prior: the Poisson variance at the prior level, free of the small-count bias of using the SMR itself). The
+    true levels vary around the prior with variance τ², estimated across all units by the method of moments
+    (DerSimonian–Laird, weights w = 1/v): τ² = max(0, (Σ w (SMR − μ)² − k) ÷ Σ w), k the units with E > 0.
+    Posterior mean: μ + τ²/(τ² + v) · (SMR − μ) (Marshall 1991; Clayton & Kaldor 1987 with a gamma prior):
+    a city keeps its own SMR, a village of 500 moves most of the way to its prefecture's. A unit with nothing
+    expected gets the prior.
+
+    Returns (shrunk SMR, weight τ²/(τ² + v) kept of each unit's own deviation, τ²)."""
+    observed = np.asarray(observed, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    prior = np.broadcast_to(np.asarray(prior, dtype=np.float64), observed.shape)
+    if observed.shape != expected.shape or observed.ndim != 1:
+        raise ValueError("observed and expected deaths must be two arrays (units,) of the same length")
+    if np.any(~np.isfinite(observed)) or np.any(~np.isfinite(expected)) or observed.min(initial=0) < 0:
+        raise ValueError("deaths must be finite and ≥ 0")
+    if expected.min(initial=0) < 0 or np.any(~np.isfinite(prior)) or prior.min(initial=1) <= 0:
+        raise ValueError("expected deaths must be ≥ 0 and the prior SMR > 0")
+    has = expected > 0
+    smr = np.divide(observed, expected, out=prior.copy(), where=has)
+    w = np.where(has, expected / prior, 0.0)  # 1 / v
+    q = float((w * (smr - prior) ** 2).sum())
+    k = int(has.sum())
+    sw = float(w.sum())
+    tau2 = max(q - k, 0.0) / sw if sw > 0 else 0.0
+    keep = np.where(has, tau2 * w / (tau2 * w + 1.0), 0.0)
+    return prior + keep * (smr - prior), keep, tau2
+
+
+def adjust_survival(survival: np.ndarray, smr: np.ndarray | float) -> np.ndarray:
+    """Survival ratios at a mortality level: the national mortality hazard of every age scaled by the SMR
+    (proportional hazards), S' = S ** SMR, the SMR clipped to [SMR_MIN, SMR_MAX].
+
+    `smr` broadcasts against `survival` (e.g. (units, 1, 1, 1) against (1, steps, 2, 19)). SMR 1 leaves S
+    unchanged (exactly); a higher SMR lowers every S in (0, 1); S stays in (0, 1] where it was, 0 stays 0."""
+    s = np.asarray(survival, dtype=np.float64)
+    if np.any(~np.isfinite(s)) or s.min(initial=0) < 0 or s.max(initial=0) > 1:
+        raise ValueError("survival ratios must lie in [0, 1]")
+    level = np.asarray(smr, dtype=np.float64)
+    if np.any(~np.isfinite(level)):
+        raise ValueError("the mortality level must be finite")
+    out = np.power(s, np.clip(level, SMR_MIN, SMR_MAX))
+    # a positive S stays positive even where the power underflows (far below any life table's ratios)
+    return np.where((s > 0) & (out == 0), np.nextafter(0.0, 1.0), out)

@@ -16,15 +16,19 @@ import polars as pl
 from sousei.domain.projection.engine import group_adjustment, project
 from sousei.domain.projection.inputs import SEX_INDEX, group_units, population_array
 from sousei.domain.projection.methods import (
+    adjust_survival,
     ccr_params,
     child_woman_ratio,
     closed_params,
     cohort_sums,
     crude_net_migration,
+    death_rates_from_qx,
+    expected_deaths,
     expected_survivors,
     ipss_params,
     residual_migration_rates,
     shrink_rates,
+    shrink_smr,
     smooth_age_profile,
     survival_from_qx,
     survival_path_from_national,
@@ -87,6 +91,9 @@ class Inputs:
     national_years: list[int]
     national: np.ndarray  # (years, 2, 19) IPSS 2017 national projection, medium variant
     tfr: dict[int, float]  # calendar year → national TFR
+    # calendar year → deaths by place of residence, both sexes (municipalities,), order of `codes` (人口動態, SSDSE-A
+    # A4200); empty: no mortality level (national survival for every unit)
+    deaths: dict[int, np.ndarray] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
 
     def units(self, year: int) -> tuple[list[str], np.ndarray]:
@@ -108,7 +115,10 @@ def build_inputs(
     national_projection: pl.DataFrame,
     vital_rates: pl.DataFrame,
     hamadori_members: Sequence[str],
+    deaths: pl.DataFrame | None = None,
 ) -> Inputs:
+    """`deaths`: rows (muni_code, data_year, value) of SSDSE-A item A4200 (deaths); every census code must have
+    a row in each year present (ValueError otherwise)."""
     codes = sorted(census["muni_code"].unique().to_list())
     by_year = {
         int(y): population_array(census.filter(pl.col("census_year") == y), codes)
@@ -129,7 +139,18 @@ def build_inputs(
     for y, sex, age_start, persons in rows.iter_rows():
         nat[years.index(y), SEX_INDEX[sex], min(age_start // 5, N_AGES - 1)] += persons
     tfr = {int(y): float(v) for y, v in vital_rates.select("year", "tfr").drop_nulls().iter_rows()}
-    return Inputs(codes, by_year, {HAMADORI_CODE: list(hamadori_members)}, qx, years, nat, tfr)
+    dead: dict[int, np.ndarray] = {}
+    if deaths is not None:
+        for (year,), part in deaths.group_by("data_year"):
+            got = dict(zip(part["muni_code"].to_list(), part["value"].cast(pl.Float64).to_list(), strict=True))
+            missing = [c for c in codes if c not in got]
+            if missing or part.height != len(got) or any(v is None or not v >= 0 for v in got.values()):
+                raise ValueError(
+                    f"deaths of {year}: {len(missing)} census codes without a row (e.g. {missing[:3]}), a code twice "
+                    "or a value missing or negative"
+                )
+            dead[int(year)] = np.array([got[c] for c in codes])
+    return Inputs(codes, by_year, {HAMADORI_CODE: list(hamadori_members)}, qx, years, nat, tfr, deaths=dead)
 
 
 def _national_step_ratios(inputs: Inputs, start: int) -> tuple[np.ndarray, float, float]:
@@ -166,6 +187,76 @@ def national_targets(inputs: Inputs, base_year: int, base_national: np.ndarray, 
     return out
 
 
+DEATH_YEARS = 5  # calendar years of deaths pooled for the mortality level
+
+
+@dataclass(frozen=True, eq=False)
+class MortalityLevel:
+    """The mortality level of each unit (docs/methods/projection.md, "Survival"): standardized mortality ratio
+    SMR = observed ÷ expected deaths over `years`, both sexes, and its empirical-Bayes estimate shrunk toward the
+    prefecture's SMR (`methods.shrink_smr`)."""
+
+    years: tuple[int, int]  # first and last calendar year of the deaths pooled
+    census_year: int  # census whose population by sex × age gives the expected deaths
+    life_table_year: int  # national life table whose death rates give the expected deaths
+    units: list[str]
+    observed: np.ndarray  # (units,) deaths over the years
+    expected: np.ndarray  # (units,) at the national rates, scaled so that Japan's SMR is 1
+    smr: np.ndarray  # (units,) observed ÷ expected
+    prefecture_smr: np.ndarray  # (prefectures,) Σ observed ÷ Σ expected of the prefecture's units
+    prior: np.ndarray  # (units,) the SMR of the unit's prefecture
+    smr_shrunk: np.ndarray  # (units,) empirical-Bayes estimate
+    weight: np.ndarray  # (units,) share of the unit's own deviation kept
+    tau2: float  # variance of the true SMRs around their prefecture's
+    national_scale: float  # registered deaths ÷ deaths at the life-table rates, Japan
+
+
+def prefecture_groups(units: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The prefecture codes of `units` (sorted) and the index of each unit's prefecture among them."""
+    prefs = sorted({u[:2] for u in units})
+    return prefs, np.array([prefs.index(u[:2]) for u in units], dtype=np.intp)
+
+
+def unit_mortality(inputs: Inputs, base_year: int) -> MortalityLevel | None:
+    """`mortality_level` of the units of `base_year` grouped by prefecture, as `ipss_baseline` computes it."""
+    prefs, group = prefecture_groups(inputs.units(base_year)[0])
+    return mortality_level(inputs, base_year, group, len(prefs))
+
+
+def mortality_level(inputs: Inputs, base_year: int, group: np.ndarray, n_groups: int) -> MortalityLevel | None:
+    """The mortality level of the units of `base_year` (None where the inputs carry no deaths).
+
+    Deaths: the five calendar years up to the base year where the inputs have them all, else the five earliest
+    years they have (the bundle's SSDSE-A deaths start in 2016: 2016–2020 for the 2010 and 2015 bases too).
+    Expected: the census population by sex × age of the year ending that window (or the nearest census) × the
+    national death rates of its life table (`methods.death_rates_from_qx`) × the number of years, scaled by one
+    national factor so that Japan's observed and expected deaths agree (the national path carries the national
+    level; the SMR is relative to it). `group`: the prefecture index of each unit of `inputs.units(base_year)`."""
+    if not inputs.deaths:
+        return None
+    have = sorted(inputs.deaths)
+    own = list(range(base_year - DEATH_YEARS + 1, base_year + 1))
+    years = own if all(y in inputs.deaths for y in own) else have[:DEATH_YEARS]
+    census_year = min(inputs.census, key=lambda c: (abs(c - years[-1]), -c))
+    table_year = max([y for y in inputs.qx if y <= census_year] or [min(inputs.qx)])
+    units, pop = inputs.units(census_year)
+    if units != inputs.units(base_year)[0]:
+        raise ValueError(f"the units of census {census_year} differ from those of the base {base_year}")
+    deaths = np.asarray(sum(inputs.deaths[y] for y in years), dtype=np.float64)
+    observed = group_units(deaths[:, None, None], inputs.codes, inputs.joint)[1][:, 0, 0]
+    raw = expected_deaths(pop, death_rates_from_qx(inputs.qx[table_year]), len(years))
+    scale = float(observed.sum() / raw.sum())
+    expected = raw * scale
+    pref_smr = _aggregate(observed, group, n_groups) / _aggregate(expected, group, n_groups)
+    prior = pref_smr[group]
+    shrunk, weight, tau2 = shrink_smr(observed, expected, prior)
+    smr = np.divide(observed, expected, out=np.ones_like(expected), where=expected > 0)
+    return MortalityLevel(
+        (years[0], years[-1]), census_year, table_year, units, observed, expected, smr, pref_smr, prior, shrunk,
+        weight, tau2, scale,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True, eq=False)
 class Baseline:
     """The IPSS-method run of one base year, with what the scenarios derive from it."""
@@ -177,6 +268,7 @@ class Baseline:
     cwr_per_tfr: float  # national child–woman ratio ÷ TFR of the base period (converts a TFR path into CWRs)
     notes: dict[str, str]
     basis: list[str] = field(default_factory=list)  # per unit: 'last', 'trend:small' or 'trend:deviation'
+    mortality: MortalityLevel | None = None  # the units' mortality levels (None: national survival for all)
 
     @property
     def years(self) -> list[int]:
@@ -269,23 +361,36 @@ def ipss_baseline(
     horizon: int = HORIZON,
     consistent: bool = True,
     rule: MigrationRule = DEFAULT_RULE,
+    mortality: bool = True,
 ) -> Baseline:
     """パターン1 (社人研準拠) from census `base_year` with the inputs of the intercensal period(s) before it.
 
     Consistency as IPSS: the prefectures are projected with the same method (their own rates and child–woman
     ratios) and held to the national projection, then each municipality is held to its prefecture, both by
     sex × age. The controls are our own projections (IPSS's regional results are never used as input).
+
+    `mortality`: survival ratios (of the projection and of the residual migration estimates alike) adjusted to
+    each unit's mortality level (`mortality_level`, `methods.adjust_survival`), the prefectures' to theirs.
     """
     steps = (horizon - base_year) // 5
     units, base = inputs.units(base_year)
+    prefs, group = prefecture_groups(units)
+    level = mortality_level(inputs, base_year, group, len(prefs)) if mortality else None
+    unit_smr = level.smr_shrunk if level is not None else np.ones(len(units))
+    pref_smr = level.prefecture_smr if level is not None else np.ones(len(prefs))
+    starts = [y - 5 for y in range(base_year, base_year - 5 * max(rule.trend_periods, 1), -5) if y - 5 in inputs.census]
     periods = [
-        (inputs.units(y - 5)[1], inputs.units(y)[1], inputs.period_survival(y - 5))
-        for y in range(base_year, base_year - 5 * max(rule.trend_periods, 1), -5)
-        if y - 5 in inputs.census
+        (
+            inputs.units(t)[1],
+            inputs.units(t + 5)[1],
+            adjust_survival(inputs.period_survival(t), unit_smr[:, None, None]),
+        )
+        for t in starts
     ]
     ys = inputs.national_years
     first = ys.index(base_year) if base_year in ys else 0
     spath = survival_path_from_national(inputs.survival(base_year), inputs.national, first, steps)
+    unit_spath = adjust_survival(spath[None], unit_smr[:, None, None, None])
     nat_cwr = [_national_step_ratios(inputs, base_year + 5 * k)[1] for k in range(steps)]
     base_nat_cwr = float(child_woman_ratio(inputs.national[[first]])[0])
     cwr_index = np.array(nat_cwr) / base_nat_cwr
@@ -294,8 +399,6 @@ def ipss_baseline(
     if rule.path:
         path[: len(rule.path)] = rule.path
         path[len(rule.path) :] = rule.path[-1]
-    prefs = sorted({u[:2] for u in units})
-    group = np.array([prefs.index(u[:2]) for u in units], dtype=np.intp)
     rates, basis = migration_rates(periods, rule, group)
     bad = {p for y, ps in rule.disrupted if y == base_year for p in ps}
     if bad and len(periods) > 1:
@@ -303,17 +406,25 @@ def ipss_baseline(
         alt_rates, _ = migration_rates(periods[1:], rule, group)
         rates = np.where(hit[:, None, None], alt_rates, rates)
         basis[hit] = "previous:disrupted"
-    params = ipss_params(base, base_year, periods[:1], spath, cwr_index, boys, migration_path=path, rates=rates)
+    params = ipss_params(base, base_year, periods[:1], unit_spath, cwr_index, boys, migration_path=path, rates=rates)
     if consistent:
         n = len(prefs)
-        pref_periods = [(_aggregate(p, group, n), _aggregate(q, group, n), sv) for p, q, sv in periods]
+        pref_periods = [
+            (
+                _aggregate(p, group, n),
+                _aggregate(q, group, n),
+                adjust_survival(inputs.period_survival(t), pref_smr[:, None, None]),
+            )
+            for (p, q, _), t in zip(periods, starts, strict=True)
+        ]
         pref_base = pref_periods[0][1]
         pref_rates, _ = migration_rates(pref_periods, rule)
         if bad and len(periods) > 1:
             hit = np.array([p in bad for p in prefs])
             pref_rates = np.where(hit[:, None, None], migration_rates(pref_periods[1:], rule)[0], pref_rates)
+        pref_spath = adjust_survival(spath[None], pref_smr[:, None, None, None])
         pref_params = ipss_params(
-            pref_base, base_year, pref_periods[:1], spath, cwr_index, boys, migration_path=path, rates=pref_rates
+            pref_base, base_year, pref_periods[:1], pref_spath, cwr_index, boys, migration_path=path, rates=pref_rates
         )
         targets = national_targets(inputs, base_year, base.sum(axis=0), steps)
         pref_params = group_adjustment(pref_base, pref_params, targets[None], None, rule.balance_ages)
@@ -325,7 +436,14 @@ def ipss_baseline(
     n_trend = int((basis != "last").sum())
     notes = {
         "survival": f"life table {max(y for y in inputs.qx if y <= base_year)} (national), improved as the IPSS "
-        "2017 national projection improves (ages 50+)",
+        "2017 national projection improves (ages 50+)"
+        + (
+            f"; hazard scaled by each unit's SMR (deaths {level.years[0]}–{level.years[1]} ÷ census "
+            f"{level.census_year} × life table {level.life_table_year} rates), shrunk toward its prefecture's "
+            "(empirical Bayes, Poisson variance)"
+            if level is not None
+            else ""
+        ),
         "migration": f"residual net migration rates {base_year - 5}→{base_year} held"
         + (f" (× {', '.join(f'{x:g}' for x in path)} by step)" if rule.path else "")
         + f"; {n_trend} units (under {rule.small_persons:,.0f} persons, or whose last period deviates from their "
@@ -340,7 +458,14 @@ def ipss_baseline(
         else "none",
     }
     return Baseline(
-        base_year, units, base, params.with_(method="ipss", notes=notes), cwr_per_tfr, notes, basis=list(basis)
+        base_year,
+        units,
+        base,
+        params.with_(method="ipss", notes=notes),
+        cwr_per_tfr,
+        notes,
+        basis=list(basis),
+        mortality=level,
     )
 
 

@@ -207,6 +207,121 @@ SUSTAINABILITY_COUNTS = Table(
 )
 
 
+MORTALITY_BASE_YEARS = (2010, 2015, 2020)  # the bases the step (2010, 2020) and the validation (2015) run from
+
+MORTALITY = Table(
+    name="out_projection__mortality_level",
+    description="Mortality level of each projection unit used by the IPSS method: standardized mortality ratio "
+    "(both sexes) = deaths (人口動態 by residence, SSDSE-A A4200) pooled over five calendar years ÷ expected deaths "
+    "(census population by sex × age × national death rates of the life table, × years, scaled so that Japan's "
+    "SMR is 1), and its empirical-Bayes estimate shrunk toward the prefecture's SMR (Poisson variance); survival "
+    "ratios are S ** smr_shrunk_ratio (docs/methods/projection.md, Survival). 1,728 municipalities + 07999.",
+    columns=(
+        UNIT,
+        C("base_year", "INTEGER", "Census base year of the projection the level is used for", nullable=False),
+        C("deaths_first_year", "INTEGER", "First calendar year of the deaths pooled", nullable=False, min=2000),
+        C("deaths_last_year", "INTEGER", "Last calendar year of the deaths pooled", nullable=False, min=2000),
+        C("census_year", "INTEGER", "Census whose population by sex × age gives the expected deaths", nullable=False),
+        C(
+            "life_table_year",
+            "INTEGER",
+            "National life table whose death rates give the expected deaths",
+            nullable=False,
+        ),  # fmt: skip
+        C(
+            "observed_deaths_persons",
+            "DOUBLE",
+            "Deaths over the years (sum of the unit's municipalities)",
+            nullable=False,
+            min=0,
+        ),  # fmt: skip
+        C(
+            "expected_deaths_persons",
+            "DOUBLE",
+            "Deaths expected over the years at national rates (Japan = observed)",
+            nullable=False,
+            min=0,
+        ),  # fmt: skip
+        C("smr_ratio", "DOUBLE", "Standardized mortality ratio, observed ÷ expected", nullable=False, min=0),
+        C("prefecture_smr_ratio", "DOUBLE", "SMR of the unit's prefecture (the prior)", nullable=False, min=0),
+        C(
+            "shrink_weight_ratio",
+            "DOUBLE",
+            "Share of the unit's own deviation from the prefecture kept, τ²/(τ² + v)",
+            nullable=False,
+            min=0,
+            max=1,
+        ),  # fmt: skip
+        C(
+            "smr_shrunk_ratio",
+            "DOUBLE",
+            "Empirical-Bayes SMR: prefecture + weight × (SMR − prefecture); the engine clips it to [0.5, 2]",
+            nullable=False,
+            min=0,
+        ),  # fmt: skip
+    ),
+    key=("muni_code", "base_year"),
+    coverage=Coverage(per=("base_year",), where=f"muni_code <> '{JOINT}'", missing=HAMADORI),
+    checks=(
+        SqlCheck(
+            "deaths-match-ssdse",
+            "the deaths of a base year do not add up to SSDSE-A's A4200 over the same years",
+            """WITH m AS (SELECT base_year, any_value(deaths_first_year) AS y0, any_value(deaths_last_year) AS y1,
+                                 sum(observed_deaths_persons) AS observed
+                          FROM out_projection__mortality_level GROUP BY base_year)
+               SELECT m.*, (SELECT sum(value) FROM core_ssdse__values v WHERE v.item_code = 'A4200'
+                            AND v.data_year BETWEEN m.y0 AND m.y1) AS ssdse
+               FROM m WHERE abs(observed - ssdse) > 1e-6""",
+        ),
+        SqlCheck(
+            "japan-smr-1",
+            "expected deaths do not add up to the observed ones for Japan",
+            """SELECT base_year FROM out_projection__mortality_level GROUP BY base_year
+               HAVING abs(sum(expected_deaths_persons) / sum(observed_deaths_persons) - 1) > 1e-9""",
+        ),
+        SqlCheck(
+            "shrunk-between-smr-and-prefecture",
+            "a shrunk SMR outside the interval between the unit's SMR and its prefecture's",
+            """SELECT * FROM out_projection__mortality_level
+               WHERE smr_shrunk_ratio < least(smr_ratio, prefecture_smr_ratio) - 1e-12
+                  OR smr_shrunk_ratio > greatest(smr_ratio, prefecture_smr_ratio) + 1e-12""",
+        ),
+    ),
+)
+
+
+def mortality_frame(inputs: model.Inputs) -> pl.DataFrame:
+    """out_projection__mortality_level: the levels `model.ipss_baseline` uses, for each of MORTALITY_BASE_YEARS."""
+    parts = []
+    for year in MORTALITY_BASE_YEARS:
+        m = model.unit_mortality(inputs, year)
+        if m is None:
+            raise ValueError("no deaths in the inputs: the mortality level cannot be computed")
+        n = len(m.units)
+        parts.append(
+            pl.DataFrame(
+                {
+                    "muni_code": m.units,
+                    "base_year": [year] * n,
+                    "deaths_first_year": [m.years[0]] * n,
+                    "deaths_last_year": [m.years[1]] * n,
+                    "census_year": [m.census_year] * n,
+                    "life_table_year": [m.life_table_year] * n,
+                    "observed_deaths_persons": m.observed,
+                    "expected_deaths_persons": m.expected,
+                    "smr_ratio": m.smr,
+                    "prefecture_smr_ratio": m.prior,
+                    "shrink_weight_ratio": m.weight,
+                    "smr_shrunk_ratio": m.smr_shrunk,
+                }
+            ).with_columns(
+                pl.col(c).cast(pl.Int32)
+                for c in ("base_year", "deaths_first_year", "deaths_last_year", "census_year", "life_table_year")
+            )  # fmt: skip
+        )
+    return pl.concat(parts).select(MORTALITY.column_names)
+
+
 def load_inputs(ctx: StepContext) -> model.Inputs:
     members = ctx.table("core_ipss2023__hamadori_members")
     if set(members["muni_code"].to_list()) != HAMADORI:
@@ -221,6 +336,9 @@ def load_inputs(ctx: StepContext) -> model.Inputs:
         ctx.table("core_national__ipss2017_projection_by_age_sex"),
         ctx.table("core_national__vital_rates"),
         sorted(HAMADORI),
+        ctx.table("core_ssdse__values")
+        .filter(pl.col("item_code") == "A4200")
+        .select("muni_code", "data_year", "value"),
     )
 
 
@@ -324,6 +442,7 @@ def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
         SUSTAINABILITY.name: sustainability,
         IMPACT.name: impact,
         SUSTAINABILITY_COUNTS.name: sustainability_counts(sustainability),
+        MORTALITY.name: mortality_frame(inputs),
     }
 
 
@@ -353,7 +472,7 @@ STEP = Step(
     description="Cohort-component projections (IPSS method, 人口ビジョン scenarios, CCR, closed) and the 2024 "
     "sustainability classification for every municipality",
     sources=(),
-    tables=(POPULATION, PARAMETERS, SUSTAINABILITY, IMPACT, SUSTAINABILITY_COUNTS),
+    tables=(POPULATION, PARAMETERS, SUSTAINABILITY, IMPACT, SUSTAINABILITY_COUNTS, MORTALITY),
     parse=parse,
-    depends=("census_population", "ipss_2018", "ipss_2023", "national", "national_jlstat"),
+    depends=("census_population", "ipss_2018", "ipss_2023", "national", "national_jlstat", "ssdse_a"),
 )
