@@ -173,3 +173,55 @@ def test_options_that_do_not_apply_are_refused(warehouse_path: Path):
         project_municipality(warehouse_path, "01100", "sim1", migration_scale=0.0)
     with pytest.raises(ValueError, match="TFR path"):
         project_municipality(warehouse_path, "01100", "pattern1", {2030: 1.8})
+
+
+def test_mortality_level_table_is_what_the_baseline_uses(wh, warehouse_path: Path):
+    """out_projection__mortality_level holds the SMRs the IPSS run uses; its deaths are SSDSE-A's 2016–2020 A4200;
+    the survival of each unit is the national survival path to the power of its shrunk SMR."""
+    b = baseline(warehouse_path)
+    m = b.mortality
+    assert m is not None and m.years == (2016, 2020) and m.units == b.units
+    rows = pl.DataFrame(
+        wh.execute(
+            "SELECT muni_code, observed_deaths_persons, expected_deaths_persons, smr_ratio, smr_shrunk_ratio "
+            "FROM out_projection__mortality_level WHERE base_year = 2020 ORDER BY muni_code"
+        ).fetchall(),
+        schema=["muni_code", "observed", "expected", "smr", "shrunk"],
+        orient="row",
+    )
+    order = np.argsort(b.units)
+    assert rows["muni_code"].to_list() == [b.units[i] for i in order]
+    np.testing.assert_array_equal(rows["shrunk"].to_numpy(), m.smr_shrunk[order])
+    np.testing.assert_array_equal(rows["observed"].to_numpy(), m.observed[order])
+    # observed deaths straight from the SSDSE values, municipality by municipality (浜通り's 13 summed)
+    ssdse = dict(
+        wh.execute(
+            f"""SELECT CASE WHEN muni_code IN ({", ".join(f"'{c}'" for c in model_hamadori(wh))}) THEN '07999'
+                       ELSE muni_code END, sum(value) FROM core_ssdse__values
+                WHERE item_code = 'A4200' AND data_year BETWEEN 2016 AND 2020 GROUP BY 1"""
+        ).fetchall()
+    )
+    assert {u: ssdse[u] for u in rows["muni_code"]} == dict(zip(rows["muni_code"], rows["observed"], strict=True))
+    assert abs(rows["observed"].sum() / rows["expected"].sum() - 1) < 1e-12  # Japan's SMR is 1
+    # small units move toward their prefecture, large ones keep their SMR
+    small = rows.filter(pl.col("expected") < 100)
+    big = rows.filter(pl.col("expected") > 20_000)
+    assert (small["shrunk"] - 1).abs().max() < (small["smr"] - 1).abs().max()
+    np.testing.assert_allclose(big["shrunk"].to_numpy(), big["smr"].to_numpy(), atol=0.01)
+    # the parameters: unit survival = national path ** shrunk SMR (a unit at a higher level survives less)
+    hi, lo = int(np.argmax(m.smr_shrunk)), int(np.argmin(m.smr_shrunk))
+    s = np.asarray(b.params.survival)
+    assert s.shape[0] == len(b.units)
+    assert (s[hi, :, :, 10:] < s[lo, :, :, 10:]).all()
+    national = model.ipss_baseline(model_inputs(warehouse_path), 2020, mortality=False).params.survival[0]
+    np.testing.assert_allclose(s[hi], np.asarray(national) ** min(m.smr_shrunk[hi], 2.0), rtol=1e-12)
+
+
+def model_hamadori(wh) -> list[str]:
+    return [r[0] for r in wh.execute("SELECT muni_code FROM core_ipss2023__hamadori_members").fetchall()]
+
+
+def model_inputs(path: Path) -> model.Inputs:
+    from sousei.projection_api import load_inputs
+
+    return load_inputs(path)
