@@ -1,5 +1,6 @@
 """Population projections for every municipality (IPSS method, 人口ビジョン scenarios, CCR, closed) and the
-2024 sustainability classification → out_projection__population, __parameters, __sustainability, __impact.
+2024 sustainability classification → out_projection__population, __parameters, __sustainability, __impact,
+__sustainability_counts, and the mortality level (SMR) of each unit the IPSS method uses → __mortality_level.
 
 福島県 浜通り's 13 municipalities are projected as one unit, as IPSS 2023 does: they appear as muni_code 07999
 (IPSS's code for 浜通り地域) and not individually (pinned gaps of the coverage checks).
