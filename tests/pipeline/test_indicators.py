@@ -28,15 +28,20 @@ def test_registry_has_at_least_60_indicators_35_of_them_in_these_families() -> N
     assert len({i.id for i in entries}) == len(entries)
 
 
+UNITLESS = {"tfr_bayes", "child_woman_ratio", "econ_fiscal_strength_index"}
+
+
 def test_every_entry_has_metadata_and_data_for_95pct_or_a_coverage_note(wh: duckdb.DuckDBPyConnection) -> None:
     reg = wh.cursor().sql("SELECT * FROM out_indicators__registry").pl()
     assert sorted(reg["indicator_id"]) == sorted(i.id for i in indicators())
     for row in reg.iter_rows(named=True):
-        for col in ("name_ja", "name_en", "unit", "direction", "formula", "sources", "tables"):
+        for col in ("name_ja", "name_en", "direction", "formula", "sources", "tables"):
             assert row[col], f"{row['indicator_id']}: no {col}"
-        assert row["last_year"] is not None or "not loaded" in (row["coverage_note"] or ""), row["indicator_id"]
+        # a pure number (合計特殊出生率, 子ども女性比, 財政力指数) is shown without a unit; every other entry has one
+        assert row["unit"] or row["indicator_id"] in UNITLESS, f"{row['indicator_id']}: no unit"
+        assert row["last_year"] is not None or "未読み込み" in (row["coverage_note"] or ""), row["indicator_id"]
         assert row["municipalities_latest"] >= 0.95 * 1741 or row["coverage_note"], row["indicator_id"]
-        assert row["municipalities_latest"] > 0 or "not loaded" in row["coverage_note"], row["indicator_id"]
+        assert row["municipalities_latest"] > 0 or "未読み込み" in row["coverage_note"], row["indicator_id"]
 
 
 def test_tables_read_are_produced_by_the_declared_dependencies() -> None:
@@ -263,7 +268,7 @@ def test_m_and_l_curve_entries_are_empty_until_loaded(tmp_path: Path) -> None:
     tmp_path.mkdir(exist_ok=True)
     values, _, _ = run_queries(_estat_frames(tmp_path), {"01100", "31201"}, ESTAT_ENTRIES)
     assert values.height == 0
-    assert all("not loaded" in i.coverage_note for i in ESTAT_ENTRIES)
+    assert all("未読み込み" in i.coverage_note for i in ESTAT_ENTRIES)
 
 
 def test_a_table_with_other_classifications_is_not_mistaken_for_the_m_curve(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def test_entries_are_economy_estat_entries_with_a_not_loaded_note() -> None:
     assert len(VA_ENTRIES) == 37
     for ind in VA_ENTRIES:
         assert ind.family == "economy" and ind.sources == ("estat_api",)
-        assert "not loaded" in ind.coverage_note and ind.coverage_note == VA_NOT_LOADED
+        assert "未読み込み" in ind.coverage_note and ind.coverage_note == VA_NOT_LOADED
         assert "事業所単位" in ind.formula
 
 

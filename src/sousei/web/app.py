@@ -290,8 +290,9 @@ def create_app(db: Path) -> FastAPI:
         iv = indicator_or_404(indicator_id)
         check_pref_peer(pref, peer)
         rows = iv.ranking(pref=pref, peer=None if pref else peer)
+        unit = f"{iv.meta['unit']}、" if iv.meta["unit"] else ""  # a pure number (合計特殊出生率) has no unit
         cols = [("rank", "順位"), ("muni_code", "市区町村コード"), ("name", "市区町村"), ("pref_name", "都道府県"),
-                ("peer_group", "類似団体区分"), ("value", f"{iv.meta['name']}（{iv.meta['unit']}、{iv.year}年）"),
+                ("peer_group", "類似団体区分"), ("value", f"{iv.meta['name']}（{unit}{iv.year}年）"),
                 ("oriented_japan", "偏差値（全国、高いほど良い）")]  # fmt: skip
         return _csv_response(_rows_csv(rows, cols), f"ranking_{iv.id}.csv")
 

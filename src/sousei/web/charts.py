@@ -153,7 +153,7 @@ def _comparison_chart(wh: Warehouse, code: str, chart_id: str, indicator_id: str
     meta = ind.meta if ind else {"name": indicator_id, "unit": "", "sources": [], "year": None, "caveat": None}
     title = f"{meta['name']}（{meta['year']}年）" if meta["year"] else meta["name"]
     return Chart(
-        chart_id, title, "bar", "比較対象", f"{meta['name']}（{meta['unit']}）",
+        chart_id, title, "bar", "比較対象", f"{meta['name']}（{meta['unit']}）" if meta["unit"] else meta["name"],
         [Series(meta["name"], labels, values)] if labels and values[0] is not None else [], tuple(meta["sources"]),
         tab=tab, note="指標の定義は指標レジストリ（out_indicators__registry）による",
     )  # fmt: skip

@@ -67,6 +67,7 @@ WHERE base.v0 > 0"""
 
 def _unmarried(sex: str, age: str) -> Indicator:
     sex_ja = {"male": "男性", "female": "女性"}[sex]
+    age_ja = age.replace("-", "～")
     where = f"sex = '{sex}' AND age_group = '{age}'"
     return Indicator(
         id=f"unmarried_{sex}_{age.replace('-', '_')}_pct",
@@ -76,7 +77,7 @@ def _unmarried(sex: str, age: str) -> Indicator:
         family="births",
         direction="lower_better",
         sources=("unmarried_rates_2025",),
-        formula=f"never-married {sex}s {age} / all {sex}s {age} × 100 (census 2025, 不詳補完値, as published)",
+        formula=f"未婚の{sex_ja} {age_ja}歳 ÷ {sex_ja} {age_ja}歳 × 100（2025年国勢調査、不詳補完値、公表値どおり）",
         query=f"""SELECT area_code AS muni_code, 2025 AS year, unmarried_pct AS numerator, 1.0 AS denominator
                   FROM core_census2025__unmarried_rate
                   WHERE area_level = 'municipality' AND {where} AND unmarried_pct IS NOT NULL""",
@@ -85,11 +86,9 @@ def _unmarried(sex: str, age: str) -> Indicator:
                            WHERE area_level = 'japan' AND {where}""",
         prefecture_query=f"""SELECT substr(area_code, 1, 2) AS pref_code, 2025 AS year, unmarried_pct AS value
                              FROM core_census2025__unmarried_rate WHERE area_level = 'prefecture' AND {where}""",
-        caveat="Census 2025 (2025-10-01), not 2020. Tiny municipalities can show 0 or 100. 'Lower is better' is read "
-        "for the births gap only: marrying is a personal choice.",
-        coverage_note="47356 渡名喜村 female 30–34 is blank in the source."
-        if sex == "female" and age == "30-34"
-        else "",
+        caveat="2020年ではなく2025年国勢調査（2025年10月1日現在）。人口の極めて少ない町村では0や100になりうる。"
+        "「低いほうが良い」は出生の観点に限った見方で、結婚は個人の選択である。",
+        coverage_note="47356 渡名喜村の女性30～34歳は原資料で空欄。" if sex == "female" and age == "30-34" else "",
     )
 
 
@@ -102,10 +101,9 @@ ENTRIES: list[Indicator] = [
         family="births",
         direction="neutral",  # a count measures size, not performance: no 偏差値 judgement
         sources=JUKI,
-        formula="出生者数 of the period, summed over the codes of the time that make up the 2020 municipality",
+        formula="期間中の出生者数（2020年の市区町村を構成する当時の団体コードの合計）",
         query=f"SELECT muni_code, year, births AS numerator, 1.0 AS denominator FROM {JUKI_2020}",
-        caveat="年度 (April–March) to 2012, calendar year from 2013; foreign residents included from 2013. Register "
-        "figures run higher than 人口動態.",
+        caveat="2012年までは年度（4月～翌3月）、2013年からは暦年。外国人住民は2013年から含む。住民基本台帳の値は人口動態統計より大きめになる。",
     ),
     Indicator(
         id="births_juki_index_1995",
@@ -115,12 +113,12 @@ ENTRIES: list[Indicator] = [
         family="births",
         direction="higher_better",
         sources=JUKI,
-        formula="births(year) / births(FY1995) × 100 (住民基本台帳)",
+        formula="出生数（当該年） ÷ 出生数（1995年度） × 100（住民基本台帳）",
         query=f"""SELECT s.muni_code, s.year, s.births AS numerator, b.births AS denominator
                   FROM {JUKI_2020} s JOIN (SELECT muni_code, births FROM {JUKI_2020}
                   WHERE year = {BIRTHS_BASE_YEAR}) b USING (muni_code) WHERE b.births > 0""",
         scale=100.0,
-        caveat="年度 to 2012, calendar year from 2013; foreign residents included from 2013.",
+        caveat="2012年までは年度（4月～翌3月）、2013年からは暦年。外国人住民は2013年から含む。",
     ),
     Indicator(
         id="births_juki_index_vs_japan",
@@ -130,10 +128,10 @@ ENTRIES: list[Indicator] = [
         family="births",
         direction="higher_better",
         sources=JUKI,
-        formula="(births(year) / births(FY1995)) / (Japan's births(year) / Japan's births(FY1995)) × 100",
+        formula="(出生数（当該年） ÷ 出生数（1995年度）) ÷ (全国の出生数（当該年） ÷ 全国の出生数（1995年度）) × 100",
         query=_relative_index(JUKI_2020, "births", BIRTHS_BASE_YEAR),
         scale=100.0,
-        caveat="Below 100: births fell faster than in Japan since FY1995.",
+        caveat="100未満は、1995年度以降の出生数の減少が全国より速いことを示す。",
     ),
     Indicator(
         id="crude_birth_rate_juki",
@@ -143,7 +141,7 @@ ENTRIES: list[Indicator] = [
         family="births",
         direction="higher_better",
         sources=JUKI,
-        formula="births of the period / population at its end × 1,000",
+        formula="期間中の出生数 ÷ 期末人口 × 1,000",
         query=f"SELECT muni_code, year, births AS numerator, population AS denominator FROM {JUKI_2020} "
         "WHERE population > 0",
         scale=1000.0,
@@ -156,9 +154,9 @@ ENTRIES: list[Indicator] = [
         family="births",
         direction="neutral",  # a count measures size, not performance: no 偏差値 judgement
         sources=("ssdse_a",),
-        formula="SSDSE-A A4101 出生数 (人口動態統計, by mother's residence)",
+        formula="SSDSE-A A4101 出生数（人口動態統計、母の住所地別）",
         query=f"SELECT muni_code, year, value AS numerator, 1.0 AS denominator FROM {_ssdse('A4101')}",
-        caveat="Births of unknown residence (27 in 2020) are in Japan's published total but no municipality's.",
+        caveat="住所地不詳の出生（2020年は27人）は全国の公表値に含まれるが、どの市区町村にも含まれない。",
     ),
     Indicator(
         id="births_vital_index_vs_japan",
@@ -168,7 +166,7 @@ ENTRIES: list[Indicator] = [
         family="births",
         direction="higher_better",
         sources=("ssdse_a",),
-        formula="(births(year) / births(2016)) / (Japan's births(year) / Japan's births(2016)) × 100",
+        formula="(出生数（当該年） ÷ 出生数（2016年）) ÷ (全国の出生数（当該年） ÷ 全国の出生数（2016年）) × 100",
         query=_relative_index(_ssdse("A4101"), "value", VITAL_BASE_YEAR),
         scale=100.0,
     ),
@@ -180,7 +178,7 @@ ENTRIES: list[Indicator] = [
         family="births",
         direction="higher_better",
         sources=("ssdse_a", *CENSUS),
-        formula="births (人口動態, year) / women 15–49 (nearest census, 2020 after it) × 1,000",
+        formula="出生数（人口動態、当該年） ÷ 女性15～49歳人口（最も近い国勢調査、2020年より後は2020年） × 1,000",
         query=f"""SELECT b.muni_code, b.year, b.value AS numerator, w.women AS denominator
                   FROM {_ssdse("A4101")} b JOIN {_women(15, 49)} w
                     ON w.muni_code = b.muni_code AND w.census_year = {NEAREST_CENSUS.replace("year", "b.year")}
@@ -191,12 +189,12 @@ ENTRIES: list[Indicator] = [
         id="tfr_bayes",
         name_ja="合計特殊出生率（ベイズ推定値）",
         name_en="Total fertility rate (Bayesian estimate)",
-        unit="人",
+        unit="",  # conventionally shown without a unit
         family="births",
         direction="higher_better",
         sources=("tfr_2008_2012", "tfr_2018_2022", "national_series"),
-        formula="sum of age-specific fertility rates over 5 years (MHLW Bayesian estimate), as published; year = the "
-        "period's last year (2012 = 2008–2012, 2022 = 2018–2022)",
+        formula="5年間の年齢別出生率の合計（厚生労働省のベイズ推定値、公表値どおり）。年 = 期間の最終年"
+        "（2012 = 2008～2012年、2022 = 2018～2022年）",
         query="""SELECT muni_code, CAST(substr(period, 6, 4) AS INTEGER) AS year, tfr AS numerator,
                         1.0 AS denominator FROM core_tfr__tfr""",
         aggregate="source_value",
@@ -206,20 +204,20 @@ ENTRIES: list[Indicator] = [
                             SELECT year, tfr, CASE WHEN year BETWEEN 2008 AND 2012 THEN 2012
                                                    WHEN year BETWEEN 2018 AND 2022 THEN 2022 END AS y
                             FROM core_national__vital_rates) WHERE y IS NOT NULL GROUP BY y""",
-        caveat="Japan's value is the mean of the yearly national TFRs of the period (the Bayes tables' own national "
-        "figure is not in the bundle). 2018–2022 was hand-compiled from the MHLW release.",
-        coverage_note="58 municipalities lack a 2018–2022 rate and some 2020 municipalities formed from several areas "
-        "lack a 2008–2012 rate (core_tfr__missing); never imputed.",
+        caveat="全国値は期間中の各年の全国の合計特殊出生率の平均（ベイズ推定の表自体の全国値はデータ一式にない）。"
+        "2018～2022年は厚生労働省の公表資料から手作業で転記された値。",
+        coverage_note="58市区町村は2018～2022年の値がなく、複数の地域から成る2020年の市区町村の一部は2008～2012年の値が"
+        "ない（core_tfr__missing）。補完はしない。",
     ),
     Indicator(
         id="child_woman_ratio",
         name_ja="子ども女性比（0～4歳人口／女性15～49歳）",
         name_en="Child–woman ratio (children 0–4 per woman 15–49)",
-        unit="人/人",
+        unit="",  # a ratio, conventionally shown without a unit
         family="births",
         direction="higher_better",
         sources=CENSUS,
-        formula="persons aged 0–4 (both sexes) / women aged 15–49 (census, age 不詳 allocated)",
+        formula="0～4歳人口（男女計） ÷ 女性15～49歳人口（国勢調査、年齢不詳を按分）",
         query=f"""SELECT c.muni_code, c.census_year AS year, c.children AS numerator, w.women AS denominator
                   FROM (SELECT muni_code, census_year, sum(persons) AS children FROM {CENSUS_POP}
                         WHERE age_start = 0 GROUP BY ALL) c
@@ -233,7 +231,7 @@ ENTRIES: list[Indicator] = [
         family="births",
         direction="neutral",  # a count measures size, not performance: no 偏差値 judgement
         sources=CENSUS,
-        formula="women aged 20–39 (census, age 不詳 allocated)",
+        formula="女性20～39歳人口（国勢調査、年齢不詳を按分）",
         query=f"SELECT muni_code, census_year AS year, women AS numerator, 1.0 AS denominator FROM {_women(20, 39)}",
     ),
     Indicator(
@@ -244,7 +242,7 @@ ENTRIES: list[Indicator] = [
         family="births",
         direction="higher_better",
         sources=CENSUS,
-        formula="(women 20–39 at census t − at t−5) / at t−5 × 100",
+        formula="(女性20～39歳人口（国勢調査 t年） − 同（t−5年）) ÷ 同（t−5年） × 100",
         query=f"""SELECT w.muni_code, w.census_year AS year, w.women - p.women AS numerator, p.women AS denominator
                   FROM {_women(20, 39)} w JOIN {_women(20, 39, "census_year + 5")} p USING (muni_code, census_year)
                   WHERE p.women > 0""",
@@ -258,7 +256,7 @@ ENTRIES: list[Indicator] = [
         family="births",
         direction="higher_better",
         sources=CENSUS,
-        formula="women aged 20–39 / total population × 100 (census)",
+        formula="女性20～39歳人口 ÷ 総人口 × 100（国勢調査）",
         query=f"""SELECT w.muni_code, w.census_year AS year, w.women AS numerator, t.persons AS denominator
                   FROM {_women(20, 39)} w JOIN (SELECT muni_code, census_year, sum(persons) AS persons
                   FROM {CENSUS_POP} GROUP BY ALL) t USING (muni_code, census_year) WHERE t.persons > 0""",
@@ -272,13 +270,14 @@ ENTRIES: list[Indicator] = [
         family="births",
         direction="higher_better",
         sources=("ssdse_a", *CENSUS),
-        formula="marriages (人口動態, SSDSE-A A9101) / women 20–39 (nearest census, 2020 after it) × 1,000",
+        formula="婚姻件数（人口動態、SSDSE-A A9101） ÷ 女性20～39歳人口（最も近い国勢調査、2020年より後は2020年）"
+        " × 1,000",
         query=f"""SELECT m.muni_code, m.year, m.value AS numerator, w.women AS denominator
                   FROM {_ssdse("A9101")} m JOIN {_women(20, 39)} w
                     ON w.muni_code = m.muni_code AND w.census_year = {NEAREST_CENSUS.replace("year", "m.year")}
                   WHERE w.women > 0""",
         scale=1000.0,
-        caveat="Marriages are counted where the couple lives (夫妻の住所); brides of all ages are in the numerator.",
+        caveat="婚姻は夫妻の住所地で計上し、分子には全年齢の妻を含む。",
     ),
     *(_unmarried(sex, age) for sex in ("female", "male") for age in ("25-29", "30-34", "35-39")),
 ]

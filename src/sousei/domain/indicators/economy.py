@@ -53,11 +53,10 @@ INDUSTRY_EN: dict[str, str] = {
 }
 
 RESAS_CAVEAT = (
-    "RESAS 2016 extract (経済センサス-活動調査 2016), enterprise basis: an enterprise's value added is credited to "
-    "its head office's municipality (千代田区, 豊田市, 忍野村 stand out), so it is not the value produced locally; "
-    "1,495 of the 1,741 municipalities."
+    "RESAS の2016年データ（経済センサス-活動調査 2016）で企業単位。企業の付加価値額は本社所在地の市区町村に計上"
+    "される（千代田区、豊田市、忍野村が突出）ため、その地域で生み出された付加価値額ではない。1,741市区町村中1,495のみ。"
 )
-RESAS_COVERAGE = "The RESAS extract covers 1,495 of the 1,741 municipalities (the 246 missing are mostly small towns)."
+RESAS_COVERAGE = "RESAS のデータは1,741市区町村中1,495のみを収録（欠ける246は主に小規模な町村）。"
 
 
 def _specialization(suffix: str) -> Indicator:
@@ -86,8 +85,7 @@ def _specialization(suffix: str) -> Indicator:
             f"(sum(emp_i) OVER (PARTITION BY left(muni_code, 2), year) / "
             f"sum(emp) OVER (PARTITION BY left(muni_code, 2), year)) / ({national_share}) AS value FROM ({share})"
         ),
-        caveat="Private establishments only (公務 excluded)."
-        + (" 漁業 and 鉱業 from 2016." if suffix in "3335" else ""),
+        caveat="民営事業所のみ（公務を除く）。" + ("漁業と鉱業は2016年から。" if suffix in "3335" else ""),
     )
 
 
@@ -105,7 +103,7 @@ def _fiscal(
         family="economy",
         direction=direction,  # type: ignore[arg-type]
         sources=("fiscal_indices",),
-        formula=f"{name_ja}（地方公共団体の主要財政指標一覧, 年度 = year）",
+        formula=f"{name_ja}（地方公共団体の主要財政指標一覧。年 = 年度）",
         query=(
             f"SELECT f.code AS muni_code, f.fiscal_year AS year, {value} AS numerator, 1.0 AS denominator "
             f"FROM raw_fiscal__indices f JOIN core_areas__municipalities m ON m.muni_code = f.code "
@@ -121,9 +119,8 @@ def _fiscal(
             f"WHERE entity = 'municipal_mean'"
         ),
         caveat=(
-            "National and prefecture values are the simple means of municipalities the source publishes "
-            "(全国市町村平均, 都道府県内市町村平均). Units merged after FY2011 appear from the year they took "
-            "their 2020 code." + (" " + caveat if caveat else "")
+            "全国値・都道府県値は原資料が公表する市町村の単純平均（全国市町村平均、都道府県内市町村平均）。"
+            "2012年度以降に合併した団体は、2020年の団体コードになった年度から表示する。" + caveat
         ),
     )
 
@@ -154,7 +151,7 @@ INDICATORS: tuple[Indicator, ...] = (
         formula=f"従業者数（民営）C2208 ÷ 直近の国勢調査人口 A1101 × 100 ({CENSUS_ECON})",
         query=per_population("C2208"),
         scale=100.0,
-        caveat="Jobs located in the municipality (by establishment), against residents: commuter towns score low.",
+        caveat="市区町村内の事業所で働く従業者数を住民数と比べるため、ベッドタウンでは低くなる。",
     ),
     *(_specialization(s) for s in INDUSTRIES),
     Indicator(
@@ -165,7 +162,7 @@ INDICATORS: tuple[Indicator, ...] = (
         family="economy",
         direction="higher_better",
         sources=("resas_municipal_2016",),
-        formula="付加価値額（企業単位, 百万円）× 1,000 ÷ 国勢調査人口 2015 (RESAS; year = 2016)",
+        formula="付加価値額（企業単位、百万円）× 1,000 ÷ 2015年国勢調査人口（RESAS。年 = 2016）",
         query=(
             "SELECT muni_code, 2016 AS year, value_added_enterprise_million_yen * 1000.0 AS numerator, "
             "population_2015_persons AS denominator FROM core_resas__municipal_2016"
@@ -182,8 +179,8 @@ INDICATORS: tuple[Indicator, ...] = (
         direction="higher_better",
         sources=("resas_municipal_2016",),
         formula=(
-            "付加価値額（企業単位）÷ 従業者数（企業単位）; 従業者数 = 付加価値額 ÷ 労働生産性 (RESAS; year = 2016), "
-            "so that 付加価値額 = 労働生産性 × 従業者数"
+            "付加価値額（企業単位）÷ 従業者数（企業単位）。従業者数は 付加価値額 ÷ 労働生産性 で求め"
+            "（RESAS。年 = 2016）、付加価値額 = 労働生産性 × 従業者数 が成り立つ"
         ),
         query=(
             "SELECT muni_code, 2016 AS year, value_added_enterprise_million_yen * 1000.0 AS numerator, "
@@ -202,7 +199,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction="higher_better",
         sources=("income_per_taxpayer",),
         formula=(
-            "総所得金額等 ÷ 所得割納税義務者数（市町村税課税状況等の調 第11表, 令和6年度 = 2023年の所得; year = 2023）"
+            "総所得金額等 ÷ 所得割納税義務者数（市町村税課税状況等の調 第11表。令和6年度 = 2023年の所得。年 = 2023）"
         ),
         query=(
             "SELECT muni_code, income_year AS year, income_per_taxpayer_yen AS numerator, 1.0 AS denominator "
@@ -218,8 +215,8 @@ INDICATORS: tuple[Indicator, ...] = (
             "FROM core_income__income_per_taxpayer GROUP BY ALL"
         ),
         caveat=(
-            "The bundle has no taxpayer counts, so the national and prefecture values are the medians of their "
-            "municipalities, not per-taxpayer averages. Separately taxed capital gains are excluded."
+            "データ一式に納税義務者数がないため、全国値・都道府県値は納税義務者一人当たりの平均ではなく、"
+            "市区町村の値の中央値。分離課税の譲渡所得等は含まない。"
         ),
     ),
     _fiscal(
@@ -228,7 +225,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "財政力指数",
         "Fiscal strength index",
         "higher_better",
-        "指数",
+        "",  # an index conventionally shown without a unit
     ),
     _fiscal(
         "current_balance_ratio_pct",
@@ -253,7 +250,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "Future burden ratio",
         "lower_better",
         "%",
-        "'-' (resources exceed the future burden) is counted as 0.",
+        "「－」（充当可能財源等が将来負担額を上回る）は0とする。",
     ),
     _fiscal(
         "laspeyres_index",
@@ -271,7 +268,7 @@ INDICATORS: tuple[Indicator, ...] = (
         family="economy",
         direction="higher_better",
         sources=SSDSE,
-        formula="地方税 D320101（千円）÷ 直近の国勢調査人口 A1101 (市町村財政 決算, 年度 = year)",
+        formula="地方税 D320101（千円）÷ 直近の国勢調査人口 A1101（市町村財政 決算。年 = 年度）",
         query=per_population("D320101"),
     ),
     Indicator(
@@ -282,7 +279,7 @@ INDICATORS: tuple[Indicator, ...] = (
         family="economy",
         direction="higher_better",
         sources=("furusato_nozei", "ssdse_a"),
-        formula="ふるさと納税受入額 ÷ 直近の国勢調査人口 A1101 (ふるさと納税に関する現況調査, 年度 = year)",
+        formula="ふるさと納税受入額 ÷ 直近の国勢調査人口 A1101（ふるさと納税に関する現況調査。年 = 年度）",
         query=(
             f"SELECT d.muni_code, d.fiscal_year AS year, d.amount_yen AS numerator, p.value AS denominator "
             f"FROM core_furusato__donations d JOIN {item('A1101')} p ON p.muni_code = d.muni_code "
@@ -297,13 +294,13 @@ INDICATORS: tuple[Indicator, ...] = (
         family="economy",
         direction="lower_better",
         sources=("furusato_nozei", "ssdse_a"),
-        formula="寄附金税額控除による市町村民税の控除額 ÷ 直近の国勢調査人口 A1101 (課税年度 = year)",
+        formula="寄附金税額控除による市町村民税の控除額 ÷ 直近の国勢調査人口 A1101（年 = 課税年度）",
         query=(
             f"SELECT d.muni_code, d.year, d.municipal_tax_yen AS numerator, p.value AS denominator "
             f"FROM core_furusato__deductions d JOIN {item('A1101')} p ON p.muni_code = d.muni_code "
             f"AND p.year = {CENSUS_YEAR_OF.format(y='d.year')}"
         ),
-        caveat="Residents' donations elsewhere lower this municipality's tax: the outflow side of furusato nozei.",
+        caveat="住民がほかの自治体へ寄附すると、この市区町村の税収が減る（ふるさと納税の流出側）。",
     ),
     Indicator(
         id="econ_unemployment_rate_pct",
@@ -367,17 +364,16 @@ __all__ = ["INDICATORS", "INDUSTRIES", "INDUSTRY_EN", "aggregated"]
 # ignored; where a 中分類 has the same name the higher level is kept), the all-industries total by 全産業. Japan is
 # the table's own 全国 row (area 00000) and the prefectures its prefecture rows (area PP000); municipalities are the
 # rows on a 2020 municipal code (designated-city wards are left out). Until such a table is loaded the entries have
-# no rows ("not loaded").
+# no rows ("未読み込み").
 VA_NOT_LOADED = (
-    "Needs 経済センサス‐活動調査 2021 付加価値額 (事業所単位) by 産業大分類 per municipality (産業横断的集計), "
-    "loaded with `sousei data estat ID`: not loaded in a warehouse built from the bundle alone, so no municipality "
-    "has a value until then."
+    "市区町村別・産業大分類別の経済センサス‐活動調査 2021 付加価値額（事業所単位、産業横断的集計）を "
+    "`sousei data estat ID` で読み込む必要がある。データ一式だけで構築したウェアハウスでは未読み込みのため、"
+    "読み込むまでどの市区町村にも値はない。"
 )
-VA_SOURCE = "経済センサス‐活動調査 2021 産業横断的集計 市区町村別, 事業所単位 (e-Stat; 付加価値額は2020年の1年間)"
+VA_SOURCE = "経済センサス‐活動調査 2021 産業横断的集計 市区町村別、事業所単位。e-Stat。付加価値額は2020年の1年間"
 VA_CAVEAT = (
-    "Establishment basis: value added is counted where the establishment is (unlike the RESAS enterprise-basis "
-    "figures, which credit a head office's city). Cells the source keeps secret (X) have no value. Japan and the "
-    "prefectures are the table's own 全国 and prefecture rows (no value where the table lacks them)."
+    "事業所単位：付加価値額は事業所の所在地で計上する（本社所在地に計上する RESAS の企業単位の値とは異なる）。"
+    "原資料で秘匿（X）のセルは値なし。全国・都道府県は表自体の全国・都道府県の行による（表にない場合は値なし）。"
 )
 _INDUSTRY_NAMES = ", ".join(f"('{s}', '{n}')" for s, n in INDUSTRIES.items())
 _VA_CATS = ", ".join(f"cat{i:02d}" for i in range(1, 16))
@@ -455,8 +451,8 @@ def _va_productivity(suffix: str | None) -> Indicator:
         direction="higher_better",
         sources=("estat_api",),
         formula=(
-            f"付加価値額（{label_ja}, 百万円）× 1,000 ÷ 従業者数（{label_ja}）; 付加価値額 = 労働生産性 × 従業者数; "
-            f"全国・都道府県 = the table's own rows ({VA_SOURCE})"
+            f"付加価値額（{label_ja}、百万円）× 1,000 ÷ 従業者数（{label_ja}）。付加価値額 = 労働生産性 × 従業者数。"
+            f"全国・都道府県は表自体の行（{VA_SOURCE}）"
         ),
         query=(
             f"SELECT area_code AS muni_code, year, va * 1000.0 AS numerator, emp AS denominator FROM ({rows(_VA_MUNI)})"
@@ -500,7 +496,7 @@ def _va_specialization(suffix: str) -> Indicator:
         sources=("estat_api",),
         formula=(
             f"(付加価値額（{INDUSTRIES[suffix]}）÷ 付加価値額（全産業）) ÷ (全国の同じ比) — "
-            f"全国 = the table's 全国 row ({VA_SOURCE})"
+            f"全国 = 表自体の全国の行（{VA_SOURCE}）"
         ),
         query=f"SELECT area_code AS muni_code, year, numerator, denominator FROM ({against_japan(_VA_MUNI)})",
         aggregate="source_value",
@@ -511,7 +507,7 @@ def _va_specialization(suffix: str) -> Indicator:
             f"SELECT left(area_code, 2) AS pref_code, year, max(numerator / denominator) AS value "
             f"FROM ({against_japan(_VA_PREF)}) GROUP BY ALL"
         ),
-        caveat=VA_CAVEAT + " Value added can be negative in an industry, and so can the coefficient.",
+        caveat=VA_CAVEAT + "産業によっては付加価値額が負になり、特化係数も負になりうる。",
         coverage_note=VA_NOT_LOADED,
     )
 

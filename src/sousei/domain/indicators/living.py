@@ -52,8 +52,8 @@ INDICATORS: tuple[Indicator, ...] = (
         ),
         scale=100.0,
         caveat=(
-            "07546 双葉町 has no estimate. 伊根町, 西米良村, 舟橋村, 安堵町: MAFF's base differs from pop65 "
-            "(as published)."
+            "07546 双葉町は推計値なし。伊根町、西米良村、舟橋村、安堵町は、農林水産政策研究所の65歳以上人口が"
+            "国勢調査の値と異なる（公表値どおり）。"
         ),
     ),
     _per_10000("living_doctors_per_10000", "I6100", "医師数", "Doctors", "人", "医師数（医師・歯科医師・薬剤師統計）"),
@@ -78,10 +78,8 @@ INDICATORS: tuple[Indicator, ...] = (
             f"FROM core_resas__municipal_2016 r JOIN {item('A1101')} p ON p.muni_code = r.muni_code AND p.year = 2020"
         ),
         scale=10000.0,
-        caveat="RESAS medical-resources extract (医療施設調査 2020); covers 1,495 of the 1,741 municipalities.",
-        coverage_note=(
-            "The RESAS extract covers 1,495 of the 1,741 municipalities (the 246 missing are mostly small towns)."
-        ),
+        caveat="RESAS の医療資源データ（医療施設調査 2020）。1,741市区町村中1,495のみ。",
+        coverage_note=("RESAS のデータは1,741市区町村中1,495のみを収録（欠ける246は主に小規模な町村）。"),
     ),
     Indicator(
         id="living_childcare_per_1000_children",
@@ -101,9 +99,7 @@ INDICATORS: tuple[Indicator, ...] = (
             f"ON c.muni_code = n.muni_code AND c.census_year = {CENSUS_YEAR_OF.format(y='n.year')}"
         ),
         scale=1000.0,
-        caveat=(
-            "The 基本票 count from 2019; earlier SSDSE-A editions count 保育所等 differently (J2503) and are not used."
-        ),
+        caveat=("2019年からの基本票による数。それ以前の SSDSE-A は保育所等の数え方が異なる（J2503）ため使わない。"),
     ),
     Indicator(
         id="living_pupils_per_elementary_school",
@@ -115,7 +111,7 @@ INDICATORS: tuple[Indicator, ...] = (
         sources=SSDSE,
         formula="小学校児童数 E2501 ÷ 小学校数 E2101 (学校基本調査)",
         query=ratio("E2501", "E2101"),
-        caveat="義務教育学校 are counted separately by the source and not included.",
+        caveat="義務教育学校は原資料で別に集計されており、含まない。",
     ),
     Indicator(
         id="living_pupils_per_teacher",

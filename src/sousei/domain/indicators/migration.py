@@ -20,15 +20,22 @@ def _net_rate(id_: str, ja: str, en: str, sex: str, lo: int, hi: int) -> Indicat
         family="migration",
         direction="higher_better",
         sources=RESIDUAL_SOURCES,
-        formula=f"Σ net migrants {sex_ja}aged {lo}–{hi} at the end of the 5-year period / Σ the same cohorts at its "
-        "start × 100 (census cohort residual method, national survival ratios); year = the period's end",
+        formula=f"Σ 5年間の純移動数（期末に{sex_ja}{lo}～{hi}歳） ÷ Σ 同じコーホートの期首人口 × 100"
+        "（国勢調査のコーホート残差法、全国の生残率）。年 = 期間の最終年",
         query=f"""SELECT muni_code, end_year AS year, sum(net_migrants) AS numerator, sum(start_persons) AS denominator
                   FROM {NET} WHERE sex = '{sex}' AND age_start BETWEEN {lo} AND {hi - 4}
                   GROUP BY muni_code, end_year HAVING sum(start_persons) > 0""",
         scale=100.0,
-        caveat="Residual estimate: it carries census coverage error and the gap between local and national "
-        "mortality. Ages at the end of the period. docs/methods/migration.md.",
+        caveat="残差法による推計値のため、国勢調査の把握誤差や、地域と全国の死亡水準の差を含む。年齢は期末時点。"
+        "詳しくは docs/methods/migration.md。",
     )
+
+
+JUKI_MOVERS_JA = {
+    "in_movers": "転入者数",
+    "out_movers": "転出者数",
+    "in_movers - out_movers": "(転入者数 − 転出者数)",
+}
 
 
 def _juki_rate(id_: str, ja: str, en: str, column: str, direction: str) -> Indicator:
@@ -40,12 +47,11 @@ def _juki_rate(id_: str, ja: str, en: str, column: str, direction: str) -> Indic
         family="migration",
         direction=direction,  # type: ignore[arg-type]
         sources=JUKI,
-        formula=f"{column.replace('_', ' ')} of the period / population at its end × 1,000 (住民基本台帳)",
+        formula=f"期間中の{JUKI_MOVERS_JA[column]} ÷ 期末人口 × 1,000（住民基本台帳）",
         query=f"SELECT muni_code, year, {column} AS numerator, population AS denominator FROM {JUKI_2020} "
         "WHERE population > 0",
         scale=1000.0,
-        caveat="年度 (April–March) to 2012, calendar year from 2013; movers from and to abroad included; foreign "
-        "residents included from 2013.",
+        caveat="2012年までは年度（4月～翌3月）、2013年からは暦年。国外との転出入を含む。外国人住民は2013年から含む。",
     )
 
 
@@ -62,8 +68,8 @@ def _ssdse_per_1000(id_: str, ja: str, en: str, what: str, value_sql: str, direc
         family="migration",
         direction=direction,  # type: ignore[arg-type]
         sources=("ssdse_a", *CENSUS),
-        formula=f"{what} (住民基本台帳人口移動報告, Japanese movers, SSDSE-A) / census population (nearest "
-        "round, 2020 after it) × 1,000",
+        formula=f"{what}（住民基本台帳人口移動報告、日本人移動者、SSDSE-A） ÷ 国勢調査人口（最も近い国勢調査、"
+        "2020年より後は2020年） × 1,000",
         query=f"""SELECT m.muni_code, m.year, m.v AS numerator, p.persons AS denominator
                   FROM (SELECT muni_code, data_year AS year,
                                {value_sql} AS v
@@ -73,7 +79,7 @@ def _ssdse_per_1000(id_: str, ja: str, en: str, what: str, value_sql: str, direc
                     ON p.muni_code = m.muni_code AND p.census_year = {NEAREST_CENSUS.replace("year", "m.year")}
                   WHERE p.persons > 0""",
         scale=1000.0,
-        caveat="Japanese movers only (foreign residents excluded); moves within the municipality are not counted.",
+        caveat="日本人移動者のみ（外国人を除く）。市区町村内の移動は含まない。",
     )
 
 
@@ -143,7 +149,7 @@ ENTRIES: list[Indicator] = [
         "net_movers_japanese_per_1000",
         "転入超過率（日本人移動者、人口千対）",
         "Net Japanese movers (in − out) per 1,000",
-        "movers in − movers out",
+        "(転入者数 A5101 − 転出者数 A5102)",
         f"{IN_JP} - {OUT_JP}",
         "higher_better",
     ),

@@ -41,7 +41,7 @@ INDICATORS: tuple[Indicator, ...] = (
             f"FROM {item('A1101')} a JOIN {item('A1101')} b ON b.muni_code = a.muni_code AND b.year = a.year - 5"
         ),
         scale=100.0,
-        caveat="07546 双葉町 had 0 residents in 2015 and 2020 (evacuation order): no rate.",
+        caveat="07546 双葉町は2015年・2020年とも人口0人（避難指示）のため、増減率なし。",
     ),
     Indicator(
         id="pop_aging_rate_pct",
@@ -54,7 +54,7 @@ INDICATORS: tuple[Indicator, ...] = (
         formula="65歳以上人口 A1303 ÷ 年齢判明人口 (A1301 + A1302 + A1303) × 100",
         query=expr(_KNOWN_AGE, "o", "c + w + o"),
         scale=100.0,
-        caveat="Denominator excludes age 不詳, as the census's own 高齢化率 does.",
+        caveat="分母は年齢不詳を除く（国勢調査の高齢化率と同じ）。",
     ),
     Indicator(
         id="pop_share_75plus_pct",
@@ -123,7 +123,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "FROM core_census__population_by_sex_age GROUP BY muni_code, census_year"
         ),
         scale=100.0,
-        caveat="1980–2015 figures are re-aggregated to 2015 (= 2020) boundaries by aiseed.dev.",
+        caveat="1980～2015年の値は、aiseed.dev が2015年（= 2020年）の市区町村境域に組み替えたもの。",
     ),
     Indicator(
         id="pop_density_habitable_km2",
@@ -140,7 +140,7 @@ INDICATORS: tuple[Indicator, ...] = (
             f"AND h.year = greatest(p.year, 2016)"
         ),
         scale=100.0,
-        caveat="Habitable area of the census year (2016, the earliest SSDSE-A carries, for the 2015 census).",
+        caveat="可住地面積は国勢調査年の値（2015年国勢調査には、SSDSE-A で最も古い2016年の値）。",
     ),
     Indicator(
         id="pop_household_size",
@@ -213,7 +213,7 @@ INDICATORS: tuple[Indicator, ...] = (
         family="population",
         direction="higher_better",
         sources=("ipss_2023_regional_totals",),
-        formula="(推計人口 2050 − 2020) ÷ 2020 × 100 (社人研 令和5年推計; year = 2050)",
+        formula="(2050年推計人口 − 2020年人口) ÷ 2020年人口 × 100（社人研 令和5年推計。年 = 2050）",
         query=(
             "SELECT a.area_code AS muni_code, a.year, a.total_persons - b.total_persons AS numerator, "
             "b.total_persons AS denominator FROM core_ipss2023__population a JOIN core_ipss2023__population b "
@@ -222,8 +222,7 @@ INDICATORS: tuple[Indicator, ...] = (
         ),
         scale=100.0,
         coverage_note=(
-            "IPSS projects 13 municipalities of 福島県 浜通り only as one joint unit: they have no value "
-            "(1,728 of 1,741)."
+            "社人研は福島県浜通り地域の13市町村を一体で推計しているため、これらは値なし（1,741市区町村中1,728）。"
         ),
     ),
 )

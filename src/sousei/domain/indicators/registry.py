@@ -38,9 +38,12 @@ def validate(entries: tuple[Indicator, ...]) -> None:
         seen.add(ind.id)
         if ind.family not in FAMILY_NAMES_JA:
             raise RegistryError(f"{ind.id}: unknown family {ind.family}")
-        for field in ("name_ja", "name_en", "unit", "formula", "query"):
+        for field in ("name_ja", "name_en", "formula", "query"):
             if not getattr(ind, field).strip():
                 raise RegistryError(f"{ind.id}: empty {field}")
+        # unit "" = a pure number shown without a unit (合計特殊出生率, 財政力指数); otherwise no stray spaces
+        if ind.unit != ind.unit.strip():
+            raise RegistryError(f"{ind.id}: unit {ind.unit!r} has surrounding spaces")
         if not ind.sources:
             raise RegistryError(f"{ind.id}: no sources")
         if ind.aggregate == "source_value" and not ind.national_query:

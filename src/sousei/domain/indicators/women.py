@@ -1,5 +1,5 @@
 """女性の就業 (women's work): employment by sex from census 2020 (SSDSE-A), and the M-curve / L-curve on the e-Stat
-path (census employment by sex × 5-year age, loaded with `sousei data estat ID`; "not loaded" otherwise)."""
+path (census employment by sex × 5-year age, loaded with `sousei data estat ID`; "未読み込み" otherwise)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ INDICATORS: tuple[Indicator, ...] = (
         formula=f"女性就業者数 F110202 ÷ 女性の労働力状態判明人口 (F110202 + F110702 + F110802) × 100 ({CENSUS})",
         query=expr(_labour("female"), "e", "e + u + n"),
         scale=100.0,
-        caveat="Over all women 15+, so an old population lowers it; the M-curve by age needs the e-Stat table.",
+        caveat="15歳以上の女性全体が対象のため、高齢者が多いと低くなる。年齢別のM字カーブには e-Stat の表が必要。",
     ),
     Indicator(
         id="women_labour_force_rate_pct",
@@ -82,7 +82,7 @@ INDICATORS: tuple[Indicator, ...] = (
             f"({CENSUS})"
         ),
         query=expr(_GAP_ITEMS, "fe * (me + mu + mn)", "me * (fe + fu + fn)"),
-        caveat="National and prefecture values are the ratio of their own rates (sums of employed and population).",
+        caveat="全国値・都道府県値は、それぞれの就業者数と人口の合計から求めた男女の率の比。",
         aggregate="source_value",
         national_query=_GAP_NATIONAL,
         prefecture_query=_GAP_PREFECTURE,
@@ -108,10 +108,10 @@ INDICATORS: tuple[Indicator, ...] = (
 # (a 労働力状態 or 従業上の地位 class, a 年齢 class and a 男女 class, nothing else) rather than by ID, so that the
 # 就業状態等基本集計 tables of the census (e.g. 労働力状態(8区分)・年齢(5歳階級)・男女別15歳以上人口 for the M-curve;
 # 従業上の地位・年齢・男女別就業者数 for the L-curve) are used whichever ID they are fetched under. Until one is loaded
-# the entries have no rows ("not loaded").
+# the entries have no rows ("未読み込み").
 ESTAT_NOT_LOADED = (
-    "Needs census 2020 employment by sex × 5-year age (就業状態等基本集計), loaded with `sousei data estat ID`: "
-    "not loaded in a warehouse built from the bundle alone, so no municipality has a value until then."
+    "2020年国勢調査の男女・5歳階級別の就業状態（就業状態等基本集計）を `sousei data estat ID` で読み込む必要が"
+    "ある。データ一式だけで構築したウェアハウスでは未読み込みのため、読み込むまでどの市区町村にも値はない。"
 )
 _CATS = ", ".join(f"cat{i:02d}" for i in range(1, 16))
 ESTAT_LABELLED = f"""(
@@ -153,13 +153,13 @@ def _estat_rate(id_: str, age: str, kind: str) -> Indicator:
         num = "status = '就業者'"
         den = "status IN ('労働力人口', '非労働力人口')"
         name_ja, name_en = f"女性の就業率（{age}）", f"Employment rate of women aged {age.replace('～', '–')}"
-        formula = f"女性 {age} 就業者 ÷ (労働力人口 + 非労働力人口) × 100 (国勢調査 2020 就業状態等基本集計, e-Stat)"
+        formula = f"女性 {age} 就業者 ÷ (労働力人口 + 非労働力人口) × 100（2020年国勢調査 就業状態等基本集計、e-Stat）"
     else:
         num = "status LIKE '%正規の職員・従業員' AND status NOT LIKE '%以外%'"
         den = "status = '総数'"
         name_ja = f"女性就業者の正規の職員・従業員割合（{age}）"
         name_en = f"Share of regular staff among employed women aged {age.replace('～', '–')}"
-        formula = f"女性 {age} 正規の職員・従業員 ÷ 就業者総数 × 100 (国勢調査 2020 従業上の地位, e-Stat)"
+        formula = f"女性 {age} 正規の職員・従業員 ÷ 就業者総数 × 100（2020年国勢調査 従業上の地位、e-Stat）"
     labelled = ESTAT_LABELLED
     return Indicator(
         id=id_,
@@ -177,7 +177,7 @@ def _estat_rate(id_: str, age: str, kind: str) -> Indicator:
             f"AND stats_data_id IN (SELECT stats_data_id FROM {labelled} WHERE {num}) GROUP BY muni_code, year"
         ),
         scale=100.0,
-        caveat="M-curve / L-curve point from an e-Stat table loaded by ID; see ESTAT_NOT_LOADED.",
+        caveat="M字カーブ／L字カーブの1点。e-Stat の表をIDで読み込んだときだけ値がある（収録状況の注記を参照）。",
         coverage_note=ESTAT_NOT_LOADED,
     )
 
