@@ -21,9 +21,10 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from sousei.kana import to_hiragana
+
 MUNI_CODE = re.compile(r"^\d{5}$")
 IMPACT_YEAR = 2040
-_KATAKANA = {chr(c): chr(c - 0x60) for c in range(0x30A1, 0x30F7)}
 HAMADORI_CODE = "07999"
 REGISTRY = "out_indicators__registry"
 COMPARISONS = "out_indicators__comparisons"
@@ -32,10 +33,6 @@ FAMILY_JA = {"population": "人口", "births": "出生", "migration": "人口移
              "economy": "強い経済", "living": "豊かな生活環境"}  # fmt: skip
 DIRECTION_JA = {"higher_better": "高いほど良い", "lower_better": "低いほど良い", "neutral": "向きなし"}
 NATIONAL_LABEL = {"source_value": "全国（公表値）", "ratio_of_sums": "全国"}
-
-
-def to_hiragana(text: str) -> str:
-    return text.translate(str.maketrans(_KATAKANA))
 
 
 class WarehouseMissing(RuntimeError):
@@ -260,10 +257,10 @@ class Warehouse:
         q = query.strip()
         if not q:
             return []
-        kana = to_hiragana(q)
+        kana = to_hiragana(q)  # NFKC: also half-width kana and full-width digits, for the reading and the code
         hits = []
         for code, name, name_kana, pref_name, kind in self._search_rows:
-            if q in name or kana in name_kana or code.startswith(q) or q in pref_name + name:
+            if q in name or kana in name_kana or code.startswith(kana) or q in pref_name + name:
                 exact = name == q or name_kana == kana
                 prefix = name.startswith(q) or name_kana.startswith(kana)
                 hits.append((not exact, not prefix, code, name, name_kana, pref_name, kind))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import fastexcel
 import pytest
 
-from sousei.pipeline.sources.fiscal import check_digit_ok, fiscal_year_of, parse_cell
+from sousei.pipeline.codes import is_valid_code6
+from sousei.pipeline.sources.fiscal import fiscal_year_of, parse_cell
 
 
 def test_file_names_to_fiscal_years():
@@ -22,7 +23,7 @@ def test_cells():
     assert parse_cell(None) == (None, "blank")
     with pytest.raises(ValueError):
         parse_cell("0.5*")
-    assert check_digit_ok("011002") and not check_digit_ok("011003")
+    assert is_valid_code6("011002") and not is_valid_code6("011003")
 
 
 def test_every_group_and_year(wh):

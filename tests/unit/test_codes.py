@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sousei.kana import to_hiragana
 from sousei.pipeline.codes import (
     check_digit,
-    halfwidth_katakana_to_hiragana,
     is_valid_code6,
     normalize_code,
     to_code6,
@@ -69,6 +69,7 @@ def test_normalize_refuses(bad: object) -> None:
 
 
 def test_kana() -> None:
-    assert halfwidth_katakana_to_hiragana("ｻｯﾎﾟﾛｼ") == "さっぽろし"
-    assert halfwidth_katakana_to_hiragana("ﾎｯｶｲﾄﾞｳ") == "ほっかいどう"
-    assert halfwidth_katakana_to_hiragana("ｶﾞｰﾃﾞﾝ") == "がーでん"
+    assert to_hiragana("ｻｯﾎﾟﾛｼ") == "さっぽろし"
+    assert to_hiragana("ﾎｯｶｲﾄﾞｳ") == "ほっかいどう"
+    assert to_hiragana("ｶﾞｰﾃﾞﾝ") == "がーでん"
+    assert to_hiragana("サッポロシ") == "さっぽろし"

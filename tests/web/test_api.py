@@ -23,8 +23,10 @@ def test_area_is_the_master_row(client: TestClient, wh: duckdb.DuckDBPyConnectio
 
 
 @pytest.mark.parametrize(
-    ("q", "code"), [("さっぽろし", SAPPORO), ("サッポロ", SAPPORO), ("札幌", SAPPORO), ("13101", "13101")]
-)
+    ("q", "code"),
+    [("さっぽろし", SAPPORO), ("サッポロ", SAPPORO), ("ｻｯﾎﾟﾛ", SAPPORO), ("札幌", SAPPORO), ("13101", "13101"),
+     ("１３１０１", "13101")],  # half-width kana and full-width digits as typed on some keyboards
+)  # fmt: skip
 def test_search_by_name_reading_and_code(client: TestClient, q: str, code: str) -> None:
     found = client.get("/api/search", params={"q": q}).json()
     assert found[0]["muni_code"] == code

@@ -11,8 +11,9 @@ from typing import Any
 
 import polars as pl
 
+from sousei.kana import to_hiragana
 from sousei.pipeline import crosswalk
-from sousei.pipeline.codes import halfwidth_katakana_to_hiragana, is_valid_code6, to_code6
+from sousei.pipeline.codes import is_valid_code6, to_code6
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
@@ -578,7 +579,7 @@ def _build_areas(ctx: StepContext, standard: list[dict[str, Any]]) -> tuple[pl.D
                 "pref_code": code[:2],
                 "pref_name": r["pref_name"],
                 "name": name,
-                "name_kana": halfwidth_katakana_to_hiragana(r["kana"]) if r["kana"] else None,
+                "name_kana": to_hiragana(r["kana"]) if r["kana"] else None,
                 # 28221 丹波篠山市 was 篠山市 in 2016: its English name then is not its name now.
                 "name_en": std["en"] if std and std["name"] == name else None,
                 "kind": kind,
@@ -610,7 +611,7 @@ def _build_areas(ctx: StepContext, standard: list[dict[str, Any]]) -> tuple[pl.D
                 "code6": r["code6"],
                 "level": "prefecture",
                 "name": r["pref_name"],
-                "name_kana": halfwidth_katakana_to_hiragana(r["pref_kana"]),
+                "name_kana": to_hiragana(r["pref_kana"]),
                 "name_en": None,
                 "kind": "都道府県",
                 "parent_code": "00000",

@@ -59,17 +59,3 @@ def normalize_code(raw: object) -> str:
 
 def pref_code_of(code5: str) -> str:
     return code5[:2]
-
-
-def halfwidth_katakana_to_hiragana(text: str) -> str:
-    """ｻｯﾎﾟﾛｼ → さっぽろし: NFKC joins half-width kana and their (han)dakuten, then katakana shift to hiragana."""
-    full = unicodedata.normalize("NFKC", text)
-    out = []
-    for ch in full:
-        cp = ord(ch)
-        # ァ (U+30A1) … ヶ (U+30F6) map onto ぁ … ゖ; ー and ・ stay as they are.
-        if 0x30A1 <= cp <= 0x30F6:
-            out.append(chr(cp - 0x60))
-        else:
-            out.append(ch)
-    return "".join(out)

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 import fastexcel
 import polars as pl
 
+from sousei.pipeline.codes import is_valid_code6
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
@@ -267,12 +268,6 @@ def fiscal_year_of(rel: str) -> int:
     return ERAS[m.group(1)] + int(m.group(2))
 
 
-def check_digit_ok(code6: str) -> bool:
-    weights = (6, 5, 4, 3, 2)
-    rest = sum(int(d) * w for d, w in zip(code6[:5], weights, strict=True)) % 11
-    return (11 - rest) % 10 == int(code6[5])
-
-
 def _clean(value: object) -> str | None:
     if value is None:
         return None
@@ -367,7 +362,7 @@ def parse_file(ctx: StepContext, rel: str) -> list[dict]:
         }
         if "code6" in columns and not is_average:
             code6 = cells[columns["code6"]]
-            if code6 is None or not re.fullmatch(r"\d{6}", code6) or not check_digit_ok(code6):
+            if code6 is None or not is_valid_code6(code6):
                 raise ctx.fail(
                     "fiscal-code",
                     f"団体コード {code6!r} is not a 6-digit code with a valid check digit",

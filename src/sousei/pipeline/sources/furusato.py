@@ -20,10 +20,11 @@ from pathlib import PurePosixPath
 import fastexcel
 import polars as pl
 
+from sousei.pipeline.codes import is_valid_code6
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
-from sousei.pipeline.sources.fiscal import PREFS, check_digit_ok, fiscal_year_of
+from sousei.pipeline.sources.fiscal import PREFS, fiscal_year_of
 
 SOURCE = "furusato_nozei"
 
@@ -129,7 +130,7 @@ def parse_donations(ctx: StepContext, rel: str) -> tuple[list[dict], dict[tuple[
         code6 = _clean(row[0])
         if code6 is None and all(_clean(v) is None for v in row[:5]):
             continue
-        if code6 is None or not re.fullmatch(r"\d{6}", code6) or not check_digit_ok(code6):
+        if code6 is None or not is_valid_code6(code6):
             raise ctx.fail("furusato-code", f"団体コード {code6!r}", file=rel, where=f"row {r}, column 1")
         pref, name = _clean(row[1]), _clean(row[2])
         if pref not in PREFS or PREFS.index(pref) + 1 != int(code6[:2]):
