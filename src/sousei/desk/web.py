@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from sousei.desk import auth, ministries, policy_fields
 from sousei.desk.auth import CsrfUser, CurrentUser, Db, Desk, LoginRequired
@@ -191,6 +192,19 @@ def mount_desk(app: FastAPI, templates: Jinja2Templates, warehouse: Any = None, 
         if request.url.path.startswith("/desk") and int(request.headers.get("content-length") or 0) > MAX_BODY:
             return HTMLResponse(f"送信内容が大きすぎます（{MAX_BODY // 1024} KB まで）", status_code=413)
         return await call_next(request)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def desk_database_error(request: Request, exc: SQLAlchemyError) -> Response:
+        text = str(exc)
+        missing = "no such table" in text or "UndefinedTable" in text or "does not exist" in text
+        message = (
+            "相談窓口のデータベースが作成されていません。`sousei desk init` を実行してください"
+            if missing
+            else "相談窓口のデータベースに接続できません。しばらくしてからもう一度お試しください"
+        )
+        return templates.TemplateResponse(
+            request, "error.html", {"message": message, "status_code": 503}, status_code=503
+        )
 
     app.include_router(router)
     app.include_router(web_karte.router)
