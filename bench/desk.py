@@ -49,6 +49,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to give the server's CPU per request."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] * 1000 if xs else float("nan")
@@ -60,6 +66,9 @@ class Stats:
         self.errors: list[str] = []
         self.submitted: list[str] = []
         self.work_started: list[float] = []
+        self.server_pid = 0
+        self.cpu_at_start = 0.0
+        self.cpu_at_end = 0.0
 
     async def call(self, name: str, want: set[int], coro) -> httpx.Response | None:  # type: ignore[no-untyped-def]
         t = time.perf_counter()
@@ -106,6 +115,8 @@ async def _user(base: str, role: str, email: str, index: int, n_sec: int, second
         # Everyone logs in at once first (argon2 is slow on purpose), then the timed 30 s of work start together.
         await logged_in.wait()
         stats.work_started.append(time.perf_counter())
+        if len(stats.work_started) == 1 and stats.server_pid:
+            stats.cpu_at_start = _cpu_seconds(stats.server_pid)
         stop = stats.work_started[-1] + seconds
         if csrf is None:
             return
@@ -184,6 +195,7 @@ def _run(backend: str, url: str, db: Path, users: int, seconds: float, workers: 
                              "--port", str(port), "--log-level", "warning", "--no-access-log",
                              "--workers", str(workers)], env=env)  # fmt: skip
     stats = Stats()
+    stats.server_pid = proc.pid if workers == 1 else 0
     try:
         for _ in range(600):
             try:
@@ -204,6 +216,7 @@ def _run(backend: str, url: str, db: Path, users: int, seconds: float, workers: 
             ))  # fmt: skip
 
         asyncio.run(everyone())
+        stats.cpu_at_end = _cpu_seconds(proc.pid) if stats.server_pid else 0.0
         login_seconds = min(stats.work_started) - started
         elapsed = time.perf_counter() - min(stats.work_started)
     finally:
@@ -226,6 +239,9 @@ def _run(backend: str, url: str, db: Path, users: int, seconds: float, workers: 
     print(f"all {users} logged in (login page, login, home) within {login_seconds:.1f} s")
     print(f"then {elapsed:.1f} s of work: requests {total}, {total / elapsed:.0f} req/s, errors {len(stats.errors)}"
           + (f" (first: {stats.errors[:3]})" if stats.errors else ""))  # fmt: skip
+    if stats.server_pid:
+        cpu = stats.cpu_at_end - stats.cpu_at_start
+        print(f"server CPU during the work: {cpu:.1f} s = {cpu / max(total, 1) * 1000:.1f} ms per request")
     for name in sorted(stats.lat):
         xs = stats.lat[name]
         print(f"  {name:12s} n={len(xs):6d}  p50 {_pct(xs, 50):7.1f} ms  p99 {_pct(xs, 99):7.1f} ms")
