@@ -12,11 +12,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table as RichTable
 
 from sousei import config
+from sousei.desk.cli import desk_app
 from sousei.pipeline.errors import BuildError
 
 app = typer.Typer(help="sousei: 地方創生 EBPM workbench", no_args_is_help=True, add_completion=False)
 data_app = typer.Typer(help="The data bundle, its sources, and e-Stat", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.add_typer(desk_app, name="desk")
 
 console = Console()
 err = Console(stderr=True)

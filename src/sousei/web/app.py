@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sousei.desk.web import mount_desk
 from sousei.estat import NOTICE as ESTAT_NOTICE
 from sousei.query import DIRECTION_JA, MUNI_CODE, Indicator, Warehouse
 from sousei.web.charts import (
@@ -122,7 +123,7 @@ class _LRU:
         return value
 
 
-def create_app(db: Path) -> FastAPI:
+def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
     wh = Warehouse(db)
     app = FastAPI(
         title="sousei 地域課題ダッシュボード API",
@@ -507,6 +508,9 @@ def create_app(db: Path) -> FastAPI:
         render_municipality(wh.municipalities()[0], tab)
     for chart_id in NATIONAL_CHARTS:
         national_chart_or_404(chart_id)
+
+    # The support desk (/desk): its own read-write database (desk_url, else SOUSEI_DESK_DB_URL, else SQLite).
+    mount_desk(app, templates, wh, desk_url)
 
     # Mounted last, so that /static/vendor/plotly.min.js above is not shadowed by the folder.
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -1,0 +1,1 @@
+"""The support desk (相談窓口): accounts, roles, 相談カルテ and their workflow, apart from the warehouse."""
