@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import sousei.desk.banso.models  # noqa: F401  (伴走支援 tables)
 import sousei.desk.models  # noqa: F401  (registers the foundation tables on Base.metadata)
 from sousei.desk.db import Base, make_engine
 
