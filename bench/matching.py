@@ -20,7 +20,7 @@ def run(n_officials: int, n_munis: int, time_limit: float, seed: int = 0):
     codes = [f"{(j % 47) + 1:02d}{j:03d}" for j in range(n_munis)]
     officials, munis = make_instance(n_officials, codes, FIELDS, MINISTRIES, seed=seed)
     problem = Problem(officials, munis, team_size=3)
-    sol = solve(problem, time_limit=time_limit, gap_target=0.0 if n_officials <= 200 else 0.01)
+    sol = solve(problem, time_limit=time_limit, gap_target=0.01)
     broken = violations(problem, sol.teams)
     assert not broken, broken[:5]
     return sol

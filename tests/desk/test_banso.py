@@ -226,3 +226,22 @@ def test_reference_shown_beside_collected_answers(people) -> None:  # type: igno
         assert (
             f'<td>{r["text"]}</td><td class="num">{r["count"]}</td><td class="num">{r["share_pct"]:.1f}%</td>' in page
         )
+
+
+def test_cli_demo_then_match(tmp_path: Path, warehouse_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sousei.cli import app
+
+    url = f"sqlite:///{tmp_path / 'cli-demo.sqlite3'}"
+    runner = CliRunner()
+    made = runner.invoke(app, ["desk", "demo", "--url", url, "--db", str(warehouse_path), "--officials", "9",
+                               "--municipalities", "3"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "9 架空の支援官" in made.output
+    matched = runner.invoke(app, ["desk", "match", "--url", url, "--time-limit", "10"])
+    assert matched.exit_code == 0, matched.output
+    assert "run 1: optimal, 3 teams" in matched.output
+    short = runner.invoke(app, ["desk", "match", "--url", url, "--team-size", "4"])
+    assert short.exit_code == 1
+    assert "参加可能な支援官が9人しかいません（3チーム×4人＝12人に対して）" in short.output
