@@ -34,11 +34,13 @@ def main() -> None:
         big = run(1000, 300, time_limit=60.0)
         print(
             f"matching 1000x300: {big.seconds:.1f} s, objective {big.objective:.1f}, gap {big.gap * 100:.2f}%"
+            f" (bound {big.bound:.1f})"
             f" ({big.status}, target ≤ 60 s)"
         )
     sol = run(180, 60, time_limit=10.0)
     print(
-        f"  status {sol.status}; coverage {sol.parts['coverage']:.0f}, ゆかり {sol.parts['yukari']:.0f}, "
+        f"  status {sol.status}, bound {sol.bound:.1f}; "
+        f"coverage {sol.parts['coverage']:.0f}, ゆかり {sol.parts['yukari']:.0f}, "
         f"ministry duplicates −{sol.parts['ministry_duplicate']:.0f}, missing stages −{sol.parts['missing_stage']:.0f}"
     )
     print(f"matching 180x60: {sol.seconds:.2f} s, objective {sol.objective:.1f}, gap {sol.gap * 100:.2f}%")

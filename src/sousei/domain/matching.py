@@ -385,9 +385,9 @@ def solve(
     }
     parts = score_parts(problem, teams)
     objective = parts["coverage"] + parts["yukari"] - parts["ministry_duplicate"] - parts["missing_stage"]
-    bound = -bound_raw - stage_const if np.isfinite(bound_raw) else objective
-    bound = max(bound, objective)
-    gap = (bound - objective) / max(abs(objective), 1e-9)
+    # No finite dual bound (the root LP did not finish in time): the gap is unknown, reported as infinite.
+    bound = max(-bound_raw - stage_const, objective) if np.isfinite(bound_raw) else math.inf
+    gap = (bound - objective) / max(abs(objective), 1e-9) if np.isfinite(bound) else math.inf
     status = "optimal" if status_ok and gap <= max(gap_target, 1e-4) else "feasible"
     return Solution(status, teams, objective, bound, gap, seconds, parts, shortages, message)
 

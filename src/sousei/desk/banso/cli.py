@@ -37,9 +37,11 @@ def match(
             if run.status == "infeasible":
                 err.print(f"[bold red]編成できません[/]: {escape(run.message)}", highlight=False)
                 raise typer.Exit(1)
+            bound = f"{run.bound:.1f}" if run.bound is not None else "—"
+            gap = f"{100 * run.gap:.2f}%" if run.gap is not None else "unknown (no bound in the time limit)"
             console.print(
                 f"run {run.id}: {run.status}, {len(run.explanations)} teams, objective {run.objective:.1f}, "
-                f"bound {run.bound:.1f}, gap {100 * (run.gap or 0):.2f}%, {run.seconds:.1f} s",
+                f"bound {bound}, gap {gap}, {run.seconds:.1f} s",
                 highlight=False,
             )
             table = Table("市町村", "メンバー", "曲げた規則")

@@ -5,6 +5,7 @@ Each function takes an open session and the acting user, changes rows, writes th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -187,7 +188,7 @@ def run_matching(
 
 
 def _finite(v: float) -> float | None:
-    return None if v != v else float(v)  # NaN → NULL
+    return float(v) if math.isfinite(v) else None  # NaN (no plan) and ∞ (no bound) → NULL, shown as —
 
 
 def set_lock(db: Session, user: User, official_id: int, application_id: int, locked: bool) -> None:
