@@ -319,7 +319,7 @@ def survey_save(request: Request, db: Db, user: Participant, form: Form) -> Resp
         if len(change) > 4000:
             errors["change"] = "庁内の変化は4000文字以内で入力してください"
         if not errors:
-            answer = {"rating": rating, "wants_continuation": wants == "yes",
+            answer: dict[str, Any] = {"rating": rating, "wants_continuation": wants == "yes",
                       "years": int(years_raw) if wants == "yes" else None, "change": change}  # fmt: skip
             service.save_muni_evaluation(db, user, run, app, answer)
     else:
@@ -333,8 +333,8 @@ def survey_save(request: Request, db: Db, user: Participant, form: Form) -> Resp
         if not errors:
             official = db.scalar(select(Official).where(Official.user_id == user.id))
             assert official is not None
-            answer = {"rating": rating, "reasons": chosen, "back_office": back_office}
-            service.save_official_evaluation(db, user, run, official, answer)
+            mine: dict[str, Any] = {"rating": rating, "reasons": chosen, "back_office": back_office}
+            service.save_official_evaluation(db, user, run, official, mine)
     if errors:
         return render(request, "desk/banso/survey.html", status=422, found=found, answer=None, errors=errors,
                       reasons=evaluation.reasons(), back_office=evaluation.BACK_OFFICE_OPTIONS,
