@@ -111,3 +111,25 @@ def test_login_is_rate_limited_per_account(desk_app: FastAPI) -> None:
         assert r.status_code == 401 and "メールアドレスまたはパスワードが違います" in r.text
     r = client.post("/desk/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
     assert r.status_code == 429 and "しばらくログインできません" in r.text
+
+
+def test_cookie_is_secure_when_served_over_https(desk_app: FastAPI) -> None:
+    _, email = add_user(desk_app, "secretariat")
+    client = TestClient(desk_app, base_url="https://testserver")
+    token = client.get("/desk/login").text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    r = client.post("/desk/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
+                    follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+    header = r.headers["set-cookie"]
+    assert SESSION_COOKIE in header and "Secure" in header and "HttpOnly" in header and "SameSite=lax" in header
+
+
+def test_an_uninitialised_desk_database_says_what_to_run(warehouse_path: Path, tmp_path: Path) -> None:
+    from sousei.web.app import create_app
+
+    app = create_app(warehouse_path, f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    client = TestClient(app, raise_server_exceptions=False)
+    client.cookies.set(SESSION_COOKIE, "anything", path="/desk")
+    r = client.get("/desk/")
+    assert r.status_code == 503 and "sousei desk init" in r.text
+    app.state.desk.engine.dispose()
