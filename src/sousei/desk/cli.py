@@ -85,3 +85,13 @@ def _masked(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def _register_banso() -> None:
+    from sousei.desk.banso import cli as banso_cli
+
+    desk_app.command("match")(banso_cli.match)
+    desk_app.command("demo")(banso_cli.demo)
+
+
+_register_banso()

@@ -209,6 +209,9 @@ def mount_desk(app: FastAPI, templates: Jinja2Templates, warehouse: Any = None, 
     app.include_router(router)
     app.include_router(web_karte.router)
     app.include_router(web_admin.router)
+    from sousei.desk.banso import web as banso_web
+
+    app.include_router(banso_web.router)
 
 
 def muni_label_plain(warehouse: Any, code: str | None) -> str:

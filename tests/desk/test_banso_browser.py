@@ -1,0 +1,130 @@
+"""伴走支援 in a real browser (Playwright, Debian's Chromium, uvicorn): a municipality applies, the Secretariat forms
+and publishes the team, an official sees the team and answers the survey, the Secretariat reads the evaluation."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from tests.desk.conftest import PASSWORD
+from tests.desk.test_browser import _free_port, browser  # noqa: F401  (the module's Chromium fixture)
+
+from sousei.desk import accounts
+from sousei.desk.banso import service
+from sousei.desk.db import make_engine, make_sessionmaker, write_session
+from sousei.desk.migrate import upgrade
+from sousei.query import Warehouse
+
+EMAILS = {"municipality": "kushiro@example.jp", "secretariat": "banso-jimukyoku@example.jp"}
+OFFICIALS = [
+    ("official1@example.jp", "国土交通省", "若手", "tourism"),
+    ("official2@example.jp", "総務省", "中堅", "transport"),
+    ("official3@example.jp", "環境省", "シニア", "industry"),
+]
+
+
+@pytest.fixture(scope="module")
+def banso_server(warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('banso-browser') / 'desk.sqlite3'}"
+    upgrade(url)
+    wh = Warehouse(warehouse_path)
+    engine = make_engine(url)
+    with write_session(make_sessionmaker(engine)) as db:
+        for role, email in EMAILS.items():
+            accounts.create_user(db, None, email=email, role=role, password=PASSWORD,
+                                 muni_code="01206" if role == "municipality" else None,
+                                 muni_name=lambda c: (wh.municipality(c) or {}).get("name"))  # fmt: skip
+        for i, (email, ministry, stage, field) in enumerate(OFFICIALS):
+            user = accounts.create_user(db, None, email=email, role="ministry", password=PASSWORD, ministry=ministry,
+                                        muni_name=lambda c: None)  # fmt: skip
+            service.save_official(db, user, {"name": f"支援官{i + 1}", "ministry_id": user.ministry_id, "stage": stage,
+                                             "strengths": {field: 3}})  # fmt: skip
+        db.commit()
+    engine.dispose()
+    wh.close()
+    port = _free_port()
+    env = {**os.environ, "SOUSEI_DB": str(warehouse_path.resolve()), "SOUSEI_DESK_DB_URL": url}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "sousei.web.main:app", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning"], env=env)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/desk/login", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the server did not start (exit code {proc.poll()})")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _login(browser: Browser, base: str, email: str) -> Page:  # noqa: F811
+    page = browser.new_context(locale="ja-JP").new_page()
+    page.goto(base + "/desk/")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.locator(".desk-nav .who")).to_contain_text(email)
+    return page
+
+
+def test_municipality_applies(browser: Browser, banso_server: str) -> None:  # noqa: F811
+    page = _login(browser, banso_server, EMAILS["municipality"])
+    page.get_by_role("link", name="伴走支援").click()
+    page.get_by_role("link", name="伴走支援を申請する・申請を変更する").click()
+    expect(page.locator("#dashboard-summary h2")).to_have_text("地域の状況（地域課題ダッシュボードより）")
+    page.get_by_label("課題の提示・支援の希望").fill("観光客の周遊と二次交通、地場産業の担い手")
+    page.get_by_label("観光の優先度").select_option("3")
+    page.get_by_label("交通の優先度").select_option("2")
+    page.get_by_label("産業振興の優先度").select_option("1")
+    page.get_by_role("button", name="申請する").click()
+    expect(page.get_by_role("status")).to_have_text("申請を保存しました")
+
+
+def test_secretariat_matches_and_publishes(browser: Browser, banso_server: str) -> None:  # noqa: F811
+    page = _login(browser, banso_server, EMAILS["secretariat"])
+    page.goto(banso_server + "/desk/banso/secretariat")
+    expect(page.locator("#feasibility h2")).to_have_text("編成前の確認")
+    expect(page.locator("#feasibility li.error")).to_have_count(0)  # notes on uncovered themes, nothing blocking
+    page.get_by_role("button", name="編成する").click()
+    expect(page.locator("#run-summary")).to_contain_text("最適解（証明済み）")
+    expect(page.locator('[data-muni="01206"]')).to_contain_text("支援官1")
+    expect(page.locator('[data-muni="01206"]')).to_contain_text("規則はすべて守られています")
+    page.get_by_role("button", name="この編成を公表する").click()
+    expect(page.locator("h1")).to_contain_text("公表中")
+
+
+def test_official_sees_the_team_and_answers_the_survey(browser: Browser, banso_server: str) -> None:  # noqa: F811
+    page = _login(browser, banso_server, OFFICIALS[0][0])
+    page.goto(banso_server + "/desk/banso/team")
+    expect(page.locator("#team-muni")).to_contain_text("釧路市")
+    expect(page.locator("#team")).to_contain_text("支援官3")
+    page.get_by_role("link", name="活動評価アンケートに回答する").click()
+    page.locator('input[name="rating"][value="5"]').check()
+    page.get_by_label("地方創生の現場に携わることができるから。").check()
+    page.get_by_label("多様な人材とチームで取り組めるから。").check()
+    page.get_by_label("わからない、活用したことがない").check()
+    page.get_by_role("button", name="回答する").click()
+    expect(page.get_by_role("status")).to_have_text("回答を保存しました")
+
+
+def test_secretariat_reads_the_evaluation(browser: Browser, banso_server: str) -> None:  # noqa: F811
+    page = _login(browser, banso_server, EMAILS["secretariat"])
+    page.goto(banso_server + "/desk/banso/evaluations")
+    row = page.locator("#reasons tr", has_text="地方創生の現場に携わることができるから。")
+    expect(row).to_contain_text("116")
+    expect(row).to_contain_text("92.8%")
+    expect(row).to_contain_text("100.0%")  # our one answer chose it
