@@ -182,6 +182,9 @@ def mount_desk(app: FastAPI, templates: Jinja2Templates, warehouse: Any = None, 
     app.include_router(router)
     app.include_router(web_karte.router)
     app.include_router(web_admin.router)
+    from sousei.desk import web_catalog  # 好事例 catalog and KPI targets (issue 16)
+
+    web_catalog.mount(app)
 
 
 def muni_label_plain(warehouse: Any, code: str | None) -> str:
