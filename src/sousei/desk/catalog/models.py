@@ -2,7 +2,7 @@
 
 The deck's cases are seeded from cases.toml by migration 0002_catalog; the Secretariat edits them and adds more;
 municipalities propose theirs, which are published after the Secretariat's review. Every change of a case adds a
-row to catalog_case_versions (and one to the desk's audit log).
+row to desk_catalog_case_versions (and one to the desk's audit log).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ ORIGIN_MUNICIPALITY = "municipality"
 
 
 class CatalogCase(Base):
-    __tablename__ = "catalog_cases"
+    __tablename__ = "desk_catalog_cases"
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -61,10 +61,10 @@ class CatalogCase(Base):
 
 
 class CatalogCaseVersion(Base):
-    __tablename__ = "catalog_case_versions"
+    __tablename__ = "desk_catalog_case_versions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("catalog_cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("desk_catalog_cases.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -76,12 +76,12 @@ class CatalogCaseVersion(Base):
 
 class CatalogCaseSearch(Base):
     """The case's search tokens (sousei.desk.catalog.tokens), space-separated: title = name and place, body = the
-    rest. SQLite indexes them in the FTS5 table catalog_case_fts, PostgreSQL in the tsvector column `document`
+    rest. SQLite indexes them in the FTS5 table desk_catalog_case_fts, PostgreSQL in the tsvector column `document`
     (both created by the migration, outside this model)."""
 
-    __tablename__ = "catalog_case_search"
+    __tablename__ = "desk_catalog_case_search"
 
-    case_id: Mapped[str] = mapped_column(ForeignKey("catalog_cases.id", ondelete="CASCADE"), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("desk_catalog_cases.id", ondelete="CASCADE"), primary_key=True)
     title_tokens: Mapped[str] = mapped_column(Text)
     body_tokens: Mapped[str] = mapped_column(Text)
 
@@ -89,7 +89,7 @@ class CatalogCaseSearch(Base):
 class KpiProgress(Base):
     """A value of a 基本構想 KPI target at a date, entered by the Secretariat with its source."""
 
-    __tablename__ = "catalog_kpi_progress"
+    __tablename__ = "desk_catalog_kpi_progress"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target_id: Mapped[str] = mapped_column(String(80), index=True)  # kpi_targets.toml id

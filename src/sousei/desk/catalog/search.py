@@ -18,20 +18,20 @@ from sousei.desk.catalog.models import PUBLISHED, CatalogCase, CatalogCaseSearch
 from sousei.desk.catalog.tokens import document_tokens, query_terms
 from sousei.desk.policy_fields import field_name
 
-FTS_TABLE = "catalog_case_fts"
+FTS_TABLE = "desk_catalog_case_fts"
 TITLE_WEIGHT = 3.0
 BODY_WEIGHT = 1.0
 
 
 def create_index_sql(dialect: str) -> list[str]:
-    """The statements that add the backend's full-text index to catalog_case_search (run by the migration)."""
+    """The statements that add the backend's full-text index to desk_catalog_case_search (run by the migration)."""
     if dialect == "sqlite":
         return [f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(case_id UNINDEXED, title, body, "
                 "tokenize = 'unicode61 remove_diacritics 0')"]  # fmt: skip
     if dialect == "postgresql":
         return [
-            "ALTER TABLE catalog_case_search ADD COLUMN document tsvector",
-            "CREATE INDEX ix_catalog_case_search_document ON catalog_case_search USING GIN (document)",
+            "ALTER TABLE desk_catalog_case_search ADD COLUMN document tsvector",
+            "CREATE INDEX ix_desk_catalog_case_search_document ON desk_catalog_case_search USING GIN (document)",
         ]
     raise ValueError(f"full-text search is implemented for SQLite and PostgreSQL, not {dialect}")
 
@@ -72,7 +72,7 @@ def write_index_entry(con: Connection, case_id: str, title: list[str], body: lis
                     {"id": case_id, "t": " ".join(title), "b": " ".join(body)})  # fmt: skip
     else:
         con.execute(
-            text("UPDATE catalog_case_search SET document = setweight(CAST(:t AS tsvector), 'A') || "
+            text("UPDATE desk_catalog_case_search SET document = setweight(CAST(:t AS tsvector), 'A') || "
                  "setweight(CAST(:b AS tsvector), 'D') WHERE case_id = :id"),
             {"id": case_id, "t": _tsvector_literal(title, 1), "b": _tsvector_literal(body, len(title) + 1)},
         )  # fmt: skip
@@ -104,14 +104,14 @@ def ranked_ids(db: Session, query: str) -> list[tuple[str, float]] | None:
     if con.dialect.name == "sqlite":
         rows = con.execute(
             text(f"SELECT f.case_id, -bm25({FTS_TABLE}, 0.0, :tw, :bw) AS score FROM {FTS_TABLE} f "
-                 f"JOIN catalog_cases c ON c.id = f.case_id WHERE {FTS_TABLE} MATCH :q AND c.status = :st "
+                 f"JOIN desk_catalog_cases c ON c.id = f.case_id WHERE {FTS_TABLE} MATCH :q AND c.status = :st "
                  "ORDER BY score DESC, f.case_id"),
             {"q": fts5_query(groups), "st": PUBLISHED, "tw": TITLE_WEIGHT, "bw": BODY_WEIGHT},
         ).all()  # fmt: skip
     else:
         rows = con.execute(
-            text("SELECT s.case_id, ts_rank_cd(s.document, q) AS score FROM catalog_case_search s "
-                 "JOIN catalog_cases c ON c.id = s.case_id, CAST(:q AS tsquery) q "
+            text("SELECT s.case_id, ts_rank_cd(s.document, q) AS score FROM desk_catalog_case_search s "
+                 "JOIN desk_catalog_cases c ON c.id = s.case_id, CAST(:q AS tsquery) q "
                  "WHERE s.document @@ q AND c.status = :st ORDER BY score DESC, s.case_id"),
             {"q": tsquery_literal(groups), "st": PUBLISHED},
         ).all()  # fmt: skip

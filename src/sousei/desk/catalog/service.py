@@ -72,15 +72,18 @@ class SearchResult:
 
 def search(db: Session, query: str, f: Filters, population: dict[str, float | None]) -> SearchResult:
     """Published cases matching the query (every word) and the filters; best first, or by pillar without a query."""
-    published = {c.id: c for c in db.scalars(select(CatalogCase).where(CatalogCase.status == PUBLISHED)).all()}
     query = query.strip()
+    published_only = select(CatalogCase).where(CatalogCase.status == PUBLISHED)
     if query:
         ranked = ranked_ids(db, query)
         if ranked is None:
             return SearchResult([], {}, True)
-        order = [(published[i], s) for i, s in ranked if i in published]
+        # only the hits are loaded (the index query already kept published cases only)
+        found = {c.id: c for c in db.scalars(published_only.where(CatalogCase.id.in_([i for i, _ in ranked])))}
+        order = [(found[i], s) for i, s in ranked if i in found]
     else:
-        order = [(c, 0.0) for c in sorted(published.values(), key=lambda c: (c.pillar, c.deck_page or 999, c.id))]
+        listed = sorted(db.scalars(published_only), key=lambda c: (c.pillar, c.deck_page or 999, c.id))
+        order = [(c, 0.0) for c in listed]
     hits = [(c, s) for c, s in order if matches(c, f, population)]
     return SearchResult([c for c, _ in hits], {c.id: s for c, s in hits}, False)
 

@@ -21,7 +21,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "catalog_cases",
+        "desk_catalog_cases",
         sa.Column("id", sa.String(80), primary_key=True),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("deck_name", sa.String(200), nullable=False),
@@ -43,9 +43,9 @@ def upgrade() -> None:
         sa.Column("updated_at", UTCDateTime(), nullable=False),
     )
     op.create_table(
-        "catalog_case_versions",
+        "desk_catalog_case_versions",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("case_id", sa.String(80), sa.ForeignKey("catalog_cases.id", ondelete="CASCADE"), nullable=False,
+        sa.Column("case_id", sa.String(80), sa.ForeignKey("desk_catalog_cases.id", ondelete="CASCADE"), nullable=False,
                   index=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
@@ -56,13 +56,15 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
     )  # fmt: skip
     op.create_table(
-        "catalog_case_search",
-        sa.Column("case_id", sa.String(80), sa.ForeignKey("catalog_cases.id", ondelete="CASCADE"), primary_key=True),
+        "desk_catalog_case_search",
+        sa.Column(
+            "case_id", sa.String(80), sa.ForeignKey("desk_catalog_cases.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("title_tokens", sa.Text(), nullable=False),
         sa.Column("body_tokens", sa.Text(), nullable=False),
     )
     op.create_table(
-        "catalog_kpi_progress",
+        "desk_catalog_kpi_progress",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("target_id", sa.String(80), nullable=False, index=True),
         sa.Column("value", sa.Float(), nullable=False),
@@ -88,7 +90,7 @@ def downgrade() -> None:
 
     for statement in drop_index_sql(op.get_bind().dialect.name):
         op.execute(statement)
-    op.drop_table("catalog_kpi_progress")
-    op.drop_table("catalog_case_search")
-    op.drop_table("catalog_case_versions")
-    op.drop_table("catalog_cases")
+    op.drop_table("desk_catalog_kpi_progress")
+    op.drop_table("desk_catalog_case_search")
+    op.drop_table("desk_catalog_case_versions")
+    op.drop_table("desk_catalog_cases")
