@@ -124,3 +124,54 @@ def anonymous(desk_app: FastAPI) -> TestClient:
 def engine_for(url: str):  # type: ignore[no-untyped-def]
     engine = make_engine(url)
     return engine, make_sessionmaker(engine)
+
+
+KARTE_FORM: dict[str, Any] = {
+    "title": "観光×交通の「新結合」：AIデマンド交通で二次交通を確保",
+    "partners": "地元交通事業者、観光協会、〇〇大学",
+    "issue": "観光客の二次交通が不足し、滞在時間が短い",
+    "idea": "AIデマンド交通と観光DXを組み合わせ、住民の足と観光の周遊を同時に確保する",
+    "support_wanted": "活用できる交付金・補助金の紹介",
+    "timeline": "令和8年度に実証、令和9年度から本格運行",
+    "contact_name": "札幌 太郎",
+    "contact_email": "taro@example.lg.jp",
+    "contact_phone": "011-123-4567",
+    "fields": ["tourism", "transport"],
+    "element_kind_0": "施策",
+    "element_field_0": "tourism",
+    "element_desc_0": "観光DXによる周遊促進",
+    "element_kind_1": "技術",
+    "element_field_1": "transport",
+    "element_desc_1": "AIデマンド交通",
+    "action": "submit",
+}
+
+
+def make_karte(app: FastAPI, owner: Person, state: str, share_with: tuple[str, ...] = ("mlit",)) -> int:
+    """A カルテ of owner's municipality brought to state through the workflow functions themselves."""
+    from starlette.datastructures import FormData
+
+    from sousei.desk import workflow
+    from sousei.desk.karte_form import parse_answer, parse_karte
+    from sousei.desk.models import User
+    from sousei.desk.roles import Role
+    from sousei.desk.workflow import Status
+
+    desk = app.state.desk
+    items = [(k, v) for k, val in KARTE_FORM.items() for v in (val if isinstance(val, list) else [val])]
+    data = parse_karte(FormData(items), submitting=True)
+    with write_session(desk.sessions) as db:
+        muni = db.get(User, owner.id)
+        secretariat = db.query(User).filter(User.role == Role.SECRETARIAT.value).first()
+        assert muni is not None and secretariat is not None
+        karte = workflow.create(db, muni, data, submit=state != "draft")
+        if state in {"shared", "answered", "done"}:
+            workflow.share(db, secretariat, karte, list(share_with), "", karte.version)
+        if state in {"answered"}:
+            ministry = db.query(User).filter(User.role == "ministry", User.ministry_id == share_with[0]).first()
+            assert ministry is not None
+            workflow.answer(db, ministry, karte, parse_answer({"measure_name": "施策", "comment": "回答"}))
+        if state == "done":
+            workflow.close(db, secretariat, karte, Status.DONE, "", karte.version)
+        db.commit()
+        return karte.id

@@ -23,6 +23,7 @@ from sousei.desk.roles import ROLE_JA
 from sousei.desk.security import verify_password
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
+MAX_BODY = 256 * 1024
 RATE_LIMITED_JA = "ログインの失敗が続いたため、しばらくログインできません。15分ほど後にもう一度お試しください"
 ZONE_JST = __import__("zoneinfo").ZoneInfo("Asia/Tokyo")
 
@@ -178,6 +179,13 @@ def mount_desk(app: FastAPI, templates: Jinja2Templates, warehouse: Any = None, 
         if request.method not in auth.SAFE_METHODS:
             target = "/desk/"  # a form sent after the session ended: log in again, nothing was changed
         return RedirectResponse(f"/desk/login?next={quote(target)}", status_code=303)
+
+    @app.middleware("http")
+    async def desk_body_limit(request: Request, call_next: Any) -> Response:
+        # Forms of the desk are small; a huge body is refused before anything parses it.
+        if request.url.path.startswith("/desk") and int(request.headers.get("content-length") or 0) > MAX_BODY:
+            return HTMLResponse(f"送信内容が大きすぎます（{MAX_BODY // 1024} KB まで）", status_code=413)
+        return await call_next(request)
 
     app.include_router(router)
     app.include_router(web_karte.router)

@@ -1,0 +1,179 @@
+"""A カルテ from submission to 完了 in a real browser: Playwright driving Debian's Chromium against uvicorn.
+
+One test per role's part, in order: the municipality submits, the Secretariat shares, the ministry answers, the
+Secretariat records the meeting and closes, the municipality sees the result.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from tests.desk.conftest import PASSWORD
+
+from sousei.desk import accounts
+from sousei.desk.db import make_engine, make_sessionmaker, write_session
+from sousei.desk.migrate import upgrade
+from sousei.query import Warehouse
+
+CHROMIUM = os.environ.get("SOUSEI_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+EMAILS = {"municipality": "sapporo@example.jp", "secretariat": "jimukyoku@example.jp", "ministry": "mlit@example.jp"}
+STATE: dict[str, Any] = {}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def desk_server(warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('desk-browser') / 'desk.sqlite3'}"
+    upgrade(url)
+    wh = Warehouse(warehouse_path)
+    engine = make_engine(url)
+    with write_session(make_sessionmaker(engine)) as db:
+        for role, email in EMAILS.items():
+            accounts.create_user(db, None, email=email, role=role, password=PASSWORD,
+                                 muni_code="01100" if role == "municipality" else None,
+                                 ministry="国土交通省" if role == "ministry" else None,
+                                 muni_name=lambda c: (wh.municipality(c) or {}).get("name"))  # fmt: skip
+        db.commit()
+    engine.dispose()
+    wh.close()
+    port = _free_port()
+    env = {**os.environ, "SOUSEI_DB": str(warehouse_path.resolve()), "SOUSEI_DESK_DB_URL": url}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "sousei.web.main:app", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning"], env=env)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/desk/login", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the server did not start (exit code {proc.poll()})")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"Chromium is not at {CHROMIUM}: apt-get install chromium (never download a browser)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _login(browser: Browser, base: str, role: str) -> Page:
+    page = browser.new_context(locale="ja-JP", accept_downloads=True).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + "/desk/")
+    expect(page).to_have_url(base + "/desk/login?next=/desk/")
+    page.get_by_label("メールアドレス").fill(EMAILS[role])
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.locator(".desk-nav .who")).to_contain_text(EMAILS[role])
+    assert not errors
+    return page
+
+
+def test_municipality_submits_a_karte(browser: Browser, desk_server: str) -> None:
+    page = _login(browser, desk_server, "municipality")
+    page.get_by_role("link", name="新しいカルテ").click()
+    page.get_by_role("button", name="提出する").click()  # empty: the messages come back in Japanese
+    expect(page.locator("#err-title")).to_have_text("件名を入力してください")
+    page.get_by_label("件名（必須）").fill("観光×交通の新結合：AIデマンド交通")
+    page.get_by_label("地域課題").fill("観光客の二次交通が不足している")
+    page.get_by_label("取組のアイデア（どのような「新結合」か）").fill("AIデマンド交通と観光DXの組み合わせ")
+    page.get_by_label("要素1の種類").select_option("施策")
+    page.get_by_label("要素1の分野").select_option("tourism")
+    page.get_by_label("要素1の内容").fill("観光DX")
+    page.get_by_label("要素2の種類").select_option("技術")
+    page.get_by_label("要素2の分野").select_option("transport")
+    page.get_by_label("要素2の内容").fill("AIデマンド交通")
+    page.get_by_label("観光", exact=True).check()
+    page.get_by_label("交通", exact=True).check()
+    page.get_by_label("希望する支援").fill("活用できる補助金の紹介")
+    page.get_by_label("担当者名").fill("札幌 太郎")
+    page.get_by_label("担当者メールアドレス").fill("taro@example.lg.jp")
+    page.get_by_role("button", name="提出する").click()
+    expect(page.locator("#karte-status")).to_have_text("受付")
+    STATE["karte"] = page.url.rsplit("/", 1)[1]
+    expect(page.locator("#dashboard-summary")).to_contain_text("札幌市")
+
+
+def test_secretariat_shares_it_with_a_ministry(browser: Browser, desk_server: str) -> None:
+    page = _login(browser, desk_server, "secretariat")
+    page.goto(desk_server + "/desk/karte?status=received")
+    page.get_by_role("link", name="観光×交通の新結合：AIデマンド交通").click()
+    page.locator("#share-form").get_by_label("国土交通省").check()
+    page.locator("#share-form").get_by_label("府省庁へのメモ").fill("交通分野の施策をご紹介ください")
+    page.get_by_role("button", name="共有する").click()
+    expect(page.locator("#karte-status")).to_have_text("共有済")
+    with page.expect_download() as download:
+        page.goto(desk_server + "/desk/karte")
+        page.locator("#csv-export").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "観光×交通の新結合：AIデマンド交通" in text and "国土交通省" in text
+
+
+def test_ministry_answers_with_a_measure(browser: Browser, desk_server: str) -> None:
+    page = _login(browser, desk_server, "ministry")
+    page.locator("#notif-link").click()
+    page.get_by_role("link", name="相談カルテ「観光×交通の新結合：AIデマンド交通」が共有されました").click()
+    expect(page.locator("#dashboard-summary")).to_contain_text("優先課題")
+    form = page.locator("#answer-form")
+    form.get_by_label("施策名（必須）").fill("地域公共交通確保維持改善事業")
+    form.get_by_label("交付金・補助金").fill("地域公共交通確保維持改善事業費補助金")
+    form.get_by_label("URL").fill("https://www.mlit.go.jp/")
+    form.get_by_label("コメント（必須）").fill("AIデマンド交通の導入に活用できます")
+    page.get_by_role("button", name="回答する").click()
+    expect(page.locator("#karte-status")).to_have_text("回答済")
+    expect(page.locator("#answers")).to_contain_text("地域公共交通確保維持改善事業")
+
+
+def test_secretariat_records_the_meeting_and_completes(browser: Browser, desk_server: str) -> None:
+    page = _login(browser, desk_server, "secretariat")
+    page.goto(f"{desk_server}/desk/karte/{STATE['karte']}")
+    form = page.locator("#meeting-form")
+    form.get_by_label("実施日").fill("2026-05-20")
+    form.get_by_label("形式").select_option("online")
+    form.get_by_label("参加者").fill("札幌市、国土交通省、内閣官房")
+    page.get_by_role("button", name="打合せを記録").click()
+    expect(page.locator("#karte-status")).to_have_text("打合せ")
+    page.locator("#complete-form").get_by_label("完了時のメモ").fill("施策を紹介し、実証に進むことになった")
+    page.get_by_role("button", name="完了にする").click()
+    expect(page.locator("#karte-status")).to_have_text("完了")
+
+
+def test_municipality_sees_the_answer_and_the_history(browser: Browser, desk_server: str) -> None:
+    page = _login(browser, desk_server, "municipality")
+    expect(page.locator("#notif-link .badge")).to_be_visible()
+    page.goto(f"{desk_server}/desk/karte/{STATE['karte']}")
+    expect(page.locator("#karte-status")).to_have_text("完了")
+    expect(page.locator("#answers")).to_contain_text("地域公共交通確保維持改善事業")
+    history = page.locator("#history li")
+    expect(history).to_have_count(5)
+    expect(history.last).to_contain_text("完了")
