@@ -90,3 +90,12 @@ def test_size_bands_and_theme_map() -> None:
         "人口1万人未満", "人口1〜5万人", "人口1〜5万人", "人口5〜10万人", "人口30万人以上", None]  # fmt: skip
     by_family, _ = theme_map()
     assert set(by_family) == {"population", "births", "migration", "women_work", "economy", "living"}
+
+
+def test_offline_recommendations_match_the_computed_ones(computed) -> None:  # type: ignore[no-untyped-def]
+    from sousei.desk.catalog.service import deck_recommendations
+
+    wh, _, recs = computed
+    offline = deck_recommendations(wh)
+    assert [(r.case_id, r.reason) for r, _ in offline["32525"]] == [(r.case_id, r.reason) for r in recs["32525"]]
+    assert offline["32525"][0][1].name == "共助型買物サービス「おたがいマーケット」"

@@ -146,3 +146,14 @@ class Recommender:
         munis, issues = self._inputs
         published = db.scalars(select(CatalogCase).where(CatalogCase.status == PUBLISHED)).all()
         self._all = recommend_all(munis, issues, case_facts(list(published)))
+
+
+def deck_recommendations(warehouse: Any) -> dict[str, list[tuple[Recommendation, CaseFacts]]]:
+    """The same recommendations from the committed catalog alone (no desk database): for `sousei report`'s
+    参考になる自治体 section and other offline uses. Cases the Secretariat added in the desk are not included."""
+    from sousei.desk.catalog.data import deck_cases
+
+    facts = [CaseFacts(c.id, c.name, c.place, c.themes, c.muni_codes) for c in deck_cases()]
+    by_id = {f.id: f for f in facts}
+    munis, issues = warehouse_inputs(warehouse)
+    return {code: [(r, by_id[r.case_id]) for r in recs] for code, recs in recommend_all(munis, issues, facts).items()}
