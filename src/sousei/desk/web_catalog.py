@@ -101,17 +101,20 @@ def _can_see(case: CatalogCase, user: User | None) -> bool:
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def cases_page(request: Request, db: Db, q: Q = "", pillar: SMALL = "", theme: SMALL = "", pref: SMALL = "",
-               size: SMALL = "") -> Response:  # fmt: skip
-    user = optional_user(request, db)
+async def cases_page(request: Request, q: Q = "", pillar: SMALL = "", theme: SMALL = "", pref: SMALL = "",
+                     size: SMALL = "") -> Response:  # fmt: skip
+    # async, with its own short read session: the search is ~1 ms of work (index lookup, a few rows, the template),
+    # less than the hop to the thread pool a synchronous route and the session dependency would cost.
     f = _filters(pillar, theme, pref, size)
-    result = search(db, q, f, _population(request))
-    wh = request.app.state.desk.warehouse
-    return render(
-        request, "desk/catalog/search.html", user=user, q=q, f=f, result=result, pillars=data.pillars(),
-        fields=POLICY_FIELDS, prefectures=wh.prefectures() if wh is not None else [], sizes=SIZE_LABELS,
-        pillar_name=data.pillar_name, field_name=field_name,
-    )  # fmt: skip
+    with auth.desk_of(request).sessions() as db:
+        user = optional_user(request, db)
+        result = search(db, q, f, _population(request))
+        wh = request.app.state.desk.warehouse
+        return render(
+            request, "desk/catalog/search.html", user=user, q=q, f=f, result=result, pillars=data.pillars(),
+            fields=POLICY_FIELDS, prefectures=wh.prefectures() if wh is not None else [], sizes=SIZE_LABELS,
+            pillar_name=data.pillar_name, field_name=field_name,
+        )  # fmt: skip
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
