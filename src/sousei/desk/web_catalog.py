@@ -37,7 +37,7 @@ from sousei.desk.catalog.models import (
 from sousei.desk.catalog.search import index_case
 from sousei.desk.catalog.service import SIZE_LABELS, Filters, Recommender, catalog_stamp, populations, search
 from sousei.desk.db import utcnow
-from sousei.desk.models import User
+from sousei.desk.models import Notification, User
 from sousei.desk.policy_fields import POLICY_FIELDS, field_name, is_field
 from sousei.desk.roles import Role
 from sousei.desk.validation import Checker, FieldErrors
@@ -211,6 +211,11 @@ def _edit_page(request: Request, form: dict[str, Any], errors: dict[str, str], a
                   title=title, pillars=data.pillars(), fields=POLICY_FIELDS, fixed_muni=fixed_muni)  # fmt: skip
 
 
+def _notify_secretariat(db: Session, case: CatalogCase, message: str) -> None:
+    ids = db.scalars(select(User.id).where(User.role == Role.SECRETARIAT.value, User.is_active.is_(True))).all()
+    db.add_all(Notification(user_id=i, message=message[:500], link=f"/desk/cases/{case.id}") for i in ids)
+
+
 SecretariatUser = Annotated[User, Depends(auth.require(Role.SECRETARIAT))]
 MunicipalityUser = Annotated[User, Depends(auth.require(Role.MUNICIPALITY))]
 
@@ -285,6 +290,7 @@ async def propose(request: Request, db: Db, user: MunicipalityUser) -> Response:
     _save_version(db, case, user, "自治体が提案")
     index_case(db, case)  # indexed now; searches only return published cases
     audit.record(db, user, "propose", "catalog_case", case.id, None, case.record(), auth.client_address(request))
+    _notify_secretariat(db, case, f"好事例の提案「{case.name}」（{case.place}）が届きました。審査してください")
     db.commit()
     return RedirectResponse(f"/desk/cases/{case.id}", status_code=303)
 
@@ -313,6 +319,10 @@ async def review(request: Request, db: Db, case_id: str, user: SecretariatUser) 
     _save_version(db, case, user, "事務局が公開" if decision == "publish" else "事務局が不採用")
     audit.record(db, user, decision, "catalog_case", case.id, before, case.record() | {"status": case.status},
                  auth.client_address(request))  # fmt: skip
+    if case.proposed_by_id is not None:
+        outcome = "公開されました" if case.status == PUBLISHED else "不採用となりました"
+        db.add(Notification(user_id=case.proposed_by_id, message=f"提案した好事例「{case.name}」が{outcome}"[:500],
+                            link=f"/desk/cases/{case.id}"))  # fmt: skip
     db.commit()
     return RedirectResponse(f"/desk/cases/{case.id}", status_code=303)
 

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from sousei.desk.catalog.models import CatalogCase, CatalogCaseVersion, KpiProgress
-from sousei.desk.models import AuditEntry
+from sousei.desk.models import AuditEntry, Notification
 
 CASE_FORM = {
     "name": "テスト町のオンデマンド交通",
@@ -101,6 +101,7 @@ def test_bad_case_form_names_each_field(people) -> None:  # type: ignore[no-unty
 
 def test_municipal_proposal_is_published_after_review(desk_app: FastAPI, anonymous: TestClient, people) -> None:  # type: ignore[no-untyped-def]
     muni = people("municipality", muni="46303")
+    sec = people("secretariat")
     r = muni.post("/desk/catalog/propose", {**CASE_FORM, "name": "三島村のジャンベ留学", "place": "鹿児島県三島村",
                                             "summary": "島外の子どもが太鼓を学びに村へ留学する制度。"})  # fmt: skip
     assert r.status_code == 303
@@ -112,12 +113,15 @@ def test_municipal_proposal_is_published_after_review(desk_app: FastAPI, anonymo
         case = db.get(CatalogCase, case_id)
         assert case.muni_codes == ["46303"] and case.pref_codes == ["46"]  # fixed to the proposer's municipality
     assert muni.post(f"/desk/catalog/{case_id}/review", {"decision": "publish"}).status_code == 403
-    sec = people("secretariat")
     assert "ジャンベ" in sec.get("/desk/catalog/review").text
     assert sec.post(f"/desk/catalog/{case_id}/review", {"decision": "publish", "note": "確認済み"}).status_code == 303
     assert anonymous.get(f"/desk/cases/{case_id}").status_code == 200
     assert "ジャンベ" in anonymous.get("/desk/cases", params={"q": "留学"}).text
     assert sec.post(f"/desk/catalog/{case_id}/review", {"decision": "publish"}).status_code == 409
+    with _db(desk_app) as db:  # the Secretariat was told of the proposal, the proposer of the decision
+        told = db.scalars(select(Notification).where(Notification.link == f"/desk/cases/{case_id}")).all()
+        assert sec.id in {n.user_id for n in told if "提案" in n.message and "届きました" in n.message}
+        assert any(n.user_id == muni.id and "公開されました" in n.message for n in told)
 
 
 def test_secretariat_enters_kpi_progress(desk_app: FastAPI, anonymous: TestClient, people) -> None:  # type: ignore[no-untyped-def]
