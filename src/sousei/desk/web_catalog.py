@@ -35,7 +35,15 @@ from sousei.desk.catalog.models import (
     KpiProgress,
 )
 from sousei.desk.catalog.search import index_case
-from sousei.desk.catalog.service import SIZE_LABELS, Filters, Recommender, catalog_stamp, populations, search
+from sousei.desk.catalog.service import (
+    POPULATION_INDICATOR,
+    SIZE_LABELS,
+    Filters,
+    Recommender,
+    catalog_stamp,
+    populations,
+    search,
+)
 from sousei.desk.db import utcnow
 from sousei.desk.models import Notification, User
 from sousei.desk.policy_fields import POLICY_FIELDS, field_name, is_field
@@ -113,8 +121,17 @@ async def cases_page(request: Request, q: Q = "", pillar: SMALL = "", theme: SMA
         return render(
             request, "desk/catalog/search.html", user=user, q=q, f=f, result=result, pillars=data.pillars(),
             fields=POLICY_FIELDS, prefectures=wh.prefectures() if wh is not None else [], sizes=SIZE_LABELS,
-            pillar_name=data.pillar_name, field_name=field_name,
+            pillar_name=data.pillar_name, field_name=field_name, size_source=_size_source(wh),
         )  # fmt: skip
+
+
+def _size_source(wh: Any) -> str:
+    """The population behind the size filter, with its source and year (shown when the filter is used)."""
+    ind = wh.indicator(POPULATION_INDICATOR) if wh is not None else None
+    if ind is None:
+        return "総人口（データなし）"
+    notes = "、".join(f"{n.attribution}（{n.vintage}）" for n in wh.source_notes(ind.meta["sources"]))
+    return f"{ind.meta['name']}（{ind.meta['year']}年、出典：{notes}）"
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

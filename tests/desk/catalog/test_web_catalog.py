@@ -43,6 +43,7 @@ def test_filters_in_the_url(anonymous: TestClient) -> None:
     r = anonymous.get("/desk/cases", params={"theme": "health_welfare", "size": "人口1万人未満"})
     assert r.status_code == 200
     assert "モバイルクリニック" not in r.text and "コミュニティナース" not in r.text  # 伊那市, 雲南市: over 10,000
+    assert "人口規模は事例の市区町村の総人口（2020年、出典：" in r.text
     assert anonymous.get("/desk/cases", params={"pillar": "9"}).status_code == 400
     assert anonymous.get("/desk/cases", params={"theme": "nonsense"}).status_code == 400
     r = anonymous.get("/desk/cases", params={"q": "宇宙エレベーター"})
