@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sousei.desk import web_catalog
 from sousei.desk.web import mount_desk
 from sousei.estat import NOTICE as ESTAT_NOTICE
 from sousei.query import DIRECTION_JA, MUNI_CODE, Indicator, Warehouse
@@ -242,7 +243,10 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
         muni = municipality_or_404(code)
         if tab not in TABS:
             raise HTTPException(404, f"タブ {tab} はありません")
-        bodies = page_cache.get(("page", code, tab), lambda: {"identity": render_municipality(muni, tab).encode()})
+        # the 好事例 tab follows the desk's catalog: its cache key carries the catalog's state
+        state = web_catalog.catalog_state(app) if tab == "cases" else None
+        bodies = page_cache.get(("page", code, tab, state),
+                                lambda: {"identity": render_municipality(muni, tab).encode()})  # fmt: skip
         return _negotiated(request, bodies, "text/html; charset=utf-8")
 
     municipality_template = templates.env.get_template("municipality.html")
@@ -277,6 +281,8 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
             ]
         if tab == "industry":
             ctx["leading"] = wh.leading_industries(code)
+        if tab == "cases":
+            ctx["case_recs"] = web_catalog.recommendations_for(app, code)
         if tab == "projection":
             ctx["can_simulate"] = wh.has("core_census__population_by_sex_age")
             ctx["unit"] = wh.projection_unit(code)
