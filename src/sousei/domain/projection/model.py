@@ -7,12 +7,20 @@ the derived step, the validation report, the CLI and the Python API all build pr
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
+from sousei.domain.projection.anchor import (
+    GROUP_OF_AGE,
+    AnchorTargets,
+    anchor_base,
+    anchor_params,
+    broad_sums,
+)
 from sousei.domain.projection.engine import group_adjustment, project
 from sousei.domain.projection.inputs import SEX_INDEX, group_units, population_array
 from sousei.domain.projection.methods import (
@@ -62,7 +70,10 @@ class MigrationRule:
                    methods.smooth_age_profile, or 'prefecture': its prefecture's rate of the same sex × age and
                    basis; None: no shrinkage (the validation of each: docs/validation/projection.md);
     smooth         [1, 2, 1] filter over adjacent age groups outside the cohorts reaching 15–29
-                   (methods.smooth_age_profile).
+                   (methods.smooth_age_profile);
+    pooled_periods the rates of every unit pooled over this many last periods (1: the last period, IPSS 2018);
+    long_term      (base year, periods): `pooled_periods` for a base year, following that vintage's published
+                   method (IPSS 2023, 2020 base: 移動率は3期間の平均的な傾向を長期的な仮定として採用).
     """
 
     path: tuple[float, ...] = ()
@@ -74,6 +85,8 @@ class MigrationRule:
     balance_ages: int = 10
     shrink: str | None = "profile"
     smooth: bool = True
+    pooled_periods: int = 1
+    long_term: tuple[tuple[int, int], ...] = ((2020, 3),)
 
 
 DEFAULT_RULE = MigrationRule()
@@ -95,6 +108,10 @@ class Inputs:
     # A4200); empty: no mortality level (national survival for every unit)
     deaths: dict[int, np.ndarray] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    # IPSS 2023 (令和5年推計) per unit: 0–14, 15–64, 65+ by year (パターン1 is anchored to it), and the nation as the
+    # sum of its 47 prefectures (the national control of the 2020 base); None: not loaded
+    anchor: AnchorTargets | None = None
+    national_anchor: AnchorTargets | None = None
 
     def units(self, year: int) -> tuple[list[str], np.ndarray]:
         return group_units(self.census[year], self.codes, self.joint)
@@ -116,9 +133,11 @@ def build_inputs(
     vital_rates: pl.DataFrame,
     hamadori_members: Sequence[str],
     deaths: pl.DataFrame | None = None,
+    ipss2023: pl.DataFrame | None = None,
 ) -> Inputs:
     """`deaths`: rows (muni_code, data_year, value) of SSDSE-A item A4200 (deaths); every census code must have
-    a row in each year present (ValueError otherwise)."""
+    a row in each year present (ValueError otherwise). `ipss2023`: the rows of core_ipss2023__population (area_code,
+    area_level, year, under15_persons, working_age_persons, elderly_persons)."""
     codes = sorted(census["muni_code"].unique().to_list())
     by_year = {
         int(y): population_array(census.filter(pl.col("census_year") == y), codes)
@@ -150,7 +169,37 @@ def build_inputs(
                     "or a value missing or negative"
                 )
             dead[int(year)] = np.array([got[c] for c in codes])
-    return Inputs(codes, by_year, {HAMADORI_CODE: list(hamadori_members)}, qx, years, nat, tfr, deaths=dead)
+    anchor = national_anchor = None
+    if ipss2023 is not None:
+        anchor = anchor_targets(ipss2023.filter(pl.col("area_level").is_in(["municipality", "joint"])))
+        pref = anchor_targets(ipss2023.filter(pl.col("area_level") == "prefecture"))
+        if len(pref.units) != 47:
+            raise ValueError(f"IPSS 2023 has {len(pref.units)} prefectures, not 47: no national control can be formed")
+        national_anchor = AnchorTargets(["00000"], pref.years, pref.values.sum(axis=0, keepdims=True), pref.source)
+    return Inputs(
+        codes, by_year, {HAMADORI_CODE: list(hamadori_members)}, qx, years, nat, tfr, deaths=dead, anchor=anchor,
+        national_anchor=national_anchor,
+    )  # fmt: skip
+
+
+IPSS2023_SOURCE = "社人研「日本の地域別将来推計人口（令和5年推計）」"
+ANCHOR_COLUMNS = ("under15_persons", "working_age_persons", "elderly_persons")
+
+
+def anchor_targets(rows: pl.DataFrame) -> AnchorTargets:
+    """(units, years, 3) persons 0–14, 15–64, 65+ from rows of core_ipss2023__population; every unit must have
+    every year (ValueError otherwise)."""
+    units = sorted(rows["area_code"].unique().to_list())
+    years = sorted(int(y) for y in rows["year"].unique().to_list())
+    if rows.height != len(units) * len(years) or rows.select("area_code", "year").is_duplicated().any():
+        raise ValueError(f"IPSS 2023: {rows.height} rows for {len(units)} units × {len(years)} years")
+    values = np.full((len(units), len(years), 3), np.nan)
+    u = {c: i for i, c in enumerate(units)}
+    for row in rows.select("area_code", "year", *ANCHOR_COLUMNS).iter_rows():
+        values[u[row[0]], years.index(int(row[1]))] = row[2:]
+    if not np.all(np.isfinite(values)) or values.min() < 0:
+        raise ValueError("IPSS 2023: an age group missing or negative")
+    return AnchorTargets(units, years, values, IPSS2023_SOURCE)
 
 
 def _national_step_ratios(inputs: Inputs, start: int) -> tuple[np.ndarray, float, float]:
@@ -184,6 +233,29 @@ def national_targets(inputs: Inputs, base_year: int, base_national: np.ndarray, 
         kids = cwr * new[1, 3:10].sum()
         new[0, 0], new[1, 0] = kids * boys, kids * (1 - boys)
         out[k] = pop = new
+    return out
+
+
+def _has_national_2023(inputs: Inputs, base_year: int) -> bool:
+    return inputs.national_anchor is not None and inputs.national_anchor.years[0] == base_year
+
+
+def national_to_ipss2023(inputs: Inputs, base_year: int, targets: np.ndarray) -> np.ndarray:
+    """The national control (steps, 2, 19) with its 0–14, 15–64 and 65+ scaled, cell by cell within each group, to
+    IPSS 2023's national figures (the sum of its 47 prefectures, which IPSS makes add up to its 2023 national
+    projection) in every year IPSS 2023 publishes, and the factors of its last year held after it. Only for the
+    base year IPSS 2023 starts from (2020); other bases keep the national projection of their own vintage."""
+    if not _has_national_2023(inputs, base_year):
+        return targets
+    anchor = inputs.national_anchor
+    assert anchor is not None
+    out = np.array(targets, dtype=np.float64)
+    f = np.ones(3)
+    for k in range(out.shape[0]):
+        year = base_year + 5 * (k + 1)
+        if year in anchor.years:
+            f = anchor.values[0, anchor.years.index(year)] / broad_sums(out[k])
+        out[k] *= f[GROUP_OF_AGE][None, :]
     return out
 
 
@@ -269,6 +341,9 @@ class Baseline:
     notes: dict[str, str]
     basis: list[str] = field(default_factory=list)  # per unit: 'last', 'trend:small' or 'trend:deviation'
     mortality: MortalityLevel | None = None  # the units' mortality levels (None: national survival for all)
+    engine: Baseline | None = None  # anchored パターン1: the engine's own run it was anchored from (else None)
+    anchor_source: str = ""  # anchored パターン1: the published projection it reproduces to `anchored_until`
+    anchored_until: int | None = None
 
     @property
     def years(self) -> list[int]:
@@ -306,8 +381,12 @@ def migration_rates(
     age profile ('profile') or, given `group` (the prefecture index of each unit), toward its prefecture's rate
     of the same basis ('prefecture'); with `rule.smooth` the age profile is then smoothed
     (`methods.smooth_age_profile`)."""
-    last_obs, last_exp = cohort_sums(periods[:1])
-    last = residual_migration_rates(periods[:1])
+    if rule.pooled_periods > 1:
+        last = trend_migration_rates(periods[: rule.pooled_periods])[0]
+        last_obs, last_exp = cohort_sums(periods[: rule.pooled_periods], max_change=0.5)
+    else:
+        last_obs, last_exp = cohort_sums(periods[:1])
+        last = residual_migration_rates(periods[:1])
     obs, exp = last_obs, last_exp
     basis = np.full(last.shape[0], "last", dtype=object)
     use = np.zeros(last.shape[0], dtype=bool)
@@ -362,6 +441,7 @@ def ipss_baseline(
     consistent: bool = True,
     rule: MigrationRule = DEFAULT_RULE,
     mortality: bool = True,
+    national_2023: bool = True,
 ) -> Baseline:
     """パターン1 (社人研準拠) from census `base_year` with the inputs of the intercensal period(s) before it.
 
@@ -371,8 +451,12 @@ def ipss_baseline(
 
     `mortality`: survival ratios (of the projection and of the residual migration estimates alike) adjusted to
     each unit's mortality level (`mortality_level`, `methods.adjust_survival`), the prefectures' to theirs.
+    `national_2023`: the national control of the 2020 base follows IPSS 2023 (`national_to_ipss2023`).
+
+    This is the engine's own run; the パターン1 the product shows is `pattern1` (anchored to IPSS 2023).
     """
     steps = (horizon - base_year) // 5
+    rule = dataclasses.replace(rule, pooled_periods=dict(rule.long_term).get(base_year, rule.pooled_periods))
     units, base = inputs.units(base_year)
     prefs, group = prefecture_groups(units)
     level = mortality_level(inputs, base_year, group, len(prefs)) if mortality else None
@@ -427,6 +511,8 @@ def ipss_baseline(
             pref_base, base_year, pref_periods[:1], pref_spath, cwr_index, boys, migration_path=path, rates=pref_rates
         )
         targets = national_targets(inputs, base_year, base.sum(axis=0), steps)
+        if national_2023:
+            targets = national_to_ipss2023(inputs, base_year, targets)
         pref_params = group_adjustment(pref_base, pref_params, targets[None], None, rule.balance_ages)
         pref_result = project(pref_base, pref_params)
         params = group_adjustment(base, params, pref_result[:, 1:], group, rule.balance_ages)
@@ -444,7 +530,12 @@ def ipss_baseline(
             if level is not None
             else ""
         ),
-        "migration": f"residual net migration rates {base_year - 5}→{base_year} held"
+        "migration": (
+            f"residual net migration rates {base_year - 5}→{base_year} held"
+            if rule.pooled_periods <= 1
+            else f"residual net migration rates pooled over the {rule.pooled_periods} periods "
+            f"{base_year - 5 * rule.pooled_periods}→{base_year} (IPSS 2023: 3期間の平均的な傾向), held"
+        )
         + (f" (× {', '.join(f'{x:g}' for x in path)} by step)" if rule.path else "")
         + f"; {n_trend} units (under {rule.small_persons:,.0f} persons, or whose last period deviates from their "
         f"trend by more than {rule.deviation:.0%}) use rates pooled over up to {rule.trend_periods} periods"
@@ -454,6 +545,12 @@ def ipss_baseline(
         "fertility": f"child–woman ratio of {base_year} held relative to the national path (IPSS 2017 medium)",
         "consistency": "municipalities prorated (sex × age) to their prefecture's projection by the same method, "
         "prefectures to the IPSS 2017 national projection rebased on the census"
+        + (
+            ", its 0–14, 15–64 and 65+ scaled to IPSS 2023 (the sum of its 47 prefectures) to 2050 and the 2050 "
+            "ratios held after"
+            if national_2023 and _has_national_2023(inputs, base_year)
+            else ""
+        )
         if consistent
         else "none",
     }
@@ -466,6 +563,39 @@ def ipss_baseline(
         notes,
         basis=list(basis),
         mortality=level,
+    )
+
+
+def pattern1(inputs: Inputs, base_year: int = 2020, horizon: int = HORIZON) -> Baseline:
+    """パターン1 as the product shows it: the engine's run (`ipss_baseline`) anchored to IPSS 2023 (total, 0–14,
+    15–64, 65+ of every unit and year it publishes, `anchor.anchor_params`), continued by the engine after 2050.
+    Every scenario derives from its parameters. Without IPSS 2023 in the inputs, or for another base year, the
+    engine's run as it is."""
+    engine = ipss_baseline(inputs, base_year, horizon)
+    a = inputs.anchor
+    if a is None or a.years[0] != base_year:
+        return engine
+    targets = a.for_units(engine.units, engine.years)
+    missing = [u for u, t in zip(engine.units, targets, strict=True) if not np.all(np.isfinite(t[0]))]
+    if missing:
+        raise ValueError(f"IPSS 2023 has no figures for the projection units {missing[:5]} ({len(missing)} in all)")
+    base = anchor_base(engine.base, targets[:, 0])
+    params = anchor_params(base, engine.params, targets[:, 1:])
+    until = max(y for y in a.years if y <= engine.years[-1])
+    notes = dict(engine.notes)
+    notes["anchoring"] = (
+        f"{a.source}: total, 0–14, 15–64 and 65+ of every unit reproduced {base_year}–{until} (each age group's "
+        "sex × 5-year-age cells from the engine's step from the anchored population, scaled to the group); after "
+        f"{until} the engine continues from the anchored {until} state"
+    )
+    return dataclasses.replace(
+        engine,
+        base=base,
+        params=params.with_(method="ipss+anchored", notes=notes),
+        notes=notes,
+        engine=engine,
+        anchor_source=a.source,
+        anchored_until=until,
     )
 
 
