@@ -486,9 +486,8 @@ class Warehouse:
         if unit not in sim.units:
             return None
         i = sim.index(unit)
-        params = model.scenario_params(
-            sim, "custom", tfr_points={2030: tfr_2030, 2040: tfr_2040}, migration_scale=migration_scale
-        ).select([i])
+        # the custom scenario's parameters (model.scenario_params) built for this unit alone: a request stays fast
+        params = model.tfr_scenario_params(sim, {2030: tfr_2030, 2040: tfr_2040}, migration_scale, units=[i])
         result = project(sim.base[[i]], params)[0]
         base = project(sim.base[[i]], sim.params.select([i]))[0]
         years = list(sim.years)
