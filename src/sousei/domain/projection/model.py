@@ -330,6 +330,19 @@ def mortality_level(inputs: Inputs, base_year: int, group: np.ndarray, n_groups:
 
 
 @dataclass(frozen=True, eq=False)
+class Controls:
+    """What the consistency of an IPSS-method run was computed from, so that it can be computed again from another
+    state (パターン1 after its anchored years): the units' and the prefectures' parameters before any consistency
+    factor, each unit's prefecture, the national targets (steps, 2, 19) and `MigrationRule.balance_ages`."""
+
+    unit_params: ProjectionParams
+    prefecture_params: ProjectionParams
+    group: np.ndarray
+    national: np.ndarray
+    balance_ages: int
+
+
+@dataclass(frozen=True, eq=False)
 class Baseline:
     """The IPSS-method run of one base year, with what the scenarios derive from it."""
 
@@ -341,6 +354,7 @@ class Baseline:
     notes: dict[str, str]
     basis: list[str] = field(default_factory=list)  # per unit: 'last', 'trend:small' or 'trend:deviation'
     mortality: MortalityLevel | None = None  # the units' mortality levels (None: national survival for all)
+    controls: Controls | None = None  # what the consistency factors were computed from (None: no consistency)
     engine: Baseline | None = None  # anchored パターン1: the engine's own run it was anchored from (else None)
     anchor_source: str = ""  # anchored パターン1: the published projection it reproduces to `anchored_until`
     anchored_until: int | None = None
@@ -491,6 +505,7 @@ def ipss_baseline(
         rates = np.where(hit[:, None, None], alt_rates, rates)
         basis[hit] = "previous:disrupted"
     params = ipss_params(base, base_year, periods[:1], unit_spath, cwr_index, boys, migration_path=path, rates=rates)
+    controls = None
     if consistent:
         n = len(prefs)
         pref_periods = [
@@ -513,6 +528,7 @@ def ipss_baseline(
         targets = national_targets(inputs, base_year, base.sum(axis=0), steps)
         if national_2023:
             targets = national_to_ipss2023(inputs, base_year, targets)
+        controls = Controls(params, pref_params, group, targets, rule.balance_ages)
         pref_params = group_adjustment(pref_base, pref_params, targets[None], None, rule.balance_ages)
         pref_result = project(pref_base, pref_params)
         params = group_adjustment(base, params, pref_result[:, 1:], group, rule.balance_ages)
@@ -563,6 +579,7 @@ def ipss_baseline(
         notes,
         basis=list(basis),
         mortality=level,
+        controls=controls,
     )
 
 
@@ -582,7 +599,17 @@ def pattern1(inputs: Inputs, base_year: int = 2020, horizon: int = HORIZON) -> B
     base = anchor_base(engine.base, targets[:, 0])
     params = anchor_params(base, engine.params, targets[:, 1:])
     until = max(y for y in a.years if y <= engine.years[-1])
+    if engine.controls is not None and until < engine.years[-1]:
+        params = consistent_after(base, params, engine.controls, engine.years.index(until))
     notes = dict(engine.notes)
+    notes["fertility"] = (
+        f"to {until}: the child–woman ratio of the anchored 0–4 (IPSS 2023's 0–14 as the engine distributes it); "
+        f"after: the unit's {until} level relative to the engine's, held (" + engine.notes["fertility"] + ")"
+    )
+    notes["migration"] = (
+        f"to {until}: the engine's rates and the anchoring factors, which carry the difference to IPSS 2023; "
+        f"after: the engine's rates (" + engine.notes["migration"] + ")"
+    )
     notes["anchoring"] = (
         f"{a.source}: total, 0–14, 15–64 and 65+ of every unit reproduced {base_year}–{until} (each age group's "
         "sex × 5-year-age cells from the engine's step from the anchored population, scaled to the group); after "
@@ -596,6 +623,48 @@ def pattern1(inputs: Inputs, base_year: int = 2020, horizon: int = HORIZON) -> B
         engine=engine,
         anchor_source=a.source,
         anchored_until=until,
+    )
+
+
+def _steps_from(p: ProjectionParams, k: int) -> ProjectionParams:
+    """The parameters of steps k, k+1, … (base year moved to the start of step k)."""
+    adj = None if p.adjustment is None else np.asarray(p.adjustment)[:, k:]
+    return p.with_(
+        base_year=p.base_year + 5 * k,
+        survival=np.asarray(p.survival)[:, k:],
+        migration=np.asarray(p.migration)[:, k:],
+        cwr=np.asarray(p.cwr)[:, k:],
+        male_share_0_4=np.asarray(p.male_share_0_4)[:, k:],
+        adjustment=adj,
+    )
+
+
+def consistent_after(base: np.ndarray, params: ProjectionParams, controls: Controls, k: int) -> ProjectionParams:
+    """`params` whose steps from k on (after the anchored years) carry consistency factors computed afresh from the
+    state the path reaches at step k, as the engine computes them from its base: the prefectures (their aggregates
+    of that state, their own parameters) held to the national targets, each unit to its prefecture, both by sex × age
+    with the gains of the young balanced (`engine.group_adjustment`). The units' child–woman ratios of those steps are
+    `params`' (the anchored level held); their net migration rates the engine's before balancing."""
+    state = project(base, params)[:, k]
+    n_pref = int(controls.group.max()) + 1
+    pref_state = _aggregate(state, controls.group, n_pref)
+    pref_tail = _steps_from(controls.prefecture_params, k)
+    pref_tail = group_adjustment(pref_state, pref_tail, controls.national[None, k:], None, controls.balance_ages)
+    pref_path = project(pref_state, pref_tail)
+    unit_tail = _steps_from(controls.unit_params, k).with_(
+        cwr=np.asarray(params.cwr)[:, k:], male_share_0_4=np.asarray(params.male_share_0_4)[:, k:]
+    )
+    unit_tail = group_adjustment(state, unit_tail, pref_path[:, 1:], controls.group, controls.balance_ages)
+    n = state.shape[0]
+
+    def full(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
+        head = np.broadcast_to(head, (n,) + head.shape[1:])[:, :k]
+        return np.concatenate([head, np.broadcast_to(tail, (n,) + tail.shape[1:])], axis=1)
+
+    assert params.adjustment is not None and unit_tail.adjustment is not None
+    return params.with_(
+        migration=full(np.asarray(params.migration), np.asarray(unit_tail.migration)),
+        adjustment=full(np.asarray(params.adjustment), np.asarray(unit_tail.adjustment)),
     )
 
 
