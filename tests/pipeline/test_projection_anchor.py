@@ -11,6 +11,7 @@ import polars as pl
 from sousei.domain.projection import model
 from sousei.domain.projection.anchor import broad_sums
 from sousei.domain.projection.engine import project
+from sousei.domain.projection.methods import residual_migration_rates
 from sousei.projection_api import baseline, load_inputs, project_municipality, simulate_many
 
 FIGURES = ("total", "u15", "wa", "eld")
@@ -53,8 +54,9 @@ def test_pattern1_reproduces_ipss2023_for_every_unit_year_and_figure(wh):
 
 def test_after_2050_the_engine_continues_from_the_anchored_state(wh, warehouse_path: Path):
     """From the anchored 2050 state on: the engine's survival, its child–woman ratios at the unit's anchored level,
-    and consistency factors computed afresh from that state, so that Japan follows the engine's national control
-    (IPSS 2023's 2050 age groups, the national projection's path after) to 2070."""
+    the net migration rates IPSS 2023 implies for 2045→2050 held, and consistency factors computed afresh from that
+    state, so that Japan follows the engine's national control (IPSS 2023's 2050 age groups, the national
+    projection's path after) to 2070."""
     b = baseline(warehouse_path)
     assert b.engine is not None and b.anchored_until == 2050
     path = project(b.base, b.params)
@@ -65,6 +67,17 @@ def test_after_2050_the_engine_continues_from_the_anchored_state(wh, warehouse_p
     np.testing.assert_allclose(np.asarray(b.params.cwr)[:, k:], np.asarray(engine.cwr)[:, k:] * level[:, None])
     nation = project(b.engine.base, engine).sum(axis=(0, 2, 3))
     np.testing.assert_allclose(path.sum(axis=(0, 2, 3)), nation, rtol=1e-9)
+    # net migration after 2050: the residual rates of the anchored 2045 → 2050 (what IPSS 2023 implies), held; the
+    # cohorts aged 50+ are not balanced, so there they are exactly those rates
+    implied = residual_migration_rates([(path[:, k - 1], path[:, k], np.asarray(engine.survival)[:, k - 1])])
+    for step in range(k, b.params.steps):
+        np.testing.assert_allclose(np.asarray(b.params.migration)[:, step, :, 10:], implied[:, :, 10:], atol=1e-12)
+    # no jump at 2050: the change of the 5-year growth from 2045–50 to 2050–55 is of the size of IPSS's own changes
+    totals = path.sum(axis=(2, 3))
+    growth = totals[:, 1:] / totals[:, :-1] - 1
+    jump = np.abs(growth[:, k] - growth[:, k - 1])
+    ipss_change = np.abs(growth[:, k - 1] - growth[:, k - 2])
+    assert np.median(jump) < 2 * np.median(ipss_change) and np.quantile(jump, 0.99) < 0.03
     # the stored パターン1 is that path
     stored = _stored_pattern1(wh).filter(pl.col("year") == 2070).sort("muni_code")
     order = np.argsort(b.units)

@@ -607,13 +607,14 @@ def pattern1(inputs: Inputs, base_year: int = 2020, horizon: int = HORIZON) -> B
         f"after: the unit's {until} level relative to the engine's, held (" + engine.notes["fertility"] + ")"
     )
     notes["migration"] = (
-        f"to {until}: the engine's rates and the anchoring factors, which carry the difference to IPSS 2023; "
-        f"after: the engine's rates (" + engine.notes["migration"] + ")"
+        f"to {until}: the engine's rates ({engine.notes['migration']}) and the anchoring factors, which carry the "
+        f"difference to IPSS 2023; after: the residual rates of the anchored {until - 5}→{until}, held"
     )
     notes["anchoring"] = (
         f"{a.source}: total, 0–14, 15–64 and 65+ of every unit reproduced {base_year}–{until} (each age group's "
         "sex × 5-year-age cells from the engine's step from the anchored population, scaled to the group); after "
-        f"{until} the engine continues from the anchored {until} state"
+        f"{until} the engine continues from the anchored {until} state (net migration rates implied by "
+        f"{until - 5}→{until} held, consistency with the prefecture and national controls computed afresh)"
     )
     return dataclasses.replace(
         engine,
@@ -639,20 +640,38 @@ def _steps_from(p: ProjectionParams, k: int) -> ProjectionParams:
     )
 
 
+def _step_survival(p: ProjectionParams, k: int, n: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(p.survival)[:, k], (n, 2, N_AGES))
+
+
+def _held(rates: np.ndarray, steps: int) -> np.ndarray:
+    return np.repeat(rates[:, None], steps, axis=1)
+
+
 def consistent_after(base: np.ndarray, params: ProjectionParams, controls: Controls, k: int) -> ProjectionParams:
     """`params` whose steps from k on (after the anchored years) carry consistency factors computed afresh from the
     state the path reaches at step k, as the engine computes them from its base: the prefectures (their aggregates
     of that state, their own parameters) held to the national targets, each unit to its prefecture, both by sex × age
-    with the gains of the young balanced (`engine.group_adjustment`). The units' child–woman ratios of those steps are
-    `params`' (the anchored level held); their net migration rates the engine's before balancing."""
-    state = project(base, params)[:, k]
+    with the gains of the young balanced (`engine.group_adjustment`). The net migration rates of those steps are the
+    residual rates of the path's last step (k − 1 → k) with the engine's survival, held, as the IPSS method holds the
+    last period's (for パターン1: the rates IPSS 2023 implies for 2045→2050), for the units and the prefectures
+    alike; the units' child–woman ratios are `params`' (the anchored level held)."""
+    path = project(base, params)
+    prev, state = path[:, k - 1], path[:, k]
     n_pref = int(controls.group.max()) + 1
-    pref_state = _aggregate(state, controls.group, n_pref)
-    pref_tail = _steps_from(controls.prefecture_params, k)
+    pref_prev, pref_state = (_aggregate(x, controls.group, n_pref) for x in (prev, state))
+    pref_params = controls.prefecture_params
+    pref_rates = residual_migration_rates([(pref_prev, pref_state, _step_survival(pref_params, k - 1, n_pref))])
+    pref_tail = _steps_from(pref_params, k)
+    pref_tail = pref_tail.with_(migration=_held(pref_rates, pref_tail.steps))
     pref_tail = group_adjustment(pref_state, pref_tail, controls.national[None, k:], None, controls.balance_ages)
     pref_path = project(pref_state, pref_tail)
-    unit_tail = _steps_from(controls.unit_params, k).with_(
-        cwr=np.asarray(params.cwr)[:, k:], male_share_0_4=np.asarray(params.male_share_0_4)[:, k:]
+    unit_rates = residual_migration_rates([(prev, state, _step_survival(controls.unit_params, k - 1, len(state)))])
+    unit_tail = _steps_from(controls.unit_params, k)
+    unit_tail = unit_tail.with_(
+        migration=_held(unit_rates, unit_tail.steps),
+        cwr=np.asarray(params.cwr)[:, k:],
+        male_share_0_4=np.asarray(params.male_share_0_4)[:, k:],
     )
     unit_tail = group_adjustment(state, unit_tail, pref_path[:, 1:], controls.group, controls.balance_ages)
     n = state.shape[0]
