@@ -71,6 +71,12 @@ class MigrationRule:
                    basis; None: no shrinkage (the validation of each: docs/validation/projection.md);
     smooth         [1, 2, 1] filter over adjacent age groups outside the cohorts reaching 15–29
                    (methods.smooth_age_profile);
+    allocation     how the balanced gains of the young are shared among a group's gaining units
+                   (engine.group_adjustment): 'pool' (IPSS 2023's 転出率・配分率 pool model: shares of the group's
+                   gains held from the first step, default), 'scale' (one factor on every positive rate, as before
+                   issue 9's engine work) or 'pool-closed' (the pool is the group's own losses: internal migration
+                   zero-sum, the rest of the control prorated); the validation of each: docs/validation/projection.md;
+    prefecture_allocation  the same for the prefectures within the nation (None: as `allocation`);
     pooled_periods the rates of every unit pooled over this many last periods (1: the last period, IPSS 2018);
     long_term      (base year, periods): `pooled_periods` for a base year, following that vintage's published
                    method (IPSS 2023, 2020 base: 移動率は3期間の平均的な傾向を長期的な仮定として採用).
@@ -83,6 +89,8 @@ class MigrationRule:
     cap: float | None = None
     disrupted: tuple[tuple[int, tuple[str, ...]], ...] = ((2015, ("03", "04", "07")),)
     balance_ages: int = 10
+    allocation: str = "pool"
+    prefecture_allocation: str | None = None
     shrink: str | None = "profile"
     smooth: bool = True
     pooled_periods: int = 1
@@ -340,6 +348,8 @@ class Controls:
     group: np.ndarray
     national: np.ndarray
     balance_ages: int
+    allocation: str = "pool"
+    prefecture_allocation: str = "pool"
 
 
 @dataclass(frozen=True, eq=False)
@@ -528,10 +538,11 @@ def ipss_baseline(
         targets = national_targets(inputs, base_year, base.sum(axis=0), steps)
         if national_2023:
             targets = national_to_ipss2023(inputs, base_year, targets)
-        controls = Controls(params, pref_params, group, targets, rule.balance_ages)
-        pref_params = group_adjustment(pref_base, pref_params, targets[None], None, rule.balance_ages)
+        pref_allocation = rule.prefecture_allocation or rule.allocation
+        controls = Controls(params, pref_params, group, targets, rule.balance_ages, rule.allocation, pref_allocation)
+        pref_params = group_adjustment(pref_base, pref_params, targets[None], None, rule.balance_ages, pref_allocation)
         pref_result = project(pref_base, pref_params)
-        params = group_adjustment(base, params, pref_result[:, 1:], group, rule.balance_ages)
+        params = group_adjustment(base, params, pref_result[:, 1:], group, rule.balance_ages, rule.allocation)
     tfr_years = [y for y in range(base_year - 4, base_year + 1) if y in inputs.tfr]
     base_tfr = float(np.mean([inputs.tfr[y] for y in tfr_years])) if tfr_years else float("nan")
     cwr_per_tfr = float(child_woman_ratio(base.sum(axis=0)[None])[0]) / base_tfr
@@ -664,7 +675,9 @@ def consistent_after(base: np.ndarray, params: ProjectionParams, controls: Contr
     pref_rates = residual_migration_rates([(pref_prev, pref_state, _step_survival(pref_params, k - 1, n_pref))])
     pref_tail = _steps_from(pref_params, k)
     pref_tail = pref_tail.with_(migration=_held(pref_rates, pref_tail.steps))
-    pref_tail = group_adjustment(pref_state, pref_tail, controls.national[None, k:], None, controls.balance_ages)
+    pref_tail = group_adjustment(
+        pref_state, pref_tail, controls.national[None, k:], None, controls.balance_ages, controls.prefecture_allocation
+    )
     pref_path = project(pref_state, pref_tail)
     unit_rates = residual_migration_rates([(prev, state, _step_survival(controls.unit_params, k - 1, len(state)))])
     unit_tail = _steps_from(controls.unit_params, k)
@@ -673,7 +686,9 @@ def consistent_after(base: np.ndarray, params: ProjectionParams, controls: Contr
         cwr=np.asarray(params.cwr)[:, k:],
         male_share_0_4=np.asarray(params.male_share_0_4)[:, k:],
     )
-    unit_tail = group_adjustment(state, unit_tail, pref_path[:, 1:], controls.group, controls.balance_ages)
+    unit_tail = group_adjustment(
+        state, unit_tail, pref_path[:, 1:], controls.group, controls.balance_ages, controls.allocation
+    )
     n = state.shape[0]
 
     def full(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
