@@ -254,6 +254,16 @@ def project(
         raise typer.Exit(1) from None
     # Plain lines (not a Rich table) so that the totals can be read by people and scripts alike.
     console.print(f"{code} {scenario} (unit {frame['muni_code'][0]}): total population by year", highlight=False)
+    if frame["muni_code"][0] != code:
+        console.print(
+            "浜通り地域の13市町村は一体（07999）で推計しています（社人研 令和5年推計と同じ）", highlight=False
+        )
+    from sousei.domain.projection.labels import PATTERN1_NAME
+
+    console.print(
+        f"{PATTERN1_NAME}" if scenario == "pattern1" else f"パラメータは{PATTERN1_NAME}と同じ仮定値から",
+        highlight=False,
+    )
     for year, total in totals_by_year(frame).iter_rows():
         console.print(f"{year}  {total:>12,.0f}", highlight=False)
     # The table records what produced it; custom runs get their parameters in the file name so none overwrites another.

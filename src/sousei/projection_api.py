@@ -20,6 +20,7 @@ INPUT_TABLES = (
     "core_national__ipss2017_projection_by_age_sex",
     "core_national__vital_rates",
     "core_ipss2023__hamadori_members",
+    "core_ipss2023__population",
 )
 # Deaths (人口動態, SSDSE-A item A4200) for the mortality level of the IPSS method; the same rows the step reads.
 DEATHS_SQL = "SELECT muni_code, data_year, value FROM core_ssdse__values WHERE item_code = 'A4200'"
@@ -51,18 +52,19 @@ def _load_inputs(db: Path, version: tuple[int, int]) -> model.Inputs:
         t["core_national__vital_rates"],
         sorted(t["core_ipss2023__hamadori_members"]["muni_code"].to_list()),
         deaths,
+        t["core_ipss2023__population"],
     )
 
 
 def baseline(db: Path, base_year: int = 2020) -> model.Baseline:
-    """パターン1 of the warehouse's inputs: the baseline every scenario of the step, the CLI and the dashboard
-    derives from (built once per file and version)."""
+    """パターン1 of the warehouse's inputs (anchored to IPSS 2023, `model.pattern1`): the baseline every scenario
+    of the step, the CLI and the dashboard derives from (built once per file and version)."""
     return _baseline(Path(db).resolve(), _version(db), base_year)
 
 
 @lru_cache(maxsize=4)
 def _baseline(db: Path, version: tuple[int, int], base_year: int) -> model.Baseline:
-    return model.ipss_baseline(_load_inputs(db, version), base_year)
+    return model.pattern1(_load_inputs(db, version), base_year)
 
 
 def unit_of(code: str, inputs: model.Inputs) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from sousei.domain.projection.labels import PATTERN1_NAME
 from sousei.kana import to_hiragana
 
 MUNI_CODE = re.compile(r"^\d{5}$")
@@ -421,6 +422,21 @@ class Warehouse:
         """The unit a municipality is projected as: itself, or 07999 for the 13 members of 浜通り地域."""
         return HAMADORI_CODE if code in self._hamadori else code
 
+    def joint_unit(self, code: str) -> dict[str, Any]:
+        """The joint projection unit of a member of 浜通り地域: its code, its members (code, name) and its パターン1
+        totals by year (empty where out_projection__population is not loaded)."""
+        unit = self.projection_unit(code)
+        members = self.memo(
+            "hamadori_members",
+            lambda: self.rows("SELECT muni_code, name FROM core_ipss2023__hamadori_members ORDER BY muni_code"),
+        )
+        totals = [
+            {"year": r["year"], "persons": r["persons"]}
+            for r in self.projection_totals(code)
+            if r["scenario"] == "pattern1" and r["year"] in (2020, 2030, 2040, 2050, 2070)
+        ]
+        return {"code": unit, "name": "浜通り地域", "members": members, "totals": totals}
+
     def sustainability(self, code: str) -> dict[str, Any] | None:
         """人口戦略会議 (2024) class of the municipality (or of 浜通り地域 07999 for its 13 members), with 影響度."""
         if not self.has("out_projection__sustainability"):
@@ -470,9 +486,8 @@ class Warehouse:
         if unit not in sim.units:
             return None
         i = sim.index(unit)
-        params = model.scenario_params(
-            sim, "custom", tfr_points={2030: tfr_2030, 2040: tfr_2040}, migration_scale=migration_scale
-        ).select([i])
+        # the custom scenario's parameters (model.scenario_params) built for this unit alone: a request stays fast
+        params = model.tfr_scenario_params(sim, {2030: tfr_2030, 2040: tfr_2040}, migration_scale, units=[i])
         result = project(sim.base[[i]], params)[0]
         base = project(sim.base[[i]], sim.params.select([i]))[0]
         years = list(sim.years)
@@ -484,6 +499,7 @@ class Warehouse:
             "simulated": [round(float(v), 1) for v in result.sum(axis=(1, 2))],
             "women_20_39_baseline": [round(float(v), 1) for v in base[:, 1, 4:8].sum(axis=1)],
             "women_20_39_simulated": [round(float(v), 1) for v in result[:, 1, 4:8].sum(axis=1)],
+            "baseline_name": PATTERN1_NAME,
             "tfr_2030": tfr_2030,
             "tfr_2040": tfr_2040,
             "migration_scale": migration_scale,

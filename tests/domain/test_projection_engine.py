@@ -154,8 +154,10 @@ def test_classification_bands():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(0, 10_000), st.integers(0, 10), st.floats(0.8, 1.2))
-def test_group_adjustment_meets_group_targets_and_keeps_rows(seed, balance_ages, level):
+@given(
+    st.integers(0, 10_000), st.integers(0, 10), st.floats(0.8, 1.2), st.sampled_from(["scale", "pool", "pool-closed"])
+)
+def test_group_adjustment_meets_group_targets_and_keeps_rows(seed, balance_ages, level, allocation):
     from sousei.domain.projection.engine import group_adjustment
 
     rng = np.random.default_rng(seed)
@@ -174,7 +176,7 @@ def test_group_adjustment_meets_group_targets_and_keeps_rows(seed, balance_ages,
     targets = np.zeros((3,) + free.shape[1:])
     np.add.at(targets, group, free)
     targets *= level
-    adjusted = group_adjustment(base, params, targets, group, balance_ages)
+    adjusted = group_adjustment(base, params, targets, group, balance_ages, allocation)
     full = project(base, adjusted)
     sums = np.zeros_like(targets)
     np.add.at(sums, group, full[:, 1:])
@@ -183,6 +185,48 @@ def test_group_adjustment_meets_group_targets_and_keeps_rows(seed, balance_ages,
     i = int(rng.integers(0, n))
     alone = project(base[[i]], adjusted.select([i]))
     np.testing.assert_allclose(alone[0], full[i], rtol=1e-12, atol=1e-9)
+
+
+def _gains_by_step(base, params, adjusted, ages):
+    path = project(base, adjusted)
+    surv = path[:, :-1, :, ages] * np.asarray(params.survival)[:, :, :, ages]
+    return np.maximum(surv * np.asarray(adjusted.migration)[:, :, :, ages], 0.0)
+
+
+def test_pool_allocation_holds_the_shares_of_the_gains():
+    """'pool' (IPSS 2023's 配分率): each gaining unit keeps its first-step share of the group's gains, so a unit
+    whose own cohorts grow does not draw a growing share; 'scale' lets the share follow the unit's growth."""
+    from sousei.domain.projection.engine import group_adjustment
+
+    steps, ages = 4, slice(0, 4)
+    base = np.full((3, 2, A), 1000.0)
+    base[0] *= 3.0
+    mig = np.zeros((3, steps, 2, A))
+    mig[0], mig[1], mig[2] = 0.4, 0.1, -0.3  # unit 0 gains fast and grows, unit 1 gains slowly, unit 2 loses
+    params = ProjectionParams(
+        2020, np.full((1, steps, 2, A), 0.99), mig, np.full((3, steps), 0.2), np.full((1, steps), 0.512)
+    )
+    free = project(base, params)[:, 1:]
+    targets = free.sum(axis=0)[None] * 0.97
+    group = np.zeros(3, dtype=np.intp)
+    shares = {}
+    for allocation in ("scale", "pool"):
+        adjusted = group_adjustment(base, params, targets, group, 4, allocation)
+        g = _gains_by_step(base, params, adjusted, ages)
+        shares[allocation] = g[0] / (g[0] + g[1])
+        np.testing.assert_allclose(project(base, adjusted)[:, 1:].sum(axis=0), targets[0], rtol=1e-9)
+    np.testing.assert_allclose(shares["pool"], np.broadcast_to(shares["pool"][:1], shares["pool"].shape), rtol=1e-9)
+    assert np.all(np.diff(shares["scale"], axis=0) > 0)  # the fast gainer's share grows under 'scale'
+
+
+def test_group_adjustment_rejects_an_unknown_allocation():
+    from sousei.domain.projection.engine import group_adjustment
+
+    params = ProjectionParams(
+        2020, np.full((1, 1, 2, A), 0.99), np.zeros((1, 1, 2, A)), np.full((1, 1), 0.2), np.full((1, 1), 0.512)
+    )
+    with pytest.raises(ValueError, match="allocation"):
+        group_adjustment(np.ones((1, 2, A)), params, np.ones((1, 1, 2, A)), None, 2, "proportional")
 
 
 def test_shrinkage_moves_small_cohorts_more_than_large_ones():

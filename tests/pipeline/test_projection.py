@@ -21,8 +21,10 @@ def test_base_year_reproduces_census_2020_japan(wh):
         ).fetchall()
     )
     assert round(rows["male"] + rows["female"]) == 126_146_099
-    assert round(rows["male"]) == 61_349_581
-    assert round(rows["female"]) == 64_796_518
+    # パターン1's base is anchored to IPSS 2023's 2020 age groups (census with 不詳補完値, where ours allocates 不詳
+    # proportionally): both sexes of an age group are scaled alike, so the sex totals move by a few thousand
+    assert abs(rows["male"] - 61_349_581) < 1e-4 * 61_349_581
+    assert abs(rows["female"] - 64_796_518) < 1e-4 * 64_796_518
 
 
 def test_units_and_hamadori(wh):

@@ -27,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sousei.desk import web_catalog
 from sousei.desk.web import mount_desk
+from sousei.domain.projection.labels import PATTERN1_LABEL
 from sousei.estat import NOTICE as ESTAT_NOTICE
 from sousei.query import DIRECTION_JA, MUNI_CODE, Indicator, Warehouse
 from sousei.web.charts import (
@@ -138,6 +139,7 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
     templates.env.auto_reload = False  # templates ship with the package: no stat() per include and render
     templates.env.globals["plotly_version"] = plotly.__version__
     templates.env.globals["tabs"] = TABS
+    templates.env.globals["pattern1_label"] = PATTERN1_LABEL
     templates.env.globals["default_indicator"] = DEFAULT_INDICATOR
     templates.env.globals["direction_ja"] = DIRECTION_JA
     templates.env.globals["basis_ja"] = BASIS_JA
@@ -286,6 +288,8 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
         if tab == "projection":
             ctx["can_simulate"] = wh.has("core_census__population_by_sex_age")
             ctx["unit"] = wh.projection_unit(code)
+            if ctx["unit"] != code:
+                ctx["joint"] = wh.joint_unit(code)
         return municipality_template.render(ctx)
 
     @app.get("/m/{code}/charts/{chart_id}.csv", include_in_schema=False)

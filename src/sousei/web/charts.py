@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sousei.domain.projection.labels import PATTERN1_LABEL
 from sousei.estat import NOTICE as ESTAT_NOTICE
 from sousei.query import Warehouse
 
@@ -38,8 +39,9 @@ KEY_INDICATORS = (
 )  # fmt: skip
 YOUTH_AGES = ("15-19", "20-24", "25-29", "30-34")
 SEX_COLORS = {"女性": "#d6336c", "男性": "#5b7fb0", "女性（15〜34歳）": "#d6336c", "男性（15〜34歳）": "#5b7fb0"}
+# パターン1 is IPSS 2023 to 2050 and the engine's extension after (docs/methods/projection.md, "Anchoring")
 SCENARIO_NAMES = {
-    "pattern1": "パターン1（社人研準拠）",
+    "pattern1": f"パターン1（{PATTERN1_LABEL}）",
     "sim1": "シミュレーション1（出生率上昇）",
     "sim2": "シミュレーション2（出生率上昇＋移動ゼロ）",
     "closed": "封鎖人口（移動ゼロ）",
@@ -220,10 +222,11 @@ def chart_pyramid(wh: Warehouse, code: str) -> Chart:
             s = _series([(a, p) for sx, a, p in rows if sx == sex], f"{label} 2050年（推計）", dash=True)
             s.kind = "line"
             series.append(s)
-        sources.append("national_series")
+        sources += ["national_series", "ipss_2023_regional_totals"]
     return Chart(
         "pyramid", "人口ピラミッド（1980・2020・2050年）", "pyramid", "年齢", "人口（人）", series, tuple(sources),
-        note="国勢調査（年齢不詳は按分）。2050年は本プロジェクトの推計（パターン1）",
+        note=f"国勢調査（年齢不詳は按分）。2050年はパターン1（{PATTERN1_LABEL}）：0〜14歳・15〜64歳・65歳以上の"
+        "人数は社人研（令和5年推計）、男女・5歳階級の内訳は本ツールの推計",
     )  # fmt: skip
 
 
@@ -579,12 +582,15 @@ def chart_scenarios(wh: Warehouse, code: str) -> Chart:
         if sel:
             series.append(_series(sel, name, dash=sc != "pattern1"))
     unit = wh.projection_unit(code)
-    note = "本プロジェクトの推計（コーホート要因法、社人研方式）"
+    note = (
+        f"パターン1は{PATTERN1_LABEL}。シミュレーション1・2と封鎖人口はパターン1と同じ仮定値から本ツールで推計"
+        "（コーホート要因法）、コーホート変化率法は本ツールの推計"
+    )
     if unit != code:
-        note += "。浜通り地域13市町村は社人研と同じく一体（07999）で推計"
+        note += "。浜通り地域13市町村は社人研と同じく一体（浜通り地域、07999）で推計し、この図は浜通り地域全体の値"
     return Chart(
         "scenarios", "将来人口の推計（シナリオ別）", "line", "年", "人口（人）", series,
-        ("census_2020_sex_age5", "national_series"), tab="projection", note=note,
+        ("census_2020_sex_age5", "national_series", "ipss_2023_regional_totals"), tab="projection", note=note,
     )  # fmt: skip
 
 

@@ -63,6 +63,7 @@ def group_adjustment(
     targets: np.ndarray,
     group: np.ndarray | None = None,
     balance_ages: int = 0,
+    allocation: str = "scale",
 ) -> ProjectionParams:
     """`params` with the factors that make the units of each group add up to that group's `targets` after every
     step, by sex × age (IPSS: 市区町村の合計を都道府県に、都道府県の合計を全国に男女・年齢別に一致させる補正).
@@ -79,7 +80,17 @@ def group_adjustment(
     unit's inflow grows with it, a shrinking unit's outflow shrinks), and the surplus belongs to the units that
     gain, not to all. Only ages where migration, not mortality, drives the difference; the scaled rates are stored
     in `migration`, the rest is prorated.
+
+    `allocation` says how those gains are shared among the group's gaining units: 'scale' (one factor on every
+    positive rate, so a unit's gain grows with its own population) or 'pool' (IPSS 2023's pool model, 転出率 and
+    配分率: in-migrants are a pool shared among the receiving units; here the group's gains are shared in fixed
+    proportions, each unit's share of the group's gains in the first step, 配分率 held, so a gaining unit's inflow
+    follows the pool and not its own growth; losses stay rates on the unit's own population, 転出率), or
+    'pool-closed' (as 'pool', but the pool is the group's own losses, so internal migration adds up to zero, as in
+    a closed pool model, and what the control still differs by is prorated).
     """
+    if allocation not in ("scale", "pool", "pool-closed"):
+        raise ValueError(f"unknown allocation {allocation!r}: 'scale' or 'pool'")
     base = np.asarray(base, dtype=np.float64)
     targets = np.asarray(targets, dtype=np.float64)
     n_units, steps = base.shape[0], params.steps
@@ -93,6 +104,7 @@ def group_adjustment(
     factors = np.ones((n_units, steps, 2, N_AGES))
     last = np.ones((n_groups, 2, N_AGES))
     last_scale = np.ones((n_groups, 2, balance_ages))
+    shares: np.ndarray | None = None  # (units, 2, balance_ages) each unit's share of its group's gains (配分率)
     pop = base
     for k in range(steps):
         if balance_ages > 0:
@@ -109,7 +121,17 @@ def group_adjustment(
             scale = np.where(np.isfinite(scale), scale, last_scale)
             last_scale = scale
             m = mig[:, k, :, b]
-            mig[:, k, :, b] = np.where(m > 0, m * scale[group], m)
+            if allocation in ("pool", "pool-closed"):
+                if shares is None:
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        shares = np.where(gains[group] > 1e-9, np.maximum(net, 0) / gains[group], 0.0)
+                pool = -losses if allocation == "pool-closed" else np.where(np.isfinite(wanted), wanted, gains)
+                pooled = shares * np.maximum(pool, 0.0)[group]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    rate = np.where(surv > 1e-9, pooled / surv, 0.0)
+                mig[:, k, :, b] = np.where(m > 0, np.minimum(rate, m * MAX_FACTOR), m)
+            else:
+                mig[:, k, :, b] = np.where(m > 0, m * scale[group], m)
         plain = params.with_(adjustment=None, migration=mig)
         new = advance(pop, plain, k)[0]
         total = np.zeros((n_groups, 2, N_AGES))

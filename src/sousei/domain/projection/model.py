@@ -7,12 +7,20 @@ the derived step, the validation report, the CLI and the Python API all build pr
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
+from sousei.domain.projection.anchor import (
+    GROUP_OF_AGE,
+    AnchorTargets,
+    anchor_base,
+    anchor_params,
+    broad_sums,
+)
 from sousei.domain.projection.engine import group_adjustment, project
 from sousei.domain.projection.inputs import SEX_INDEX, group_units, population_array
 from sousei.domain.projection.methods import (
@@ -62,7 +70,16 @@ class MigrationRule:
                    methods.smooth_age_profile, or 'prefecture': its prefecture's rate of the same sex × age and
                    basis; None: no shrinkage (the validation of each: docs/validation/projection.md);
     smooth         [1, 2, 1] filter over adjacent age groups outside the cohorts reaching 15–29
-                   (methods.smooth_age_profile).
+                   (methods.smooth_age_profile);
+    allocation     how the balanced gains of the young are shared among a group's gaining units
+                   (engine.group_adjustment): 'pool' (IPSS 2023's 転出率・配分率 pool model: shares of the group's
+                   gains held from the first step, default), 'scale' (one factor on every positive rate, as before
+                   issue 9's engine work) or 'pool-closed' (the pool is the group's own losses: internal migration
+                   zero-sum, the rest of the control prorated); the validation of each: docs/validation/projection.md;
+    prefecture_allocation  the same for the prefectures within the nation (None: as `allocation`);
+    pooled_periods the rates of every unit pooled over this many last periods (1: the last period, IPSS 2018);
+    long_term      (base year, periods): `pooled_periods` for a base year, following that vintage's published
+                   method (IPSS 2023, 2020 base: 移動率は3期間の平均的な傾向を長期的な仮定として採用).
     """
 
     path: tuple[float, ...] = ()
@@ -72,8 +89,12 @@ class MigrationRule:
     cap: float | None = None
     disrupted: tuple[tuple[int, tuple[str, ...]], ...] = ((2015, ("03", "04", "07")),)
     balance_ages: int = 10
+    allocation: str = "pool"
+    prefecture_allocation: str | None = None
     shrink: str | None = "profile"
     smooth: bool = True
+    pooled_periods: int = 1
+    long_term: tuple[tuple[int, int], ...] = ((2020, 3),)
 
 
 DEFAULT_RULE = MigrationRule()
@@ -95,6 +116,10 @@ class Inputs:
     # A4200); empty: no mortality level (national survival for every unit)
     deaths: dict[int, np.ndarray] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    # IPSS 2023 (令和5年推計) per unit: 0–14, 15–64, 65+ by year (パターン1 is anchored to it), and the nation as the
+    # sum of its 47 prefectures (the national control of the 2020 base); None: not loaded
+    anchor: AnchorTargets | None = None
+    national_anchor: AnchorTargets | None = None
 
     def units(self, year: int) -> tuple[list[str], np.ndarray]:
         return group_units(self.census[year], self.codes, self.joint)
@@ -116,9 +141,11 @@ def build_inputs(
     vital_rates: pl.DataFrame,
     hamadori_members: Sequence[str],
     deaths: pl.DataFrame | None = None,
+    ipss2023: pl.DataFrame | None = None,
 ) -> Inputs:
     """`deaths`: rows (muni_code, data_year, value) of SSDSE-A item A4200 (deaths); every census code must have
-    a row in each year present (ValueError otherwise)."""
+    a row in each year present (ValueError otherwise). `ipss2023`: the rows of core_ipss2023__population (area_code,
+    area_level, year, under15_persons, working_age_persons, elderly_persons)."""
     codes = sorted(census["muni_code"].unique().to_list())
     by_year = {
         int(y): population_array(census.filter(pl.col("census_year") == y), codes)
@@ -150,7 +177,37 @@ def build_inputs(
                     "or a value missing or negative"
                 )
             dead[int(year)] = np.array([got[c] for c in codes])
-    return Inputs(codes, by_year, {HAMADORI_CODE: list(hamadori_members)}, qx, years, nat, tfr, deaths=dead)
+    anchor = national_anchor = None
+    if ipss2023 is not None:
+        anchor = anchor_targets(ipss2023.filter(pl.col("area_level").is_in(["municipality", "joint"])))
+        pref = anchor_targets(ipss2023.filter(pl.col("area_level") == "prefecture"))
+        if len(pref.units) != 47:
+            raise ValueError(f"IPSS 2023 has {len(pref.units)} prefectures, not 47: no national control can be formed")
+        national_anchor = AnchorTargets(["00000"], pref.years, pref.values.sum(axis=0, keepdims=True), pref.source)
+    return Inputs(
+        codes, by_year, {HAMADORI_CODE: list(hamadori_members)}, qx, years, nat, tfr, deaths=dead, anchor=anchor,
+        national_anchor=national_anchor,
+    )  # fmt: skip
+
+
+IPSS2023_SOURCE = "社人研「日本の地域別将来推計人口（令和5年推計）」"
+ANCHOR_COLUMNS = ("under15_persons", "working_age_persons", "elderly_persons")
+
+
+def anchor_targets(rows: pl.DataFrame) -> AnchorTargets:
+    """(units, years, 3) persons 0–14, 15–64, 65+ from rows of core_ipss2023__population; every unit must have
+    every year (ValueError otherwise)."""
+    units = sorted(rows["area_code"].unique().to_list())
+    years = sorted(int(y) for y in rows["year"].unique().to_list())
+    if rows.height != len(units) * len(years) or rows.select("area_code", "year").is_duplicated().any():
+        raise ValueError(f"IPSS 2023: {rows.height} rows for {len(units)} units × {len(years)} years")
+    values = np.full((len(units), len(years), 3), np.nan)
+    u = {c: i for i, c in enumerate(units)}
+    for row in rows.select("area_code", "year", *ANCHOR_COLUMNS).iter_rows():
+        values[u[row[0]], years.index(int(row[1]))] = row[2:]
+    if not np.all(np.isfinite(values)) or values.min() < 0:
+        raise ValueError("IPSS 2023: an age group missing or negative")
+    return AnchorTargets(units, years, values, IPSS2023_SOURCE)
 
 
 def _national_step_ratios(inputs: Inputs, start: int) -> tuple[np.ndarray, float, float]:
@@ -184,6 +241,29 @@ def national_targets(inputs: Inputs, base_year: int, base_national: np.ndarray, 
         kids = cwr * new[1, 3:10].sum()
         new[0, 0], new[1, 0] = kids * boys, kids * (1 - boys)
         out[k] = pop = new
+    return out
+
+
+def _has_national_2023(inputs: Inputs, base_year: int) -> bool:
+    return inputs.national_anchor is not None and inputs.national_anchor.years[0] == base_year
+
+
+def national_to_ipss2023(inputs: Inputs, base_year: int, targets: np.ndarray) -> np.ndarray:
+    """The national control (steps, 2, 19) with its 0–14, 15–64 and 65+ scaled, cell by cell within each group, to
+    IPSS 2023's national figures (the sum of its 47 prefectures, which IPSS makes add up to its 2023 national
+    projection) in every year IPSS 2023 publishes, and the factors of its last year held after it. Only for the
+    base year IPSS 2023 starts from (2020); other bases keep the national projection of their own vintage."""
+    if not _has_national_2023(inputs, base_year):
+        return targets
+    anchor = inputs.national_anchor
+    assert anchor is not None
+    out = np.array(targets, dtype=np.float64)
+    f = np.ones(3)
+    for k in range(out.shape[0]):
+        year = base_year + 5 * (k + 1)
+        if year in anchor.years:
+            f = anchor.values[0, anchor.years.index(year)] / broad_sums(out[k])
+        out[k] *= f[GROUP_OF_AGE][None, :]
     return out
 
 
@@ -258,6 +338,21 @@ def mortality_level(inputs: Inputs, base_year: int, group: np.ndarray, n_groups:
 
 
 @dataclass(frozen=True, eq=False)
+class Controls:
+    """What the consistency of an IPSS-method run was computed from, so that it can be computed again from another
+    state (パターン1 after its anchored years): the units' and the prefectures' parameters before any consistency
+    factor, each unit's prefecture, the national targets (steps, 2, 19) and `MigrationRule.balance_ages`."""
+
+    unit_params: ProjectionParams
+    prefecture_params: ProjectionParams
+    group: np.ndarray
+    national: np.ndarray
+    balance_ages: int
+    allocation: str = "pool"
+    prefecture_allocation: str = "pool"
+
+
+@dataclass(frozen=True, eq=False)
 class Baseline:
     """The IPSS-method run of one base year, with what the scenarios derive from it."""
 
@@ -269,6 +364,10 @@ class Baseline:
     notes: dict[str, str]
     basis: list[str] = field(default_factory=list)  # per unit: 'last', 'trend:small' or 'trend:deviation'
     mortality: MortalityLevel | None = None  # the units' mortality levels (None: national survival for all)
+    controls: Controls | None = None  # what the consistency factors were computed from (None: no consistency)
+    engine: Baseline | None = None  # anchored パターン1: the engine's own run it was anchored from (else None)
+    anchor_source: str = ""  # anchored パターン1: the published projection it reproduces to `anchored_until`
+    anchored_until: int | None = None
 
     @property
     def years(self) -> list[int]:
@@ -306,8 +405,12 @@ def migration_rates(
     age profile ('profile') or, given `group` (the prefecture index of each unit), toward its prefecture's rate
     of the same basis ('prefecture'); with `rule.smooth` the age profile is then smoothed
     (`methods.smooth_age_profile`)."""
-    last_obs, last_exp = cohort_sums(periods[:1])
-    last = residual_migration_rates(periods[:1])
+    if rule.pooled_periods > 1:
+        last = trend_migration_rates(periods[: rule.pooled_periods])[0]
+        last_obs, last_exp = cohort_sums(periods[: rule.pooled_periods], max_change=0.5)
+    else:
+        last_obs, last_exp = cohort_sums(periods[:1])
+        last = residual_migration_rates(periods[:1])
     obs, exp = last_obs, last_exp
     basis = np.full(last.shape[0], "last", dtype=object)
     use = np.zeros(last.shape[0], dtype=bool)
@@ -362,6 +465,7 @@ def ipss_baseline(
     consistent: bool = True,
     rule: MigrationRule = DEFAULT_RULE,
     mortality: bool = True,
+    national_2023: bool = True,
 ) -> Baseline:
     """パターン1 (社人研準拠) from census `base_year` with the inputs of the intercensal period(s) before it.
 
@@ -371,8 +475,12 @@ def ipss_baseline(
 
     `mortality`: survival ratios (of the projection and of the residual migration estimates alike) adjusted to
     each unit's mortality level (`mortality_level`, `methods.adjust_survival`), the prefectures' to theirs.
+    `national_2023`: the national control of the 2020 base follows IPSS 2023 (`national_to_ipss2023`).
+
+    This is the engine's own run; the パターン1 the product shows is `pattern1` (anchored to IPSS 2023).
     """
     steps = (horizon - base_year) // 5
+    rule = dataclasses.replace(rule, pooled_periods=dict(rule.long_term).get(base_year, rule.pooled_periods))
     units, base = inputs.units(base_year)
     prefs, group = prefecture_groups(units)
     level = mortality_level(inputs, base_year, group, len(prefs)) if mortality else None
@@ -407,6 +515,7 @@ def ipss_baseline(
         rates = np.where(hit[:, None, None], alt_rates, rates)
         basis[hit] = "previous:disrupted"
     params = ipss_params(base, base_year, periods[:1], unit_spath, cwr_index, boys, migration_path=path, rates=rates)
+    controls = None
     if consistent:
         n = len(prefs)
         pref_periods = [
@@ -427,9 +536,13 @@ def ipss_baseline(
             pref_base, base_year, pref_periods[:1], pref_spath, cwr_index, boys, migration_path=path, rates=pref_rates
         )
         targets = national_targets(inputs, base_year, base.sum(axis=0), steps)
-        pref_params = group_adjustment(pref_base, pref_params, targets[None], None, rule.balance_ages)
+        if national_2023:
+            targets = national_to_ipss2023(inputs, base_year, targets)
+        pref_allocation = rule.prefecture_allocation or rule.allocation
+        controls = Controls(params, pref_params, group, targets, rule.balance_ages, rule.allocation, pref_allocation)
+        pref_params = group_adjustment(pref_base, pref_params, targets[None], None, rule.balance_ages, pref_allocation)
         pref_result = project(pref_base, pref_params)
-        params = group_adjustment(base, params, pref_result[:, 1:], group, rule.balance_ages)
+        params = group_adjustment(base, params, pref_result[:, 1:], group, rule.balance_ages, rule.allocation)
     tfr_years = [y for y in range(base_year - 4, base_year + 1) if y in inputs.tfr]
     base_tfr = float(np.mean([inputs.tfr[y] for y in tfr_years])) if tfr_years else float("nan")
     cwr_per_tfr = float(child_woman_ratio(base.sum(axis=0)[None])[0]) / base_tfr
@@ -444,7 +557,12 @@ def ipss_baseline(
             if level is not None
             else ""
         ),
-        "migration": f"residual net migration rates {base_year - 5}→{base_year} held"
+        "migration": (
+            f"residual net migration rates {base_year - 5}→{base_year} held"
+            if rule.pooled_periods <= 1
+            else f"residual net migration rates pooled over the {rule.pooled_periods} periods "
+            f"{base_year - 5 * rule.pooled_periods}→{base_year} (IPSS 2023: 3期間の平均的な傾向), held"
+        )
         + (f" (× {', '.join(f'{x:g}' for x in path)} by step)" if rule.path else "")
         + f"; {n_trend} units (under {rule.small_persons:,.0f} persons, or whose last period deviates from their "
         f"trend by more than {rule.deviation:.0%}) use rates pooled over up to {rule.trend_periods} periods"
@@ -454,6 +572,12 @@ def ipss_baseline(
         "fertility": f"child–woman ratio of {base_year} held relative to the national path (IPSS 2017 medium)",
         "consistency": "municipalities prorated (sex × age) to their prefecture's projection by the same method, "
         "prefectures to the IPSS 2017 national projection rebased on the census"
+        + (
+            ", its 0–14, 15–64 and 65+ scaled to IPSS 2023 (the sum of its 47 prefectures) to 2050 and the 2050 "
+            "ratios held after"
+            if national_2023 and _has_national_2023(inputs, base_year)
+            else ""
+        )
         if consistent
         else "none",
     }
@@ -466,6 +590,115 @@ def ipss_baseline(
         notes,
         basis=list(basis),
         mortality=level,
+        controls=controls,
+    )
+
+
+def pattern1(inputs: Inputs, base_year: int = 2020, horizon: int = HORIZON) -> Baseline:
+    """パターン1 as the product shows it: the engine's run (`ipss_baseline`) anchored to IPSS 2023 (total, 0–14,
+    15–64, 65+ of every unit and year it publishes, `anchor.anchor_params`), continued by the engine after 2050.
+    Every scenario derives from its parameters. Without IPSS 2023 in the inputs, or for another base year, the
+    engine's run as it is."""
+    engine = ipss_baseline(inputs, base_year, horizon)
+    a = inputs.anchor
+    if a is None or a.years[0] != base_year:
+        return engine
+    targets = a.for_units(engine.units, engine.years)
+    missing = [u for u, t in zip(engine.units, targets, strict=True) if not np.all(np.isfinite(t[0]))]
+    if missing:
+        raise ValueError(f"IPSS 2023 has no figures for the projection units {missing[:5]} ({len(missing)} in all)")
+    base = anchor_base(engine.base, targets[:, 0])
+    params = anchor_params(base, engine.params, targets[:, 1:])
+    until = max(y for y in a.years if y <= engine.years[-1])
+    if engine.controls is not None and until < engine.years[-1]:
+        params = consistent_after(base, params, engine.controls, engine.years.index(until))
+    notes = dict(engine.notes)
+    notes["fertility"] = (
+        f"to {until}: the child–woman ratio of the anchored 0–4 (IPSS 2023's 0–14 as the engine distributes it); "
+        f"after: the unit's {until} level relative to the engine's, held (" + engine.notes["fertility"] + ")"
+    )
+    notes["migration"] = (
+        f"to {until}: the engine's rates ({engine.notes['migration']}) and the anchoring factors, which carry the "
+        f"difference to IPSS 2023; after: the residual rates of the anchored {until - 5}→{until}, held"
+    )
+    notes["anchoring"] = (
+        f"{a.source}: total, 0–14, 15–64 and 65+ of every unit reproduced {base_year}–{until} (each age group's "
+        "sex × 5-year-age cells from the engine's step from the anchored population, scaled to the group); after "
+        f"{until} the engine continues from the anchored {until} state (net migration rates implied by "
+        f"{until - 5}→{until} held, consistency with the prefecture and national controls computed afresh)"
+    )
+    return dataclasses.replace(
+        engine,
+        base=base,
+        params=params.with_(method="ipss+anchored", notes=notes),
+        notes=notes,
+        engine=engine,
+        anchor_source=a.source,
+        anchored_until=until,
+    )
+
+
+def _steps_from(p: ProjectionParams, k: int) -> ProjectionParams:
+    """The parameters of steps k, k+1, … (base year moved to the start of step k)."""
+    adj = None if p.adjustment is None else np.asarray(p.adjustment)[:, k:]
+    return p.with_(
+        base_year=p.base_year + 5 * k,
+        survival=np.asarray(p.survival)[:, k:],
+        migration=np.asarray(p.migration)[:, k:],
+        cwr=np.asarray(p.cwr)[:, k:],
+        male_share_0_4=np.asarray(p.male_share_0_4)[:, k:],
+        adjustment=adj,
+    )
+
+
+def _step_survival(p: ProjectionParams, k: int, n: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(p.survival)[:, k], (n, 2, N_AGES))
+
+
+def _held(rates: np.ndarray, steps: int) -> np.ndarray:
+    return np.repeat(rates[:, None], steps, axis=1)
+
+
+def consistent_after(base: np.ndarray, params: ProjectionParams, controls: Controls, k: int) -> ProjectionParams:
+    """`params` whose steps from k on (after the anchored years) carry consistency factors computed afresh from the
+    state the path reaches at step k, as the engine computes them from its base: the prefectures (their aggregates
+    of that state, their own parameters) held to the national targets, each unit to its prefecture, both by sex × age
+    with the gains of the young balanced (`engine.group_adjustment`). The net migration rates of those steps are the
+    residual rates of the path's last step (k − 1 → k) with the engine's survival, held, as the IPSS method holds the
+    last period's (for パターン1: the rates IPSS 2023 implies for 2045→2050), for the units and the prefectures
+    alike; the units' child–woman ratios are `params`' (the anchored level held)."""
+    path = project(base, params)
+    prev, state = path[:, k - 1], path[:, k]
+    n_pref = int(controls.group.max()) + 1
+    pref_prev, pref_state = (_aggregate(x, controls.group, n_pref) for x in (prev, state))
+    pref_params = controls.prefecture_params
+    pref_rates = residual_migration_rates([(pref_prev, pref_state, _step_survival(pref_params, k - 1, n_pref))])
+    pref_tail = _steps_from(pref_params, k)
+    pref_tail = pref_tail.with_(migration=_held(pref_rates, pref_tail.steps))
+    pref_tail = group_adjustment(
+        pref_state, pref_tail, controls.national[None, k:], None, controls.balance_ages, controls.prefecture_allocation
+    )
+    pref_path = project(pref_state, pref_tail)
+    unit_rates = residual_migration_rates([(prev, state, _step_survival(controls.unit_params, k - 1, len(state)))])
+    unit_tail = _steps_from(controls.unit_params, k)
+    unit_tail = unit_tail.with_(
+        migration=_held(unit_rates, unit_tail.steps),
+        cwr=np.asarray(params.cwr)[:, k:],
+        male_share_0_4=np.asarray(params.male_share_0_4)[:, k:],
+    )
+    unit_tail = group_adjustment(
+        state, unit_tail, pref_path[:, 1:], controls.group, controls.balance_ages, controls.allocation
+    )
+    n = state.shape[0]
+
+    def full(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
+        head = np.broadcast_to(head, (n,) + head.shape[1:])[:, :k]
+        return np.concatenate([head, np.broadcast_to(tail, (n,) + tail.shape[1:])], axis=1)
+
+    assert params.adjustment is not None and unit_tail.adjustment is not None
+    return params.with_(
+        migration=full(np.asarray(params.migration), np.asarray(unit_tail.migration)),
+        adjustment=full(np.asarray(params.adjustment), np.asarray(unit_tail.adjustment)),
     )
 
 

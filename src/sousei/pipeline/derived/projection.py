@@ -29,8 +29,10 @@ HAMADORI = frozenset(
 # 影響度: 2040 as the 地方人口ビジョン guidance defines it (2010 base + 30 years), and 2050 (2020 base + 30 years)
 IMPACT_YEARS = (2040, 2050)
 
-SCENARIO = C("scenario", "VARCHAR", "pattern1 (IPSS method, 社人研準拠), sim1 (TFR to 1.8 in 2030 and 2.07 in 2040), "
-             "sim2 (sim1 with net migration zero), closed (pattern1 with net migration zero), ccr (コーホート変化率法)",
+SCENARIO = C("scenario", "VARCHAR", "pattern1 (2050年まで社人研（令和5年推計）、以降は本ツールによる延長: the engine "
+             "anchored to IPSS 2023's total, 0–14, 15–64 and 65+ of every unit to 2050), "
+             "sim1 (TFR to 1.8 in 2030 and 2.07 in 2040), sim2 (sim1 with net migration zero), "
+             "closed (pattern1 with net migration zero), ccr (コーホート変化率法)",
              nullable=False)  # fmt: skip
 UNIT = C("muni_code", "VARCHAR", "Municipal code of 2020, or 07999 for 浜通り地域 (13 municipalities as one unit)",
          nullable=False)  # fmt: skip
@@ -63,6 +65,25 @@ POPULATION = Table(
                 WHERE c.census IS NULL OR p.projected IS NULL OR abs(p.projected - c.census) > 1e-6""",
         ),
         SqlCheck(
+            "pattern1-equals-ipss2023",
+            "パターン1 departs from IPSS 2023 (total, 0–14, 15–64 or 65+ of a unit and year 2020–2050) by more than "
+            "0.5% or 1 person, whichever is larger",
+            """WITH p AS (SELECT muni_code, year, sum(persons) AS total,
+                                 sum(persons) FILTER (WHERE age_start < 15) AS u15,
+                                 sum(persons) FILTER (WHERE age_start BETWEEN 15 AND 60) AS wa,
+                                 sum(persons) FILTER (WHERE age_start >= 65) AS eld
+                          FROM out_projection__population WHERE scenario = 'pattern1' AND year <= 2050 GROUP BY ALL),
+                    i AS (SELECT area_code AS muni_code, year, total_persons AS total, under15_persons AS u15,
+                                 working_age_persons AS wa, elderly_persons AS eld
+                          FROM core_ipss2023__population WHERE area_level IN ('municipality', 'joint'))
+                SELECT * FROM i FULL JOIN p USING (muni_code, year)
+                WHERE p.total IS NULL OR i.total IS NULL
+                   OR abs(p.total - i.total) > greatest(0.005 * i.total, 1)
+                   OR abs(p.u15 - i.u15) > greatest(0.005 * i.u15, 1)
+                   OR abs(p.wa - i.wa) > greatest(0.005 * i.wa, 1)
+                   OR abs(p.eld - i.eld) > greatest(0.005 * i.eld, 1)""",
+        ),
+        SqlCheck(
             "joint-unit-present",
             "浜通り地域 (07999) is missing from a scenario × year",
             f"""SELECT scenario, year FROM out_projection__population GROUP BY ALL
@@ -83,6 +104,7 @@ PARAMETERS = Table(
         C("migration", "VARCHAR", "Net migration assumption"),
         C("fertility", "VARCHAR", "Fertility assumption (child–woman ratio, TFR path)"),
         C("consistency", "VARCHAR", "Consistency with the national projection"),
+        C("anchoring", "VARCHAR", "What the scenario is anchored to (パターン1: IPSS 2023 to 2050), NULL if none"),
         C("tfr_path", "VARCHAR", "TFR points of the scenario (year: TFR), NULL if none"),
         C("migration_scale", "DOUBLE", "Factor on the net migration rates (1 = as assumed, 0 = none)"),
     ),
@@ -291,6 +313,32 @@ MORTALITY = Table(
 )
 
 
+VALIDATION_BASE, VALIDATION_END = 2015, 2045
+
+VALIDATION_RUN = Table(
+    name="out_projection__validation_2015",
+    description="The engine's 2015-based run to 2045 (IPSS method with the inputs of 2010→2015, not anchored) that "
+    "docs/validation/projection.md compares with IPSS 2018 (日本の地域別将来推計人口 平成30年推計), by unit, year, "
+    "sex and 5-year age, so that the report's figures can be recomputed from the warehouse.",
+    columns=(
+        UNIT,
+        C("year", "INTEGER", "Year (10-01); 2015 = census with age 不詳 allocated", nullable=False, min=2015, max=2045),
+        C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
+        C("age_group", "VARCHAR", "'0-4' … '85-89', '90+'", nullable=False),
+        C("age_start", "INTEGER", "First age of the group", nullable=False, min=0, max=90),
+        C("persons", "DOUBLE", "Projected persons (not rounded)", nullable=False, min=0),
+    ),
+    key=("muni_code", "year", "sex", "age_group"),
+    coverage=Coverage(per=("year",), where=f"muni_code <> '{JOINT}'", missing=HAMADORI),
+)
+
+
+def validation_frame(inputs: model.Inputs) -> pl.DataFrame:
+    """out_projection__validation_2015: the run `sousei.validation.projection` reports on."""
+    b = model.ipss_baseline(inputs, VALIDATION_BASE, VALIDATION_END)
+    return long_frame(project(b.base, b.params), b.units, b.years).select(VALIDATION_RUN.column_names)
+
+
 def mortality_frame(inputs: model.Inputs) -> pl.DataFrame:
     """out_projection__mortality_level: the levels `model.ipss_baseline` uses, for each of MORTALITY_BASE_YEARS."""
     parts = []
@@ -340,12 +388,18 @@ def load_inputs(ctx: StepContext) -> model.Inputs:
         ctx.table("core_ssdse__values")
         .filter(pl.col("item_code") == "A4200")
         .select("muni_code", "data_year", "value"),
+        ctx.table("core_ipss2023__population"),
     )
 
 
 def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
     inputs = load_inputs(ctx)
-    baseline = model.ipss_baseline(inputs, 2020)
+    try:
+        baseline = model.pattern1(inputs, 2020)
+    except ValueError as e:
+        raise ctx.fail("anchoring", str(e), where="table core_ipss2023__population") from e
+    if baseline.engine is None:
+        raise ctx.fail("anchoring", "IPSS 2023 does not start from the 2020 base", where="core_ipss2023__population")
     frames, params_rows, totals = [], [], {}
     for i, scenario in enumerate(model.STANDARD_SCENARIOS):
         ctx.progress(i, len(model.STANDARD_SCENARIOS) + 1, scenario)
@@ -375,6 +429,16 @@ def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
                     + ("; raised to the TFR path (CWR = TFR × national CWR/TFR)" if scenario.startswith("sim") else "")
                 ),
                 "consistency": "none" if scenario in ("ccr", "closed", "sim2") else notes["consistency"],
+                "anchoring": None
+                if scenario == "ccr"
+                else notes["anchoring"]
+                if scenario == "pattern1"
+                else "the parameters of パターン1 (anchored to IPSS 2023), changed as the scenario says"
+                + (
+                    "; closed: the anchored child–woman ratios, net migration 0"
+                    if scenario in ("closed", "sim2")
+                    else ""
+                ),
                 "tfr_path": ", ".join(f"{y}: {v}" for y, v in model.DEFAULT_TFR_POINTS.items())
                 if scenario.startswith("sim")
                 else None,
@@ -444,6 +508,7 @@ def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
         IMPACT.name: impact,
         SUSTAINABILITY_COUNTS.name: sustainability_counts(sustainability),
         MORTALITY.name: mortality_frame(inputs),
+        VALIDATION_RUN.name: validation_frame(inputs),
     }
 
 
@@ -473,7 +538,7 @@ STEP = Step(
     description="Cohort-component projections (IPSS method, 人口ビジョン scenarios, CCR, closed) and the 2024 "
     "sustainability classification for every municipality",
     sources=(),
-    tables=(POPULATION, PARAMETERS, SUSTAINABILITY, IMPACT, SUSTAINABILITY_COUNTS, MORTALITY),
+    tables=(POPULATION, PARAMETERS, SUSTAINABILITY, IMPACT, SUSTAINABILITY_COUNTS, MORTALITY, VALIDATION_RUN),
     parse=parse,
     depends=("census_population", "ipss_2018", "ipss_2023", "national", "national_jlstat", "ssdse_a"),
 )

@@ -143,7 +143,7 @@
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function (d) {
           const traces = [
-            { type: "scatter", mode: "lines+markers", name: "パターン1（社人研準拠）", x: d.years, y: d.baseline,
+            { type: "scatter", mode: "lines+markers", name: d.baseline_name || "パターン1", x: d.years, y: d.baseline,
               line: { dash: "dash" }, hovertemplate: "%{x}: %{y:,.0f}人<extra>パターン1</extra>" },
             { type: "scatter", mode: "lines+markers", name: "シミュレーション", x: d.years, y: d.simulated,
               hovertemplate: "%{x}: %{y:,.0f}人<extra>シミュレーション</extra>" },
