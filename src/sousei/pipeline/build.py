@@ -23,6 +23,7 @@ from sousei.pipeline import meta
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.declarations import declared_sources, source, verify_source_files
 from sousei.pipeline.errors import BuildError
+from sousei.pipeline.lock import build_lock, cache_work_prefix
 from sousei.pipeline.registry import AREAS_STEP, step_module_file, steps
 from sousei.pipeline.schema import Step, Table
 
@@ -186,7 +187,7 @@ def run_step(
     frames = step.parse(ctx)
     _validate_frames(step, frames)
     target = cache / step.name / fingerprint
-    tmp = Path(tempfile.mkdtemp(prefix=f".{fingerprint}-", dir=_ensure(cache / step.name)))
+    tmp = Path(tempfile.mkdtemp(prefix=cache_work_prefix(fingerprint), dir=_ensure(cache / step.name)))
     try:
         for table in step.tables:
             frames[table.name].select(table.column_names).write_parquet(tmp / f"{table.name}.parquet")
@@ -312,9 +313,26 @@ def build(
         reporter.verifying(sid, i, len(needed_sources))
         digests[sid] = verify_source_files(data_dir, source(sid))
     reporter.verifying("", len(needed_sources), len(needed_sources))
-    flat = {rel: d for files in digests.values() for rel, d in files.items()}
 
     cache = _ensure(db.parent.resolve() / "cache")
+    # One build of a target at a time; holding the lock, every temporary file of the target is an orphan of a
+    # killed build and is removed first.
+    with build_lock(cache, db):
+        results, passed = _build_locked(db, data_dir, cache, selected, digests, reporter, start)
+    return BuildSummary(db, time.perf_counter() - start, results, passed)
+
+
+def _build_locked(
+    db: Path,
+    data_dir: Path,
+    cache: Path,
+    selected: list[Step],
+    digests: dict[str, dict[str, str]],
+    reporter: Reporter,
+    start: float,
+) -> tuple[list[StepResult], int]:
+    all_steps = steps()
+    flat = {rel: d for files in digests.values() for rel, d in files.items()}
     shared = _shared_code_hash()
     fps: dict[str, str] = {}
     table_paths: dict[str, Path] = {}
@@ -375,7 +393,7 @@ def build(
         for leftover in (tmp, Path(str(tmp) + ".wal")):
             if leftover.exists():
                 leftover.unlink()
-    return BuildSummary(db, time.perf_counter() - start, results, passed)
+    return results, passed
 
 
 def _previous_fingerprints(db: Path) -> dict[str, str]:
