@@ -26,6 +26,7 @@ from sousei.pipeline.errors import BuildError
 from sousei.pipeline.lock import build_lock, cache_work_prefix
 from sousei.pipeline.registry import AREAS_STEP, step_module_file, steps
 from sousei.pipeline.schema import Step, Table
+from sousei.pipeline.unreadable import UNREADABLE_INPUT, unreadable_input
 
 PIPELINE_DIR = Path(__file__).parent
 # Bump to invalidate every cached step at once (e.g. when the cache layout changes).
@@ -184,7 +185,10 @@ def run_step(
         return loaded[name]
 
     ctx = StepContext(step, data_dir, dependency_table, lambda d, t, label: reporter.step_progress(step, d, t, label))
-    frames = step.parse(ctx)
+    try:
+        frames = step.parse(ctx)
+    except UNREADABLE_INPUT as exc:
+        raise unreadable_input(exc, data_dir, ctx.opened) from exc
     _validate_frames(step, frames)
     target = cache / step.name / fingerprint
     tmp = Path(tempfile.mkdtemp(prefix=cache_work_prefix(fingerprint), dir=_ensure(cache / step.name)))
