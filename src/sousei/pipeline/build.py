@@ -27,6 +27,7 @@ from sousei.pipeline.lock import build_lock, cache_work_prefix
 from sousei.pipeline.registry import AREAS_STEP, step_module_file, steps
 from sousei.pipeline.schema import Step, Table
 from sousei.pipeline.unreadable import UNREADABLE_INPUT, unreadable_input
+from sousei.pipeline.verify import BUILD_TABLE, Findings, inspect, open_read_only
 
 PIPELINE_DIR = Path(__file__).parent
 # Bump to invalidate every cached step at once (e.g. when the cache layout changes).
@@ -133,6 +134,21 @@ def _fingerprint(step: Step, file_digests: dict[str, str], dep_fps: list[str], s
             h.update(name.encode())
             h.update(digest.encode())
     return h.hexdigest()[:20]
+
+
+def step_fingerprints(selected: list[Step], file_digests: dict[str, str]) -> dict[str, str]:
+    """The fingerprint of each step (in dependency order) for these input file digests and the code as it is now.
+
+    A step whose input files are not all in `file_digests`, or that depends on such a step, gets none (`sousei check`
+    computes them from the digests a warehouse recorded, which cover only the steps it was built with).
+    """
+    shared = _shared_code_hash()
+    fps: dict[str, str] = {}
+    for step in selected:
+        files = [rel for sid in step.sources for rel in source(sid).declared_files()]
+        if all(rel in file_digests for rel in files) and all(d in fps for d in step.depends):
+            fps[step.name] = _fingerprint(step, file_digests, [fps[d] for d in step.depends], shared)
+    return fps
 
 
 def _validate_frames(step: Step, frames: dict[str, pl.DataFrame]) -> None:
@@ -337,12 +353,10 @@ def _build_locked(
 ) -> tuple[list[StepResult], int]:
     all_steps = steps()
     flat = {rel: d for files in digests.values() for rel, d in files.items()}
-    shared = _shared_code_hash()
-    fps: dict[str, str] = {}
+    fps = step_fingerprints(selected, flat)
     table_paths: dict[str, Path] = {}
     results: list[StepResult] = []
     for step in selected:
-        fps[step.name] = _fingerprint(step, flat, [fps[d] for d in step.depends], shared)
         reporter.step_started(step)
         res = run_step(step, data_dir, cache, fps[step.name], table_paths, reporter)
         table_paths.update(res.tables)
@@ -416,13 +430,18 @@ def _previous_fingerprints(db: Path) -> dict[str, str]:
         con.close()
 
 
-def check(db: Path) -> list[checks_mod.CheckResult]:
-    """Re-run every check on an existing warehouse (opened read-only)."""
-    if not db.is_file():
-        raise BuildError("warehouse", f"no warehouse at {db}: run `sousei build` first")
-    con = duckdb.connect(str(db), read_only=True)
+def check(db: Path) -> tuple[Findings, list[checks_mod.CheckResult]]:
+    """What is wrong with an existing warehouse (opened read-only): its structure and version (`verify.inspect`),
+    then every check on the tables it has (none when the file is not a warehouse at all)."""
     try:
+        con = open_read_only(db)
+    except ValueError as exc:
+        raise BuildError("warehouse", str(exc)) from None
+    try:
+        findings = inspect(con, db)
         present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        return checks_mod.run_all(con, present)
+        if BUILD_TABLE not in present:
+            return findings, []
+        return findings, checks_mod.run_all(con, present)
     finally:
         con.close()
