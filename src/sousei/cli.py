@@ -227,6 +227,9 @@ def data_estat(
     except EstatError as exc:
         err.print(f"[bold red]e-Stat error[/] ({exc.kind}) {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
+    except ValueError as exc:  # a setting with a bad value (sousei.config names it)
+        err.print(f"[bold red]error[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
     note = " (e-Stat: no data for this table)" if res.status == 1 else ""
     console.print(f"saved {res.stats_data_id}: {res.pages} page(s), {res.values:,} values in {res.folder}{note}")
     try:
