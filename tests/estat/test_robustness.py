@@ -116,15 +116,14 @@ def _set(path: list[str], value: Any) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+DATA_INF = "GET_STATS_DATA.STATISTICAL_DATA.DATA_INF"
 STATS_SHAPES = [
     (42, "(body)", "a number (42)"),
     ([], "(body)", "a list"),
     ({"GET_STATS_DATA": []}, "GET_STATS_DATA", "a list"),
     (_page_with(_set(["STATISTICAL_DATA"], [1, 2])), "GET_STATS_DATA.STATISTICAL_DATA", "a list"),
-    (_page_with(_set(["STATISTICAL_DATA", "DATA_INF", "VALUE"], [5])), "GET_STATS_DATA.STATISTICAL_DATA.DATA_INF.VALUE[0]",
-     "a number (5)"),
-    (_page_with(_set(["STATISTICAL_DATA", "DATA_INF", "VALUE"], 5)), "GET_STATS_DATA.STATISTICAL_DATA.DATA_INF.VALUE",
-     "a number (5)"),
+    (_page_with(_set(["STATISTICAL_DATA", "DATA_INF", "VALUE"], [5])), f"{DATA_INF}.VALUE[0]", "a number (5)"),
+    (_page_with(_set(["STATISTICAL_DATA", "DATA_INF", "VALUE"], 5)), f"{DATA_INF}.VALUE", "a number (5)"),
     (_page_with(_set(["STATISTICAL_DATA", "RESULT_INF"], "x")), "GET_STATS_DATA.STATISTICAL_DATA.RESULT_INF",
      "a string"),
     (_page_with(_set(["RESULT"], None)), "GET_STATS_DATA.RESULT", "null"),
