@@ -17,6 +17,7 @@ from sousei.pipeline.registry import steps
 from sousei.pipeline.schema import Table
 
 BUILD_TABLE = "meta__build"
+CATALOG = "warehouse"
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,33 @@ class Findings:
 
 
 def open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection, or ValueError with one line saying why the file cannot be a warehouse."""
+    """A read-only connection to the file now at `db`, or ValueError with one line saying why it cannot be a
+    warehouse.
+
+    The file is attached to a DuckDB instance of its own: `duckdb.connect(path)` would hand back the instance of a
+    file still open at that path in this process (DuckDB caches instances by path), i.e. the old warehouse after a
+    rebuild replaced the file. Cursors of the connection must `USE` the catalog again (`use_warehouse`).
+    """
     if not db.is_file():
         raise ValueError(f"no warehouse at {db}: run `sousei build` first")
+    con = duckdb.connect()
     try:
-        return duckdb.connect(str(db), read_only=True)
+        con.execute(f"ATTACH '{_sql_text(str(db))}' AS {CATALOG} (READ_ONLY)")
+        con.execute(f"USE {CATALOG}")
     except duckdb.Error as exc:
+        con.close()
         raise ValueError(f"{db} is not a DuckDB warehouse ({str(exc).splitlines()[0]})") from None
+    return con
+
+
+def use_warehouse(cursor: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of an `open_read_only` connection, reading the warehouse's catalog."""
+    cursor.execute(f"USE {CATALOG}")
+    return cursor
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
 
 
 def declared_tables() -> list[Table]:
@@ -50,7 +71,8 @@ def inspect(con: duckdb.DuckDBPyConnection, db: Path, *, fingerprints: bool = Tr
     """Every problem of the warehouse open on `con` (a file `db`)."""
     columns: dict[str, dict[str, str]] = {}
     for table, column, type_ in con.execute(
-        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main'"
+        f"SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = '{CATALOG}' "
+        "AND schema_name = 'main'"
     ).fetchall():
         columns.setdefault(table, {})[column] = type_
     if BUILD_TABLE not in columns:
