@@ -27,7 +27,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sousei.estat import NOTICE as ESTAT_NOTICE
 from sousei.query import DIRECTION_JA, MUNI_CODE, Indicator, Warehouse
-from sousei.web import http_conventions
 from sousei.web.charts import (
     MUNICIPAL_CHARTS,
     NATIONAL_CHARTS,
@@ -38,7 +37,6 @@ from sousei.web.charts import (
     charts_for_tab,
     key_scores,
 )
-from sousei.web.http_conventions import short_errors
 
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -134,7 +132,9 @@ def create_app(db: Path) -> FastAPI:
     )
     app.state.wh = wh
     app.add_middleware(GZipMiddleware, minimum_size=800)
-    http_conventions.apply(app)  # HEAD, 405 Allow, security headers, OpenAPI 404/422 (web/http_conventions.py)
+    from sousei.web import http_conventions  # HEAD, 405 Allow, security headers, OpenAPI 404/422
+
+    http_conventions.apply(app)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.auto_reload = False  # templates ship with the package: no stat() per include and render
     templates.env.globals["plotly_version"] = plotly.__version__
@@ -211,7 +211,8 @@ def create_app(db: Path) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": jsonable_encoder(short_errors(list(exc.errors())))}, status_code=422)
+            errors = http_conventions.short_errors(list(exc.errors()))  # never the whole of a huge input
+            return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
         return page(request, "error.html", status=422, message="パラメータが正しくありません", status_code=422)
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
