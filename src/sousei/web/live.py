@@ -68,7 +68,7 @@ class LiveApp:
         self.interval_s = interval_s if interval_s is not None else config.reload_interval_s()
         self._identity = _identity(db)
         self._built_at = _built_at(db) or ""
-        self._app = make(db)
+        self._app: App = make(db)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
