@@ -108,6 +108,8 @@ NOT_FOUND = "見つかりません（コード・指標・グラフがない、�
 ERROR_SCHEMA = {"type": "object", "properties": {"detail": {}}, "required": ["detail"]}
 # Routes without parameters that still answer 404 when their table is not in the warehouse.
 MAY_BE_MISSING = {"/api/geo/municipalities.json", "/api/classifications"}
+# Real identifiers, so that a client (and schemathesis) reaches answers, not only 404s.
+PATH_EXAMPLES = {"code": "01100", "indicator_id": "pop_aging_rate_pct"}
 MEDIA_TYPES = {"/api/geo/municipalities.json": "application/geo+json"}
 
 
@@ -116,6 +118,8 @@ def document_responses(app: FastAPI) -> None:
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
+        from sousei.web.charts import MUNICIPAL_CHARTS, NATIONAL_CHARTS
+
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = generate()
@@ -124,6 +128,11 @@ def document_responses(app: FastAPI) -> None:
             for method, op in item.items():
                 if method != "get":
                     continue
+                chart = next(iter(NATIONAL_CHARTS if path.startswith("/api/japan/") else MUNICIPAL_CHARTS))
+                examples = {**PATH_EXAMPLES, "chart_id": chart}
+                for param in op.get("parameters", []):
+                    if param["in"] == "path" and param["name"] in examples:
+                        param.setdefault("example", examples[param["name"]])
                 responses = op.setdefault("responses", {})
                 has_params = bool(op.get("parameters"))
                 if has_params or path in MAY_BE_MISSING:
