@@ -20,6 +20,7 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from tests.web.conftest import _free_port
 
 from sousei.pipeline import build as build_mod
 from sousei.web.app import DEFAULT_INDICATOR
@@ -90,8 +91,7 @@ def live_server(warehouse_path: Path, tmp_path: Path) -> Iterator[tuple[str, Pat
     db = tmp_path / "served" / "w.duckdb"
     db.parent.mkdir()
     shutil.copyfile(warehouse_path, db)
-    with socket_port() as port:
-        pass
+    port = _free_port()
     env = {**os.environ, "SOUSEI_DB": str(db), "SOUSEI_RELOAD_INTERVAL_S": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "sousei.web.main:app", "--host", "127.0.0.1", "--port", str(port),
@@ -105,18 +105,6 @@ def live_server(warehouse_path: Path, tmp_path: Path) -> Iterator[tuple[str, Pat
     finally:
         proc.terminate()
         proc.wait(20)
-
-
-class socket_port:  # noqa: N801 - a context manager used like a function
-    def __enter__(self) -> int:
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return int(s.getsockname()[1])
-
-    def __exit__(self, *exc: object) -> None:
-        pass
 
 
 def _wait(ready, proc: subprocess.Popen[bytes], what: str, timeout: float = 120) -> None:  # noqa: ANN001
