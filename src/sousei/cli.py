@@ -110,19 +110,24 @@ def build(
 
 @app.command()
 def check(db: DbOption = None) -> None:
-    """Re-run every check on an existing warehouse."""
+    """Verify an existing warehouse: every declared table and column, the code version, then every check."""
     from sousei.pipeline.build import check as run_check
 
     try:
-        results = run_check(config.db_path(db))
+        findings, results = run_check(config.db_path(db))
     except BuildError as exc:
         _fail(exc)
         return
+    for problem in findings.problems:
+        err.print(f"[red]PROBLEM[/] {escape(problem)}", highlight=False)
     failed = [r for r in results if not r.passed]
     for r in failed:
         err.print(f"[red]FAIL[/] {escape(f'{r.table}: [{r.name}] {r.message}')}", highlight=False)
-    console.print(f"{len(results) - len(failed)} checks passed, {len(failed)} failed")
-    if failed:
+    console.print(
+        f"{len(findings.problems)} problem(s) with the warehouse; "
+        f"{len(results) - len(failed)} checks passed, {len(failed)} failed"
+    )
+    if failed or findings.problems:
         raise typer.Exit(1)
 
 
@@ -177,10 +182,30 @@ def serve(
 
     import uvicorn
 
+    from sousei.pipeline.verify import inspect, open_read_only
+
     path = config.db_path(db)
-    if not path.is_file():
-        err.print(f"no warehouse at {path}: run `sousei build` first")
+    try:
+        con = open_read_only(path)
+    except ValueError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+    try:
+        findings = inspect(con, path)
+    finally:
+        con.close()
+    if findings.structure:
+        more = (
+            f" (and {len(findings.structure) - 1} more problem(s): `sousei check`)"
+            if len(findings.structure) > 1
+            else ""
+        )
+        err.print(
+            f"[bold red]error[/] {escape(findings.structure[0])}{more}; rebuild with `sousei build`", highlight=False
+        )
         raise typer.Exit(1)
+    for problem in findings.version:
+        err.print(f"[yellow]warning[/] {escape(problem)}", highlight=False)
     os.environ["SOUSEI_DB"] = str(path.resolve())
     console.print(f"地域課題ダッシュボード: http://{host}:{port}/  (warehouse {path})")
     uvicorn.run("sousei.web.main:app", host=host, port=port, workers=workers, log_level="warning")
@@ -203,6 +228,9 @@ def data_estat(
             res = fetch_table(client, stats_data_id, config.estat_dir(), limit=limit)
     except EstatError as exc:
         err.print(f"[bold red]e-Stat error[/] ({exc.kind}) {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+    except ValueError as exc:  # a setting with a bad value (sousei.config names it)
+        err.print(f"[bold red]error[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     note = " (e-Stat: no data for this table)" if res.status == 1 else ""
     console.print(f"saved {res.stats_data_id}: {res.pages} page(s), {res.values:,} values in {res.folder}{note}")

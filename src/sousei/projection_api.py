@@ -41,10 +41,16 @@ def _version(db: Path) -> tuple[int, int]:
 def _load_inputs(db: Path, version: tuple[int, int]) -> model.Inputs:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        t = {name: con.sql(f'SELECT * FROM "{name}"').pl() for name in INPUT_TABLES}
-        deaths = con.sql(DEATHS_SQL).pl()
+        return read_inputs(con)
     finally:
         con.close()
+
+
+def read_inputs(con: duckdb.DuckDBPyConnection) -> model.Inputs:
+    """The engine's inputs read through an open connection (the dashboard's own, so that it never reads another
+    file than the one it opened)."""
+    t = {name: con.sql(f'SELECT * FROM "{name}"').pl() for name in INPUT_TABLES}
+    deaths = con.sql(DEATHS_SQL).pl()
     return model.build_inputs(
         t["core_census__population_by_sex_age"],
         t["core_national__life_table"],
@@ -65,6 +71,11 @@ def baseline(db: Path, base_year: int = 2020) -> model.Baseline:
 @lru_cache(maxsize=4)
 def _baseline(db: Path, version: tuple[int, int], base_year: int) -> model.Baseline:
     return model.pattern1(_load_inputs(db, version), base_year)
+
+
+def baseline_from(con: duckdb.DuckDBPyConnection, base_year: int = 2020) -> model.Baseline:
+    """パターン1 of the inputs read through an open connection (see `read_inputs`)."""
+    return model.ipss_baseline(read_inputs(con), base_year)
 
 
 def unit_of(code: str, inputs: model.Inputs) -> str:

@@ -23,6 +23,7 @@ import numpy as np
 
 from sousei.domain.projection.labels import PATTERN1_NAME
 from sousei.kana import to_hiragana
+from sousei.pipeline.verify import open_read_only, use_warehouse
 
 MUNI_CODE = re.compile(r"^\d{5}$")
 IMPACT_YEAR = 2040
@@ -161,7 +162,7 @@ class Warehouse:
         if not path.is_file():
             raise WarehouseMissing(f"no warehouse at {path}: run `sousei build` first")
         self.path = path
-        self._con = duckdb.connect(str(path), read_only=True)
+        self._con = open_read_only(path)  # the file now at the path, even if this process has an older one open
         self._local = threading.local()
         self._lock = threading.RLock()
         self._bulk: dict[str, dict[str, list[tuple[Any, ...]]]] = {}
@@ -192,7 +193,7 @@ class Warehouse:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur = getattr(self._local, "cursor", None)
         if cur is None:
-            cur = self._con.cursor()
+            cur = use_warehouse(self._con.cursor())
             self._local.cursor = cur
         return cur
 
@@ -507,12 +508,12 @@ class Warehouse:
 
     def _simulator(self) -> Any:
         """The パターン1 baseline of the projection engine (built once from this warehouse, read-only)."""
-        from sousei.projection_api import INPUT_TABLES, baseline
+        from sousei.projection_api import INPUT_TABLES, baseline_from
 
         if not all(self.has(t) for t in INPUT_TABLES):
             return None
-        with self._lock:
-            return baseline(self.path.resolve())
+        # Read through this warehouse's own connection: the file it opened, even once moved or replaced by a rebuild.
+        return self.memo("simulator", lambda: baseline_from(self.cursor()))
 
     # -- maps ----------------------------------------------------------------------------------------------
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import os
+import json
 import re
+import tempfile
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 
 from sousei import config
+from sousei.estat.errors import EstatError
+from sousei.estat.shape import CHECKS
 
-DEFAULT_BASE_URL = "https://api.e-stat.go.jp/rest/3.0/app/json/"
-DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_BASE_URL = config.DEFAULT_ESTAT_BASE_URL
 # A statsDataId is 10 digits for ordinary tables; 社会・人口統計体系 tables look like "C0020050213000".
 STATS_DATA_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 
@@ -23,16 +26,6 @@ STATUS_OK = 0
 STATUS_NO_DATA = 1
 STATUS_PARTIAL = 2
 STATUS_ERROR_MIN = 100
-
-
-class EstatError(RuntimeError):
-    """An e-Stat request failed; `kind` says how: auth, not-found, limit, api, http, timeout, network, format."""
-
-    def __init__(self, kind: str, message: str, *, status: int | None = None, url: str | None = None):
-        super().__init__(message)
-        self.kind = kind
-        self.status = status
-        self.url = url
 
 
 def _redact(url: httpx.URL | str) -> str:
@@ -61,17 +54,27 @@ class EstatClient:
         app_id: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT_S,
+        timeout: float | None = None,
+        deadline: float | None = None,
+        max_response_bytes: int | None = None,
         lang: str = "J",
     ):
+        """Settings not given come from the environment (`sousei.config`): SOUSEI_ESTAT_APP_ID, _BASE_URL,
+        _TIMEOUT_S (connect, and each wait for more bytes), _DEADLINE_S (a whole request, body included) and
+        _MAX_RESPONSE_MB (a larger response is refused while it streams, before it fills memory or disk)."""
         app_id = app_id or config.estat_app_id()
         if not app_id:
             raise EstatError("auth", "no e-Stat application ID: set SOUSEI_ESTAT_APP_ID (free, from e-Stat マイページ)")
         self.app_id = app_id
-        base = base_url or os.environ.get("SOUSEI_ESTAT_BASE_URL") or DEFAULT_BASE_URL
+        base = base_url or config.estat_base_url()
         self.base_url = base if base.endswith("/") else base + "/"
         self.lang = lang
-        self._http = httpx.Client(timeout=timeout, headers={"Accept": "application/json"})
+        self.deadline_s = deadline if deadline is not None else config.estat_deadline_s()
+        self.max_response_bytes = (
+            max_response_bytes if max_response_bytes is not None else config.estat_max_response_bytes()
+        )
+        wait = min(timeout if timeout is not None else config.estat_timeout_s(), self.deadline_s)
+        self._http = httpx.Client(timeout=wait, headers={"Accept": "application/json"})
 
     def __enter__(self) -> EstatClient:
         return self
@@ -107,6 +110,7 @@ class EstatClient:
         for _ in range(max_pages):
             page = self.get_stats_data(stats_data_id, start_position=start, limit=limit)
             yield page
+            # The structure was checked in _get (estat.shape): these are objects where present.
             info = (page["GET_STATS_DATA"].get("STATISTICAL_DATA") or {}).get("RESULT_INF") or {}
             next_key = info.get("NEXT_KEY")
             if next_key in (None, ""):
@@ -125,37 +129,76 @@ class EstatClient:
     def _get(self, endpoint: str, root: str, params: dict[str, Any]) -> dict[str, Any]:
         query = {"appId": self.app_id, "lang": self.lang, **params}
         url = self.base_url + endpoint
+        started = time.monotonic()
         try:
-            resp = self._http.get(url, params=query)
+            with self._http.stream("GET", url, params=query) as resp, tempfile.TemporaryFile() as spool:
+                where = _redact(resp.request.url)
+                if resp.status_code != 200:
+                    head = _head(resp, 2000)
+                    snippet = " ".join(head.decode(errors="replace").split())[:200]
+                    raise EstatError("http", f"HTTP {resp.status_code} from {where}: {snippet}", url=where)
+                self._spool(resp, spool, started, endpoint, where)
+                spool.seek(0)
+                try:
+                    body = json.load(spool)
+                except ValueError as exc:
+                    spool.seek(0)
+                    snippet = " ".join(spool.read(2000).decode(errors="replace").split())[:200]
+                    raise EstatError("format", f"not JSON from {where}: {snippet}", url=where) from exc
         except httpx.TimeoutException as exc:
             raise EstatError(
                 "timeout", f"e-Stat did not answer in time ({endpoint}): {type(exc).__name__}", url=_redact(url)
             ) from exc
         except httpx.HTTPError as exc:
             raise EstatError("network", f"could not reach e-Stat at {self.base_url}: {exc}", url=_redact(url)) from exc
-        where = _redact(resp.request.url)
-        if resp.status_code != 200:
-            snippet = " ".join(resp.text.split())[:200]
-            raise EstatError("http", f"HTTP {resp.status_code} from {where}: {snippet}", url=where)
         try:
-            body = resp.json()
-        except ValueError as exc:
-            snippet = " ".join(resp.text.split())[:200]
-            raise EstatError("format", f"not JSON from {where}: {snippet}", url=where) from exc
-        if not isinstance(body, dict) or root not in body:
-            raise EstatError("format", f"the response has no {root} (keys {list(body)[:5]}) from {where}", url=where)
-        result = body[root].get("RESULT") or {}
-        try:
-            status = int(result.get("STATUS"))
-        except (TypeError, ValueError) as exc:
-            raise EstatError(
-                "format", f"{root}.RESULT.STATUS is {result.get('STATUS')!r} from {where}", url=where
-            ) from exc
+            status = CHECKS[root](body)
+        except EstatError as exc:
+            raise EstatError("format", f"{exc} [{where}]", url=where, path=exc.path) from None
         if status >= STATUS_ERROR_MIN:
+            result = body[root]["RESULT"]
             msg = str(result.get("ERROR_MSG") or "")
             kind, hint = _classify(status, msg)
             raise EstatError(kind, f"{hint} (STATUS {status}: {msg}) [{where}]", status=status, url=where)
         return body
+
+    def _spool(self, resp: httpx.Response, spool: Any, started: float, endpoint: str, where: str) -> None:
+        """Stream the body to disk, stopping at the deadline or at the size limit (a slow drip or a huge body must
+        neither hold the client forever nor fill its memory)."""
+        declared = resp.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_response_bytes:
+            raise self._too_large(int(declared), where)
+        size = 0
+        for chunk in resp.iter_bytes():
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                raise self._too_large(size, where)
+            if time.monotonic() - started > self.deadline_s:
+                raise EstatError(
+                    "timeout",
+                    f"e-Stat's answer to {endpoint} took longer than {self.deadline_s:g} s (SOUSEI_ESTAT_DEADLINE_S); "
+                    f"{size:,} bytes had arrived",
+                    url=where,
+                )
+            spool.write(chunk)
+
+    def _too_large(self, size: int, where: str) -> EstatError:
+        return EstatError(
+            "too-large",
+            f"the response is larger than {self.max_response_bytes:,} bytes ({size:,} so far; "
+            f"SOUSEI_ESTAT_MAX_RESPONSE_MB): lower the page size with --limit [{where}]",
+            url=where,
+        )
+
+
+def _head(resp: httpx.Response, limit: int) -> bytes:
+    """The first bytes of an error body (never all of it: it may be huge)."""
+    out = b""
+    for chunk in resp.iter_bytes():
+        out += chunk
+        if len(out) >= limit:
+            break
+    return out[:limit]
 
 
 def _check_id(stats_data_id: str) -> str:

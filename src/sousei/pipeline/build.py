@@ -23,8 +23,11 @@ from sousei.pipeline import meta
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.declarations import declared_sources, source, verify_source_files
 from sousei.pipeline.errors import BuildError
+from sousei.pipeline.lock import build_lock, cache_work_prefix
 from sousei.pipeline.registry import AREAS_STEP, step_module_file, steps
 from sousei.pipeline.schema import Step, Table
+from sousei.pipeline.unreadable import UNREADABLE_INPUT, unreadable_input
+from sousei.pipeline.verify import BUILD_TABLE, Findings, inspect, open_read_only
 
 PIPELINE_DIR = Path(__file__).parent
 # Bump to invalidate every cached step at once (e.g. when the cache layout changes).
@@ -133,6 +136,21 @@ def _fingerprint(step: Step, file_digests: dict[str, str], dep_fps: list[str], s
     return h.hexdigest()[:20]
 
 
+def step_fingerprints(selected: list[Step], file_digests: dict[str, str]) -> dict[str, str]:
+    """The fingerprint of each step (in dependency order) for these input file digests and the code as it is now.
+
+    A step whose input files are not all in `file_digests`, or that depends on such a step, gets none (`sousei check`
+    computes them from the digests a warehouse recorded, which cover only the steps it was built with).
+    """
+    shared = _shared_code_hash()
+    fps: dict[str, str] = {}
+    for step in selected:
+        files = [rel for sid in step.sources for rel in source(sid).declared_files()]
+        if all(rel in file_digests for rel in files) and all(d in fps for d in step.depends):
+            fps[step.name] = _fingerprint(step, file_digests, [fps[d] for d in step.depends], shared)
+    return fps
+
+
 def _validate_frames(step: Step, frames: dict[str, pl.DataFrame]) -> None:
     declared = {t.name for t in step.tables}
     got = set(frames)
@@ -183,10 +201,13 @@ def run_step(
         return loaded[name]
 
     ctx = StepContext(step, data_dir, dependency_table, lambda d, t, label: reporter.step_progress(step, d, t, label))
-    frames = step.parse(ctx)
+    try:
+        frames = step.parse(ctx)
+    except UNREADABLE_INPUT as exc:
+        raise unreadable_input(exc, data_dir, ctx.opened) from exc
     _validate_frames(step, frames)
     target = cache / step.name / fingerprint
-    tmp = Path(tempfile.mkdtemp(prefix=f".{fingerprint}-", dir=_ensure(cache / step.name)))
+    tmp = Path(tempfile.mkdtemp(prefix=cache_work_prefix(fingerprint), dir=_ensure(cache / step.name)))
     try:
         for table in step.tables:
             frames[table.name].select(table.column_names).write_parquet(tmp / f"{table.name}.parquet")
@@ -312,15 +333,30 @@ def build(
         reporter.verifying(sid, i, len(needed_sources))
         digests[sid] = verify_source_files(data_dir, source(sid))
     reporter.verifying("", len(needed_sources), len(needed_sources))
-    flat = {rel: d for files in digests.values() for rel, d in files.items()}
 
     cache = _ensure(db.parent.resolve() / "cache")
-    shared = _shared_code_hash()
-    fps: dict[str, str] = {}
+    # One build of a target at a time; holding the lock, every temporary file of the target is an orphan of a
+    # killed build and is removed first.
+    with build_lock(cache, db):
+        results, passed = _build_locked(db, data_dir, cache, selected, digests, reporter, start)
+    return BuildSummary(db, time.perf_counter() - start, results, passed)
+
+
+def _build_locked(
+    db: Path,
+    data_dir: Path,
+    cache: Path,
+    selected: list[Step],
+    digests: dict[str, dict[str, str]],
+    reporter: Reporter,
+    start: float,
+) -> tuple[list[StepResult], int]:
+    all_steps = steps()
+    flat = {rel: d for files in digests.values() for rel, d in files.items()}
+    fps = step_fingerprints(selected, flat)
     table_paths: dict[str, Path] = {}
     results: list[StepResult] = []
     for step in selected:
-        fps[step.name] = _fingerprint(step, flat, [fps[d] for d in step.depends], shared)
         reporter.step_started(step)
         res = run_step(step, data_dir, cache, fps[step.name], table_paths, reporter)
         table_paths.update(res.tables)
@@ -375,7 +411,7 @@ def build(
         for leftover in (tmp, Path(str(tmp) + ".wal")):
             if leftover.exists():
                 leftover.unlink()
-    return BuildSummary(db, time.perf_counter() - start, results, passed)
+    return results, passed
 
 
 def _previous_fingerprints(db: Path) -> dict[str, str]:
@@ -394,13 +430,18 @@ def _previous_fingerprints(db: Path) -> dict[str, str]:
         con.close()
 
 
-def check(db: Path) -> list[checks_mod.CheckResult]:
-    """Re-run every check on an existing warehouse (opened read-only)."""
-    if not db.is_file():
-        raise BuildError("warehouse", f"no warehouse at {db}: run `sousei build` first")
-    con = duckdb.connect(str(db), read_only=True)
+def check(db: Path) -> tuple[Findings, list[checks_mod.CheckResult]]:
+    """What is wrong with an existing warehouse (opened read-only): its structure and version (`verify.inspect`),
+    then every check on the tables it has (none when the file is not a warehouse at all)."""
     try:
+        con = open_read_only(db)
+    except ValueError as exc:
+        raise BuildError("warehouse", str(exc)) from None
+    try:
+        findings = inspect(con, db)
         present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        return checks_mod.run_all(con, present)
+        if BUILD_TABLE not in present:
+            return findings, []
+        return findings, checks_mod.run_all(con, present)
     finally:
         con.close()

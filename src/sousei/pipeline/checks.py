@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -34,12 +34,15 @@ def run_all(con: duckdb.DuckDBPyConnection, only_tables: set[str] | None = None)
 
 
 def check_table(con: duckdb.DuckDBPyConnection, table: Table) -> Iterator[CheckResult]:
-    yield _unique_key(con, table)
+    yield _guarded("unique-key", table.name, lambda: _unique_key(con, table))
     for col in table.columns:
         if col.min is not None or col.max is not None:
-            yield _bounds(con, table, col.name, col.min, col.max)
+            lo, hi = col.min, col.max
+            yield _guarded(
+                f"bounds:{col.name}", table.name, lambda c=col.name, lo=lo, hi=hi: _bounds(con, table, c, lo, hi)
+            )
     if table.coverage is not None:
-        yield _coverage(con, table)
+        yield _guarded("coverage", table.name, lambda: _coverage(con, table))
     for check in table.checks:
         yield _sql_check(con, table.name, check)
 
@@ -49,6 +52,14 @@ def _step_checks(con: duckdb.DuckDBPyConnection, step: Step, only_tables: set[st
         return
     for check in step.checks:
         yield _sql_check(con, step.name, check)
+
+
+def _guarded(name: str, table: str, run: Callable[[], CheckResult]) -> CheckResult:
+    """A check that cannot even run (a table or column it reads is missing from a damaged warehouse) fails."""
+    try:
+        return run()
+    except duckdb.Error as exc:
+        return CheckResult(name, table, False, f"check query failed: {str(exc).splitlines()[0]}")
 
 
 def _rows_message(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, str]:

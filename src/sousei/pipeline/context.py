@@ -25,6 +25,8 @@ class StepContext:
         self._dependency_tables = dependency_tables
         self._progress = progress or (lambda done, total, label: None)
         self._allowed = {f for sid in step.sources for f in source(sid).declared_files()}
+        # The declared files the step asked for, in order: an undecodable input is looked for among them.
+        self.opened: list[str] = []
 
     def files(self, source_id: str | None = None) -> list[str]:
         """The declared bundle paths (relative to the bundle) of one of the step's sources, or all of them."""
@@ -40,6 +42,7 @@ class StepContext:
             raise BuildError(
                 "declaration", f"step {self.step.name} reads a file none of its sources declares", file=rel
             )
+        self.opened.append(rel)
         return self.data_dir / rel
 
     def table(self, name: str) -> pl.DataFrame:

@@ -135,6 +135,9 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
     )
     app.state.wh = wh
     app.add_middleware(GZipMiddleware, minimum_size=800)
+    from sousei.web import http_conventions  # HEAD, 405 Allow, security headers, OpenAPI 404/422
+
+    http_conventions.apply(app)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.auto_reload = False  # templates ship with the package: no stat() per include and render
     templates.env.globals["plotly_version"] = plotly.__version__
@@ -204,13 +207,16 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return page(request, "error.html", status=exc.status_code, message=exc.detail, status_code=exc.status_code)
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        response = page(request, "error.html", status=exc.status_code, message=exc.detail, status_code=exc.status_code)
+        response.headers.update(exc.headers or {})  # e.g. Allow on a 405
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+            errors = http_conventions.short_errors(list(exc.errors()))  # never the whole of a huge input
+            return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
         return page(request, "error.html", status=422, message="パラメータが正しくありません", status_code=422)
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)

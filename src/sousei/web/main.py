@@ -1,6 +1,5 @@
-"""ASGI entry point for uvicorn workers: the app over the warehouse named by SOUSEI_DB."""
+"""ASGI entry point for uvicorn workers: the app over the warehouse named by SOUSEI_DB, following its rebuilds."""
 
-from sousei import config
-from sousei.web.app import create_app
+from sousei.web.live import from_environment
 
-app = create_app(config.db_path())
+app = from_environment()

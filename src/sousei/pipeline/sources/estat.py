@@ -8,9 +8,12 @@ import math
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
 from sousei import config
+from sousei.estat.errors import EstatError
+from sousei.estat.shape import CHECKS
 from sousei.estat.store import MANIFEST_FILE, META_FILE, PAGE_GLOB, saved_files, saved_tables
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.schema import Column as C
@@ -161,9 +164,18 @@ def _read(path: Path, root: Path, section: str) -> dict[str, Any]:
         body = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise _Fail("json", f"cannot read the saved response: {exc}", rel) from exc
-    if not isinstance(body, dict) or section not in body:
-        raise _Fail("format", f"no {section} in the saved response", rel)
+    try:
+        CHECKS[section](body)  # the structure every read below relies on
+    except EstatError as exc:
+        raise _Fail("format", str(exc), rel, where=exc.path) from exc
     return body[section]
+
+
+def _int(x: Any, rel: str, where: str) -> int:
+    try:
+        return int(x)
+    except (TypeError, ValueError):
+        raise _Fail("format", f"{x!r} is not a whole number", rel, where=where) from None
 
 
 def parse_table(folder: Path, root: Path) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
@@ -217,14 +229,14 @@ def parse_table(folder: Path, root: Path) -> tuple[dict[str, Any], list[dict[str
     for page_path in pages:
         rel = page_path.relative_to(root).as_posix()
         page = _read(page_path, root, "GET_STATS_DATA")
-        status = int((page.get("RESULT") or {}).get("STATUS", -1))
+        status = _int(page["RESULT"]["STATUS"], rel, "GET_STATS_DATA.RESULT.STATUS")
         if status not in (0, 1, 2):
             raise _Fail("status", f"saved page has RESULT.STATUS {status}", rel)
         data = page.get("STATISTICAL_DATA") or {}
         info = data.get("RESULT_INF") or {}
         if info.get("TOTAL_NUMBER") is not None:
-            total = int(info["TOTAL_NUMBER"])
-        start = int(info.get("FROM_NUMBER") or 1)
+            total = _int(info["TOTAL_NUMBER"], rel, "GET_STATS_DATA.STATISTICAL_DATA.RESULT_INF.TOTAL_NUMBER")
+        start = _int(info.get("FROM_NUMBER") or 1, rel, "GET_STATS_DATA.STATISTICAL_DATA.RESULT_INF.FROM_NUMBER")
         for i, v in enumerate(_as_list((data.get("DATA_INF") or {}).get("VALUE"))):
             extra = set(v) - VALUE_ATTRS
             if extra:
@@ -289,6 +301,27 @@ def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
         CLASSES.name: _frame(CLASSES, classes),
         VALUES.name: _frame(VALUES, values),
     }
+
+
+def problems_of_saved_table(folder: Path, root: Path) -> list[str]:
+    """What the build would refuse in one saved table folder: its parse errors, else the failures of the checks of
+    this step's tables run on it alone (in memory). `sousei data estat` calls it before it replaces a saved table."""
+    from sousei.pipeline.checks import check_table
+
+    try:
+        table_row, classes, values = parse_table(folder, root)
+    except _Fail as exc:
+        return [f"{exc.file}{f' at {exc.where}' if exc.where else ''}: [{exc.check}] {exc}"]
+    con = duckdb.connect()
+    try:
+        for table, rows in ((TABLES, [table_row]), (CLASSES, classes), (VALUES, values)):
+            con.execute(table.create_sql())
+            frame = _frame(table, rows).to_arrow()  # noqa: F841 - read by name in the query below
+            con.execute(f'INSERT INTO "{table.name}" SELECT * FROM frame')
+        results = [r for table in STEP.tables for r in check_table(con, table)]
+    finally:
+        con.close()
+    return [f"{r.table}: [{r.name}] {r.message}" for r in results if not r.passed]
 
 
 def _inputs() -> dict[str, str]:
