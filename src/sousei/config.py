@@ -85,3 +85,8 @@ def estat_dir() -> Path:
 def reload_interval_s() -> float:
     """How often `sousei serve` looks for a rebuilt warehouse (SOUSEI_RELOAD_INTERVAL_S, default 10; SIGHUP: now)."""
     return _number("SOUSEI_RELOAD_INTERVAL_S", DEFAULT_RELOAD_INTERVAL_S)
+
+
+def desk_db_url() -> str | None:
+    """SOUSEI_DESK_DB_URL: the support desk's database (SQLAlchemy URL); None = the SQLite file var/desk.sqlite3."""
+    return os.environ.get("SOUSEI_DESK_DB_URL") or None

@@ -6,7 +6,6 @@ PostgreSQL (or any SQLAlchemy URL) when SOUSEI_DESK_DB_URL is set.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,8 @@ from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from sousei import config
+
 DEFAULT_SQLITE = Path("var/desk.sqlite3")
 # Write transactions on SQLite start with BEGIN IMMEDIATE (see _sqlite_begin); a session asks for it with this option.
 WRITE = {"desk_write": True}
@@ -22,7 +23,7 @@ WRITE = {"desk_write": True}
 
 def database_url() -> str:
     """SOUSEI_DESK_DB_URL, else the SQLite file var/desk.sqlite3."""
-    return os.environ.get("SOUSEI_DESK_DB_URL") or f"sqlite:///{DEFAULT_SQLITE}"
+    return config.desk_db_url() or f"sqlite:///{DEFAULT_SQLITE}"
 
 
 def utcnow() -> datetime:
