@@ -102,8 +102,13 @@ def test_scores_compare_with_japan_prefecture_and_peers(client: TestClient, wh: 
     peer = rows[i][2]
     in_peer = np.array([r[2] == peer for r in rows]) & has
     in_pref = np.array([r[1] == rows[i][1] for r in rows]) & has
-    score = 50 + 10 * (x[i] - x[has].mean()) / x[has].std()
-    peer_score = 50 + 10 * (x[i] - x[in_peer].mean()) / x[in_peer].std()
+    # the robust 偏差値 (docs/methods/deviation.md): mean and sd of the values winsorised at the 1st/99th percentiles
+    def robust(xi: float, xs: np.ndarray) -> float:
+        w = np.clip(xs, *np.percentile(xs, [1, 99]))
+        return float(np.clip(50 + 10 * (xi - w.mean()) / w.std(), 0, 100))
+
+    score = robust(x[i], x[has])
+    peer_score = robust(x[i], x[in_peer])
     got = {r["indicator_id"]: r for r in client.get(f"/api/m/{SAPPORO}/scores").json()}[AGING]
     assert got["year"] == 2020
     assert got["value"] == pytest.approx(x[i], rel=1e-12)

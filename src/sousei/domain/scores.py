@@ -1,4 +1,8 @@
-"""偏差値 (deviation scores) and ranks over an explicit comparison set; pure numpy, NaN = no data."""
+"""偏差値 (deviation scores) and ranks over an explicit comparison set; pure numpy, NaN = no data.
+
+`deviation_scores` is the textbook formula; `standardised_scores` the robust one every page shows (the registry
+says which standardisation each indicator uses).
+"""
 
 from __future__ import annotations
 
@@ -61,3 +65,58 @@ def ranks(values: npt.ArrayLike, direction: Direction, groups: npt.ArrayLike | N
         sorted_k = np.sort(k)
         out[sel] = 1 + np.searchsorted(sorted_k, k, side="left")
     return out
+
+
+# Robust standardisation (docs/methods/deviation.md). The centre and scale of a comparison set are the mean and the
+# population sd of its values winsorised at these percentiles, so that one municipality with an extreme value (a
+# rate on a tiny base, an evacuated town) cannot widen the sd until everyone else sits at 50.
+WINSOR_LOW_PCT = 1.0
+WINSOR_HIGH_PCT = 99.0
+# Displayed 偏差値 stay within this range; a score beyond it shows as 「100以上」/「0以下」 beside its raw value.
+SCORE_MIN = 0.0
+SCORE_MAX = 100.0
+
+Standardisation = Literal["winsorised", "log_winsorised"]
+STANDARDISATIONS: dict[str, str] = {
+    "winsorised": "平均と標準偏差を上下1%で丸めた値（ウィンザー化）から計算",
+    "log_winsorised": (
+        "値の対数をとり、上下1%で丸めた値の平均と標準偏差から計算（0以下は正の値の1パーセンタイルに置換）"
+    ),
+}
+
+
+def standardised_scores(
+    values: npt.ArrayLike, method: Standardisation = "winsorised", groups: npt.ArrayLike | None = None
+) -> FloatArray:
+    """Robust 偏差値 over all values or within each group, clipped to [SCORE_MIN, SCORE_MAX].
+
+    `method` "winsorised": 50 + 10·(x − m)/s with m, s the mean and population sd of the set's values winsorised at
+    the 1st/99th percentiles; "log_winsorised": the same on ln x (for per-capita amounts and densities, which are
+    skewed: values ≤ 0 are raised to the set's 1st percentile of positive values first). NaN stays NaN; a set whose
+    winsorised sd is 0 scores 50.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    out = np.full(x.shape, np.nan)
+    if groups is None:
+        _fill_robust(x, np.ones(x.shape, dtype=bool), method, out)
+        return out
+    g = np.asarray(groups)
+    for key in np.unique(g[~_is_missing(g)]):
+        _fill_robust(x, g == key, method, out)
+    return out
+
+
+def _fill_robust(x: FloatArray, members: np.ndarray, method: Standardisation, out: FloatArray) -> None:
+    sel = members & ~np.isnan(x)
+    if not sel.any():
+        return
+    vals = x[sel]
+    if method == "log_winsorised":
+        positive = vals[vals > 0]
+        if positive.size:
+            vals = np.log(np.maximum(vals, np.percentile(positive, WINSOR_LOW_PCT)))
+    lo, hi = np.percentile(vals, [WINSOR_LOW_PCT, WINSOR_HIGH_PCT])
+    clipped = np.clip(vals, lo, hi)
+    sd = clipped.std()
+    scores = np.full(vals.shape, 50.0) if sd == 0 else 50.0 + 10.0 * (vals - clipped.mean()) / sd
+    out[sel] = np.clip(scores, SCORE_MIN, SCORE_MAX)

@@ -123,6 +123,7 @@ INDICATORS: tuple[Indicator, ...] = (
         sources=SSDSE,
         formula="小学校児童数 E2501 ÷ 小学校教員数 E2401 (学校基本調査)",
         query=ratio("E2501", "E2401"),
+        decimals=1,
     ),
     _per_10000("living_elementary_schools_per_10000", "E2101", "小学校数", "Elementary schools", "校", "小学校数"),
     _per_10000("living_high_schools_per_10000", "E4101", "高等学校数", "High schools", "校", "高等学校数"),
