@@ -102,6 +102,7 @@ def test_scores_compare_with_japan_prefecture_and_peers(client: TestClient, wh: 
     peer = rows[i][2]
     in_peer = np.array([r[2] == peer for r in rows]) & has
     in_pref = np.array([r[1] == rows[i][1] for r in rows]) & has
+
     # the robust 偏差値 (docs/methods/deviation.md): mean and sd of the values winsorised at the 1st/99th percentiles
     def robust(xi: float, xs: np.ndarray) -> float:
         w = np.clip(xs, *np.percentile(xs, [1, 99]))
@@ -323,3 +324,26 @@ def test_japan_population_chart_has_census_and_both_ipss_projections(client: Tes
     # CATALOG: IPSS 2017 medium 2050 = 101,923 thousand
     assert round(by_name["社人研 2017年推計（出生中位・死亡中位）"][2050] / 1000) == 101_923
     assert {s["source_id"] for s in chart["sources"]} >= {"national_series", "ipss_2023_regional_totals"}
+
+
+def test_one_indicator_has_one_deviation_across_every_api_route(client: TestClient) -> None:
+    # issue 10, item 3: 札幌市's 女性完全失業率 was 65.1 in the walls' table and 34.9 in 女性の就業
+    for code in (SAPPORO, "31302"):  # 札幌市, 日吉津村
+        scores = {
+            (r["indicator_id"], r["year"]): r["oriented_japan"] for r in client.get(f"/api/m/{code}/scores").json()
+        }
+        seen = 0
+        for env in client.get(f"/api/m/{code}/walls").json()["environment"]:
+            key = (env["indicator_id"], env["year"])
+            if key in scores:
+                assert env["deviation_score"] == scores[key], key
+                seen += 1
+        assert seen >= 7
+        for p in client.get(f"/api/m/{code}/priorities").json():
+            if (p["indicator_id"], p["year"]) in scores:
+                assert p["oriented_japan"] == scores[(p["indicator_id"], p["year"])]
+        ranking = client.get("/api/indicators/women_unemployment_rate_pct/ranking").json()
+        mine = [r for r in ranking if r["muni_code"] == code]
+        latest = max(y for i, y in scores if i == "women_unemployment_rate_pct")
+        assert mine and mine[0]["oriented_japan"] == scores[("women_unemployment_rate_pct", latest)]
+        assert scores[("women_unemployment_rate_pct", latest)] < 50  # above Japan's rate: worse, whatever the page
