@@ -377,7 +377,8 @@ def test_a_table_with_other_classifications_is_not_mistaken_for_the_m_curve(tmp_
 def test_childcare_indicators_reproduce_the_catalog_figures(wh: duckdb.DuckDBPyConnection) -> None:
     def sums(ind: str) -> tuple[float, float]:
         return wh.execute(
-            "SELECT sum(numerator), sum(denominator) FROM out_indicators__values WHERE indicator_id = ? AND year = 2025",
+            "SELECT sum(numerator), sum(denominator) FROM out_indicators__values "
+            "WHERE indicator_id = ? AND year = 2025",
             [ind],
         ).fetchone()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import duckdb
 import numpy as np
@@ -271,12 +272,33 @@ def test_chart_csv_is_exactly_the_chart_data(client: TestClient, wh: duckdb.Duck
     text = client.get(f"/m/{SAPPORO}/charts/population.csv").text.removeprefix("\ufeff")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["系列", "年", "人口（人）"]
+    # the JSON keeps the numbers; the CSV writes whole numbers without ".0" (1401757, not 1401757.0)
     expected = [
-        [s["name"], str(x), "" if y is None else str(y)]
+        [s["name"], str(x), "" if y is None else str(int(y)) if float(y).is_integer() else str(y)]
         for s in chart["series"]
         for x, y in zip(s["x"], s["y"], strict=True)
     ]
     assert rows[1:] == expected
+    assert not any(r[2].endswith(".0") for r in rows[1:])
+
+
+def test_csv_and_pages_round_to_the_indicator_precision(client: TestClient) -> None:
+    rows = list(csv.reader(io.StringIO(client.get("/ranking/pop_aging_rate_pct.csv").text.removeprefix("\ufeff"))))
+    decimals = {len(r[5].split(".")[1]) if "." in r[5] else 0 for r in rows[1:] if r[5]}
+    assert decimals <= {0, 1}  # % to one decimal
+    scores = {len(r[6].split(".")[1]) for r in rows[1:] if "." in r[6]}
+    assert scores <= {1}  # 偏差値 to one decimal, not 14
+    full = client.get("/api/indicators/pop_aging_rate_pct/ranking").json()
+    assert any(len(str(r["value"]).split(".")[-1]) > 3 for r in full)  # the JSON API keeps full precision
+    page = client.get(f"/m/{SAPPORO}?tab=overview").text
+    assert "規模のため" in page  # 総人口 has no 偏差値 on the overview
+    assert "合計" in page and "総数の比" in page  # 全国 / 都道府県 say how they are formed
+
+
+def test_extreme_scores_read_100_or_more_and_reference_values_are_labelled(client: TestClient) -> None:
+    html = client.get("/ranking/living_childcare_waiting_per_1000_children").text
+    assert "0以下" in html and "参考値" in html
+    assert re.search(r">\s*(1[0-9]{2}|[2-9][0-9]{2})\.[0-9]<", html) is None  # no 偏差値 like 466.0
 
 
 def test_geojson_has_every_municipality(client: TestClient) -> None:
