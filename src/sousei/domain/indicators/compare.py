@@ -118,9 +118,9 @@ def compare(
             pl.lit(False).alias("is_reference"), pl.lit(None, dtype=pl.Utf8).alias("reference_reason"),
             pl.lit(True).alias("in_totals"),
         )  # fmt: skip
-    cols = ("indicator_id", "muni_code", "year", "numerator", "denominator", "value", *REFERENCE_COLUMNS)
+    keep = ("indicator_id", "muni_code", "year", "numerator", "denominator", "value", *REFERENCE_COLUMNS)
     v = (
-        values.select(cols)
+        values.select(keep)
         .filter(pl.col("value").is_not_null() & pl.col("value").is_finite())
         .join(areas, on="muni_code", how="inner")
         .sort("indicator_id", "muni_code", "year")
