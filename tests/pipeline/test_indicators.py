@@ -386,7 +386,8 @@ def test_childcare_indicators_reproduce_the_catalog_figures(wh: duckdb.DuckDBPyC
     assert sums("living_childcare_waiting_per_1000_children")[0] == 2_254
     assert sums("living_childcare_unplaced_share_pct")[1] == 2_765_235
     children = wh.execute(
-        "SELECT sum(persons) FILTER (WHERE age_start = 0) + sum(persons) FILTER (WHERE age_start = 5) / 5.0 "
+        "SELECT sum(persons_original) FILTER (WHERE age_start = 0) "
+        "+ sum(persons_original) FILTER (WHERE age_start = 5) / 5.0 "
         "FROM core_census__population_by_sex_age WHERE census_year = 2020 AND muni_code = '25201'"
     ).fetchone()[0]
     otsu = wh.execute(

@@ -187,13 +187,14 @@ INDICATORS: tuple[Indicator, ...] = (
 
 
 # Childcare waiting lists on 2025-04-01 (こども家庭庁「保育所等関連状況取りまとめ」). Children by single age are not
-# in the bundle: census 2020 5-year groups are split evenly within a group
+# in the bundle: census 2020 5-year groups (as published, like living_childcare_per_1000_children) are split evenly
+# within a group
 # (0歳 = 0～4歳 ÷ 5; 0～5歳 = 0～4歳 + 5～9歳 ÷ 5).
 CHILDCARE = ("childcare_waiting_2025", "census_2020_sex_age5")
 CHILDCARE_YEAR = 2025
 _CHILDREN_2020 = """(SELECT muni_code,
-        sum(persons) FILTER (WHERE age_start = 0) AS c0_4,
-        sum(persons) FILTER (WHERE age_start = 5) AS c5_9
+        sum(persons_original) FILTER (WHERE age_start = 0) AS c0_4,
+        sum(persons_original) FILTER (WHERE age_start = 5) AS c5_9
     FROM core_census__population_by_sex_age WHERE census_year = 2020 GROUP BY muni_code)"""
 # (age group as published, share of it in the children: expression over c0_4, c5_9, words, id suffix, 日本語)
 _CHILD_AGE_GROUPS = (
