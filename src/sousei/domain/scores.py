@@ -92,31 +92,55 @@ def standardised_scores(
 
     `method` "winsorised": 50 + 10·(x − m)/s with m, s the mean and population sd of the set's values winsorised at
     the 1st/99th percentiles; "log_winsorised": the same on ln x (for per-capita amounts and densities, which are
-    skewed: values ≤ 0 are raised to the set's 1st percentile of positive values first). NaN stays NaN; a set whose
-    winsorised sd is 0 scores 50.
+    skewed: values ≤ 0 are raised to the set's 1st percentile of positive values first; a set without positive values
+    stays on the plain scale). NaN stays NaN; a set whose winsorised sd is 0 scores 50. Vectorised over the groups
+    (one sort), since the build scores ~20,000 peer-group sets.
     """
     x = np.asarray(values, dtype=np.float64)
     out = np.full(x.shape, np.nan)
-    if groups is None:
-        _fill_robust(x, np.ones(x.shape, dtype=bool), method, out)
+    sel = ~np.isnan(x)
+    if groups is not None:
+        g = np.asarray(groups)
+        sel &= ~_is_missing(g)
+    if not sel.any():
         return out
-    g = np.asarray(groups)
-    for key in np.unique(g[~_is_missing(g)]):
-        _fill_robust(x, g == key, method, out)
+    if groups is None:
+        inv = np.zeros(int(sel.sum()), dtype=np.int64)
+    else:
+        inv = np.unique(g[sel], return_inverse=True)[1].astype(np.int64).ravel()
+    k = int(inv.max()) + 1
+    vals = x[sel]
+    if method == "log_winsorised":
+        positive = vals > 0
+        floor = _group_percentile(vals[positive], inv[positive], k, WINSOR_LOW_PCT)[inv]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            vals = np.where(np.isnan(floor), vals, np.log(np.maximum(vals, floor)))
+    lo = _group_percentile(vals, inv, k, WINSOR_LOW_PCT)[inv]
+    hi = _group_percentile(vals, inv, k, WINSOR_HIGH_PCT)[inv]
+    clipped = np.clip(vals, lo, hi)
+    counts = np.bincount(inv, minlength=k)
+    mean = (np.bincount(inv, weights=clipped, minlength=k) / counts)[inv]
+    sd = np.sqrt(np.bincount(inv, weights=(clipped - mean) ** 2, minlength=k) / counts)[inv]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # sd within float noise of 0 (all values equal; sums of equal values need not be exact) scores 50
+        flat = sd <= 1e-12 * np.abs(mean)
+        scores = np.where(flat | (sd == 0), 50.0, 50.0 + 10.0 * (vals - mean) / sd)
+    out[sel] = np.clip(scores, SCORE_MIN, SCORE_MAX)
     return out
 
 
-def _fill_robust(x: FloatArray, members: np.ndarray, method: Standardisation, out: FloatArray) -> None:
-    sel = members & ~np.isnan(x)
-    if not sel.any():
-        return
-    vals = x[sel]
-    if method == "log_winsorised":
-        positive = vals[vals > 0]
-        if positive.size:
-            vals = np.log(np.maximum(vals, np.percentile(positive, WINSOR_LOW_PCT)))
-    lo, hi = np.percentile(vals, [WINSOR_LOW_PCT, WINSOR_HIGH_PCT])
-    clipped = np.clip(vals, lo, hi)
-    sd = clipped.std()
-    scores = np.full(vals.shape, 50.0) if sd == 0 else 50.0 + 10.0 * (vals - clipped.mean()) / sd
-    out[sel] = np.clip(scores, SCORE_MIN, SCORE_MAX)
+def _group_percentile(v: FloatArray, inv: np.ndarray, k: int, q: float) -> FloatArray:
+    """The q-th percentile (numpy's default, linear interpolation) of `v` within each of the k groups `inv`; NaN for a
+    group without values."""
+    out = np.full(k, np.nan)
+    if v.size == 0:
+        return out
+    sv = v[np.lexsort((v, inv))]
+    counts = np.bincount(inv, minlength=k)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    has = counts > 0
+    pos = starts[has] + q / 100.0 * (counts[has] - 1)
+    below = np.floor(pos).astype(np.int64)
+    above = np.minimum(below + 1, starts[has] + counts[has] - 1)
+    out[has] = sv[below] + (pos - below) * (sv[above] - sv[below])
+    return out

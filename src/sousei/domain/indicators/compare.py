@@ -197,7 +197,7 @@ def compare(
         .then(compared.sum().over("_set", "pref_code"))
         .cast(pl.Int32)
         .alias("n_prefecture"),
-        pl.col("value").filter(~pl.col("is_reference")).mean().over("_set", "peer_group").alias("peer_mean"),
+        pl.when(~pl.col("is_reference")).then(pl.col("value")).mean().over("_set", "peer_group").alias("peer_mean"),
         pl.Series("oriented_change_score", cols["oc"]).fill_nan(None),
     )
     out = out.join(nat, on=["indicator_id", "year"], how="left", maintain_order="left").join(
