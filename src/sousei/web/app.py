@@ -352,12 +352,13 @@ def create_app(db: Path) -> FastAPI:
             {"indicator_id": t["indicator_id"], "name": t["name"], "unit": t["unit"], "muni_code": c["muni_code"],
              "muni_name": m["name"], "value": c["value"], "prefecture": c["prefecture"], "peer_mean": c["peer_mean"],
              "year": c["year"], "national": c["national"], "oriented_japan": c["oriented_japan"],
-             "digits": t["digits"]}
+             "digits": t["digits"], "national_basis": t.get("aggregate_ja", "")}
             for t in compare_table(munis, family) for m, c in zip(munis, t["cells"], strict=True)
         ]  # fmt: skip
         cols = [("indicator_id", "指標ID"), ("name", "指標"), ("unit", "単位"), ("year", "年"),
                 ("muni_code", "市区町村コード"), ("muni_name", "市区町村"), ("value", "値"), ("prefecture", "都道府県"),
                 ("peer_mean", "類似団体平均"), ("national", "全国"),
+                ("national_basis", "全国・都道府県の値（合計／総数の比／公表値）"),
                 ("oriented_japan", "偏差値（全国、高いほど良い）")]  # fmt: skip
         digits: dict[str, int | str] = {k: "digits" for k in ("value", "prefecture", "peer_mean", "national")}
         return _csv_response(_rows_csv(rows, cols, {**digits, "oriented_japan": 1}), "compare.csv")
