@@ -29,6 +29,9 @@ FAMILY_STANDARDISATION: dict[str, Standardisation] = {
 # are registered but not present (the evacuated towns of 浜通り, 飯舘村): an indicator whose numerator counts
 # registered residents and whose denominator counts the census population is 参考値 there.
 REGISTRATION_RATIO_RANGE = (0.7, 1.3)
+# A municipality whose census (the one a data year is set against) counted fewer people than this has no comparable
+# rate that year (葛尾村 18 and 飯舘村 41 persons in 2015; 青ヶ島村, the smallest inhabited, 169 in 2020).
+MIN_CENSUS_POPULATION = 100.0
 
 FAMILY_NAMES_JA: dict[str, str] = {
     "population": "人口",

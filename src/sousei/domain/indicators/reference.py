@@ -1,6 +1,8 @@
 """参考値: indicator values shown with that label but left out of the 偏差値, ranks, peer means and priority issues
 (pure). Two rules, both stated per entry in the registry (docs/methods/deviation.md):
 
+- no population: the census the data year is set against counted fewer than MIN_CENSUS_POPULATION people in the
+  municipality (葛尾村 18 and 飯舘村 41 in 2015, under evacuation orders): no rate of it is comparable;
 - small base: the denominator is below the entry's `min_denominator` (a rate on a handful of people; an index on a
   base year of a few births) — or, for an entry with `reference_as`, the named entry's value is 参考値;
 - registration mismatch: the entry's numerator counts registered residents and its denominator the census
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from sousei.domain.indicators.model import REGISTRATION_RATIO_RANGE
+from sousei.domain.indicators.model import MIN_CENSUS_POPULATION, REGISTRATION_RATIO_RANGE
 
 REFERENCE_COLUMNS = ("is_reference", "reference_reason", "in_totals")
 
@@ -27,8 +29,8 @@ def mark_reference(values: pl.DataFrame, meta: pl.DataFrame, registration: pl.Da
     and in_totals added.
 
     `meta`: indicator_id, min_denominator, min_denominator_ja, reference_as, registered_over_census;
-    `registration`: muni_code, census_year, ratio (registered ÷ census population; NULL or inf where the census
-    counted nobody).
+    `registration`: muni_code, census_year, census (persons), ratio (registered ÷ census population; inf where the
+    census counted nobody).
     """
     m = meta.select("indicator_id", "min_denominator", "min_denominator_ja", "reference_as", "registered_over_census")
     v = values.join(m, on="indicator_id", how="left")
@@ -41,11 +43,18 @@ def mark_reference(values: pl.DataFrame, meta: pl.DataFrame, registration: pl.Da
     )
     lo, hi = REGISTRATION_RATIO_RANGE
     if registration is not None and registration.height:
-        reg = registration.select("muni_code", pl.col("census_year").cast(pl.Int32), pl.col("ratio").cast(pl.Float64))
+        reg = registration.select(
+            "muni_code",
+            pl.col("census_year").cast(pl.Int32),
+            pl.col("census").cast(pl.Float64),
+            pl.col("ratio").cast(pl.Float64),
+        )
         v = v.with_columns(_CENSUS_OF_YEAR.alias("census_year")).join(reg, on=["muni_code", "census_year"], how="left")
     else:
         v = v.with_columns(
-            pl.lit(None, dtype=pl.Float64).alias("ratio"), pl.lit(None, dtype=pl.Int32).alias("census_year")
+            pl.lit(None, dtype=pl.Float64).alias("ratio"),
+            pl.lit(None, dtype=pl.Float64).alias("census"),
+            pl.lit(None, dtype=pl.Int32).alias("census_year"),
         )
     mismatch = (
         pl.col("registered_over_census").fill_null(False)
@@ -57,9 +66,18 @@ def mark_reference(values: pl.DataFrame, meta: pl.DataFrame, registration: pl.Da
         pl.col("census_year"),
         pl.when(pl.col("ratio").is_infinite()).then(pl.lit("∞")).otherwise(pl.col("ratio").round(2).cast(pl.Utf8)),
     )
+    empty = (pl.col("census") < MIN_CENSUS_POPULATION).fill_null(False)
+    empty_reason = pl.format(
+        "{}年国勢調査の人口が{}人（{}人未満、避難指示等）で、比較できない",
+        pl.col("census_year"),
+        pl.col("census").round(0).cast(pl.Int64),
+        pl.lit(int(MIN_CENSUS_POPULATION)),
+    )
     v = v.with_columns(
         pl.when(mismatch)
         .then(mismatch_reason)
+        .when(empty)
+        .then(empty_reason)
         .when(small.fill_null(False))
         .then(small_reason)
         .alias("reference_reason"),
