@@ -16,7 +16,15 @@ import duckdb
 
 from sousei.domain.diagnosis import priority_issues
 from sousei.domain.indicators.compare import compare, compute_values
-from sousei.pipeline.derived.indicators import AREAS, leading_industries, meta_frame, needed_tables, run_queries
+from sousei.domain.indicators.reference import mark_reference
+from sousei.pipeline.derived.indicators import (
+    AREAS,
+    leading_industries,
+    meta_frame,
+    needed_tables,
+    registration_frame,
+    run_queries,
+)
 
 TARGET_S = 10.0
 
@@ -33,7 +41,8 @@ def main() -> int:
     t1 = time.perf_counter()
     meta = meta_frame()
     values = compute_values(raw, dict(zip(meta["indicator_id"], meta["scale"], strict=True)))
-    comparisons = compare(values, areas, meta, published)
+    marked = mark_reference(values, meta, registration_frame(frames))  # 参考値, as the build does
+    comparisons = compare(marked, areas, meta, published)
     t2 = time.perf_counter()
     leading = leading_industries(values)
     issues = priority_issues(comparisons, meta)

@@ -14,7 +14,7 @@ import math
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,14 @@ COMPARISONS = "out_indicators__comparisons"
 FAMILY_JA = {"population": "人口", "births": "出生", "migration": "人口移動", "women_work": "女性の就業",
              "economy": "強い経済", "living": "豊かな生活環境"}  # fmt: skip
 DIRECTION_JA = {"higher_better": "高いほど良い", "lower_better": "低いほど良い", "neutral": "向きなし"}
-NATIONAL_LABEL = {"source_value": "全国（公表値）", "ratio_of_sums": "全国"}
+# How Japan's and a prefecture's value is formed, by the registry's aggregate (shown beside 全国 / 都道府県).
+AGGREGATE_JA = {
+    "sum": "合計",
+    "ratio_of_sums": "総数の比",
+    "source_value": "公表値",
+    "population_weighted_mean": "人口加重平均",
+}
+NATIONAL_LABEL = {"source_value": "全国（公表値）", "ratio_of_sums": "全国（総数の比）", "sum": "全国（合計）"}
 
 
 class WarehouseMissing(RuntimeError):
@@ -85,6 +92,8 @@ class Indicator:
     rank_peer: np.ndarray
     n_peer: dict[str, int]
     index: dict[str, int]
+    # 参考値 (out_indicators__comparisons.reference_reason) by municipality: shown with the label, not compared
+    reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -120,6 +129,8 @@ class Indicator:
             "previous_value": _num(c["previous_value"][i]),
             "change": _num(c["change"][i]),
             "oriented_change_score": _num(c["oriented_change_score"][i]),
+            "is_reference": bool(c["is_reference"][i] == 1),
+            "reference_reason": self.reasons.get(code),
         }
 
     def ranking(self, pref: str | None = None, peer: str | None = None) -> list[dict[str, Any]]:
@@ -132,7 +143,7 @@ class Indicator:
         else:
             sel, rank = list(range(len(self.codes))), self.cols["rank_japan"]
         sel = [i for i in sel if not math.isnan(values[i])]
-        sel.sort(key=lambda i: (rank[i], self.codes[i]))
+        sel.sort(key=lambda i: (math.isnan(rank[i]), 0 if math.isnan(rank[i]) else rank[i], self.codes[i]))
         return [
             {
                 "rank": _int(rank[i]),
@@ -142,6 +153,8 @@ class Indicator:
                 "peer_group": self.peers[i],
                 "value": _num(values[i]),
                 "oriented_japan": _num(self.cols["oriented_japan"][i]),
+                "is_reference": bool(self.cols["is_reference"][i] == 1),
+                "reference_reason": self.reasons.get(self.codes[i]),
             }
             for i in sel
         ]
@@ -152,7 +165,7 @@ class Indicator:
 
 _COMPARISON_COLS = ("value", "deviation_japan", "deviation_peer", "oriented_japan", "oriented_peer", "rank_japan",
                     "n_japan", "rank_prefecture", "n_prefecture", "previous_year", "previous_value", "change",
-                    "oriented_change_score")  # fmt: skip
+                    "oriented_change_score", "is_reference")  # fmt: skip
 
 
 class Warehouse:
@@ -283,6 +296,18 @@ class Warehouse:
                 FROM {COMPARISONS} c JOIN {REGISTRY} r ON r.indicator_id = c.indicator_id AND r.last_year = c.year"""
         )
         data = cur.fetchnumpy()
+        reasons: dict[str, dict[str, str]] = {}
+        if "reference_reason" in {r[0] for r in self.cursor().execute(f"DESCRIBE {COMPARISONS}").fetchall()}:
+            for ind_id, code, reason in (
+                self.cursor()
+                .execute(
+                    f"""SELECT c.indicator_id, c.muni_code, c.reference_reason FROM {COMPARISONS} c
+                    JOIN {REGISTRY} r ON r.indicator_id = c.indicator_id AND r.last_year = c.year
+                    WHERE c.is_reference"""
+                )
+                .fetchall()
+            ):
+                reasons.setdefault(ind_id, {})[code] = reason
         codes = [m["muni_code"] for m in self._munis]
         index = {c: i for i, c in enumerate(codes)}
         prefs = [m["pref_code"] for m in self._munis]
@@ -318,7 +343,8 @@ class Warehouse:
                 peer_mean.setdefault(peers[p], _num(gm[j]))
             values = cols["value"]
             has = ~np.isnan(values)
-            n_peer = {g: int((has & (peer_arr == g)).sum()) for g in self._peer_groups}
+            compared = np.where(cols["is_reference"] == 1, np.nan, values)  # 参考値 are not ranked
+            n_peer = {g: int((~np.isnan(compared) & (peer_arr == g)).sum()) for g in self._peer_groups}
             meta = {
                 "indicator_id": reg["indicator_id"], "name": reg["name_ja"], "name_en": reg["name_en"],
                 "unit": reg["unit"], "family": reg["family"], "family_ja": reg["family_ja"] or FAMILY_JA.get(
@@ -327,13 +353,16 @@ class Warehouse:
                 "sources": [s.strip() for s in reg["sources"].split(",") if s.strip()],
                 "formula": reg["formula"], "caveat": reg["caveat"], "coverage_note": reg["coverage_note"],
                 "year": reg["last_year"], "first_year": reg["first_year"],
-                "digits": display_digits(reg["unit"], float(np.median(values[has])) if has.any() else None),
+                "digits": reg["decimals"] if reg.get("decimals") is not None else display_digits(
+                    reg["unit"], float(np.median(values[has])) if has.any() else None),
+                "aggregate_ja": AGGREGATE_JA.get(reg["aggregate"] or "", ""), "scored": reg.get("scored", True),
             }  # fmt: skip
             out[reg["indicator_id"]] = Indicator(
                 meta=meta, codes=codes, names=[m["name"] for m in self._munis], prefs=prefs,
                 pref_names=[m["pref_name"] for m in self._munis], peers=peers, cols=cols, national=national,
                 prefecture=prefecture, peer_mean=peer_mean,
-                rank_peer=ranks(values, reg["direction"], peer_arr.astype(str)), n_peer=n_peer, index=index,
+                rank_peer=ranks(compared, reg["direction"], peer_arr.astype(str)), n_peer=n_peer, index=index,
+                reasons=reasons.get(reg["indicator_id"], {}),
             )  # fmt: skip
         return out
 
@@ -394,13 +423,20 @@ class Warehouse:
         out: dict[str, Any] = dict(zip(cols, found[0], strict=True))
         env_cols = ("indicator_id", "name_ja", "year", "value", "deviation_score", "correlation_with_gap")
         out["environment"] = [
-            dict(zip(env_cols, r, strict=True))
+            self._with_display(dict(zip(env_cols, r, strict=True)), code)
             for r in self.bulk(
                 "walls_env",
                 f"SELECT muni_code, {', '.join(env_cols)} FROM out_walls__environment ORDER BY muni_code, indicator_id",
             ).get(code, [])
         ] if self.has("out_walls__environment") else []  # fmt: skip
         return out
+
+    def _with_display(self, row: dict[str, Any], code: str) -> dict[str, Any]:
+        """A walls' environment row with its indicator's decimals and 参考値 reason (from the registry/comparisons)."""
+        ind = self._indicators.get(row["indicator_id"])
+        row["digits"] = ind.meta["digits"] if ind else None
+        row["reference_reason"] = ind.reasons.get(code) if ind and ind.year == row["year"] else None
+        return row
 
     def leading_industries(self, code: str) -> list[dict[str, Any]]:
         """The 3 leading industries of the latest 経済センサス year (out_indicators__leading_industries)."""

@@ -46,10 +46,10 @@ def _values(x: np.ndarray, ind: str = "a", year: int = 2020, den: np.ndarray | N
     )
 
 
-def _meta(direction: str = "higher_better", ind: str = "a", scale: float = 1.0) -> pl.DataFrame:
-    return pl.DataFrame(
-        {"indicator_id": [ind], "direction": [direction], "aggregate": ["ratio_of_sums"], "scale": [scale]}
-    )
+def _meta(
+    direction: str = "higher_better", ind: str = "a", scale: float = 1.0, aggregate: str = "ratio_of_sums"
+) -> pl.DataFrame:
+    return pl.DataFrame({"indicator_id": [ind], "direction": [direction], "aggregate": [aggregate], "scale": [scale]})
 
 
 def _run(x: np.ndarray, direction: str = "higher_better", den: np.ndarray | None = None) -> pl.DataFrame:
@@ -59,15 +59,15 @@ def _run(x: np.ndarray, direction: str = "higher_better", den: np.ndarray | None
 
 @settings(max_examples=60, deadline=None)
 @given(vectors)
-def test_deviation_has_mean_50_and_sd_10_over_japan_and_within_each_peer_group(x: np.ndarray) -> None:
+def test_deviation_follows_the_values_and_stays_within_0_100_over_japan_and_within_each_peer_group(
+    x: np.ndarray,
+) -> None:
     out = _run(x)
-    dj = out["deviation_japan"].to_numpy()
-    assert np.isclose(dj.mean(), 50.0, atol=1e-6)
-    assert np.isclose(dj.std(), 10.0, atol=1e-6)
-    for _g, part in out.group_by("peer_group"):
-        dp = part["deviation_peer"].to_numpy()
-        assert np.isclose(dp.mean(), 50.0, atol=1e-6)
-        assert np.isclose(dp.std(), 10.0, atol=1e-6)
+    for part, col in [(out, "deviation_japan"), *((p, "deviation_peer") for _g, p in out.group_by("peer_group"))]:
+        d, v = part[col].to_numpy(), part["value"].to_numpy()
+        assert ((d >= 0) & (d <= 100)).all()
+        order = np.argsort(v, kind="stable")
+        assert (np.diff(d[order]) >= -1e-9).all()  # a larger value never scores lower
 
 
 @settings(max_examples=60, deadline=None)
@@ -143,3 +143,38 @@ def test_zero_denominators_and_missing_values_are_left_out() -> None:
     assert vals["value"].null_count() == 1
     out = compare(vals, _areas(3), _meta())
     assert out.height == 2 and out["n_japan"].to_list() == [2, 2]
+
+
+def test_one_extreme_value_cannot_collapse_the_others_scores() -> None:
+    # 楢葉町's case: one municipality at 20,000% among ordinary values of about −10..10%
+    rng = np.random.default_rng(7)
+    x = np.append(rng.normal(0.0, 5.0, 999), 20_000.0)
+    d = _run(x)["deviation_japan"].to_numpy()
+    p10, p90 = np.percentile(d[:-1], [10, 90])
+    assert p90 - p10 > 20  # plain 偏差値 put everyone but the outlier within half a point of 50
+    assert d[-1] == 100.0 and d.min() >= 0.0
+
+
+def test_a_reference_value_is_shown_but_not_compared() -> None:
+    vals = compute_values(_values(np.array([1.0, 2.0, 3.0, 400.0])), {"a": 1.0}).with_columns(
+        (pl.col("muni_code") == "00003").alias("is_reference"),
+        pl.when(pl.col("muni_code") == "00003").then(pl.lit("分母が少ない")).alias("reference_reason"),
+        pl.lit(True).alias("in_totals"),
+    )
+    out = compare(vals, _areas(4), _meta()).sort("muni_code")
+    ref = out.filter(pl.col("is_reference"))
+    assert ref["value"].to_list() == [400.0] and ref["reference_reason"].to_list() == ["分母が少ない"]
+    assert ref["deviation_japan"].item() is None and ref["rank_japan"].item() is None
+    rest = out.filter(~pl.col("is_reference"))
+    assert rest["n_japan"].to_list() == [3, 3, 3] and rest["rank_japan"].to_list() == [3, 2, 1]
+    assert out.filter(pl.col("muni_code") == "00001")["peer_mean"].item() == 2.0  # g1 = 00001, 00003: 400 left out
+    assert set(out["national_value"].to_list()) == {np.mean([1.0, 2.0, 3.0, 400.0])}  # still in the total
+
+
+def test_a_count_is_totalled_and_never_scored() -> None:
+    out = compare(
+        compute_values(_values(np.array([10.0, 20.0, 70.0])), {"a": 1.0}), _areas(3), _meta("neutral", aggregate="sum")
+    )
+    assert set(out["national_value"].to_list()) == {100.0}
+    assert out["deviation_japan"].null_count() == 3 and out["oriented_change_score"].null_count() == 3
+    assert sorted(out["rank_japan"].to_list()) == [1, 2, 3]

@@ -73,6 +73,21 @@ class Raw:
                 out.setdefault((r[8], r[4]), r)
         return out
 
+    @cache  # noqa: B019
+    def childcare(self, sheet: str) -> dict[tuple[str, str], list[float]]:
+        """(都道府県, 市区町村) → the numbers of the row (columns E on) of a sheet of the childcare workbook."""
+        book = fastexcel.read_excel(self.dir / "childcare/hoiku_torimatome_r7_04.xlsx")
+        frame = book.load_sheet_by_name(sheet, header_row=None).to_polars()
+        return {
+            (str(r[2]), str(r[3])): [float(x) for x in r[4:]]
+            for r in frame.iter_rows()
+            if r[2] is not None and r[3] is not None and str(r[1]).strip().isdigit()
+        }
+
+    def children(self, muni: str, ages0_4: float, ages5_9: float) -> float:
+        """A share of the children 0–4 plus a share of 5–9 (census 2020, as published, both sexes)."""
+        return ages0_4 * self.census(muni, "0", "0～4歳") + ages5_9 * self.census(muni, "0", "5～9歳")
+
     def census(self, muni: str, sex: str, age: str) -> float:
         cell = self.census_2020()[(muni, sex)][self.census_cols[age]]
         return 0.0 if cell == "-" else float(cell.replace(",", ""))  # '-': 当該数値がないもの (none)
@@ -146,6 +161,14 @@ def _specialization_of(suffix: str, raw: Raw, m: str) -> float:
 def _fiscal(raw: Raw, m: str, column: str) -> float:
     cell = raw.fiscal_r3()[m][column]
     return 0.0 if cell.strip() in {"-", "－"} else float(cell)
+
+
+def _applicants(raw: Raw, m: str) -> list[float]:
+    return raw.childcare("申込者の状況")[(PREF_NAME[m[:2]], MUNI_NAME[m])]
+
+
+def _capacity(raw: Raw, m: str) -> list[float]:
+    return raw.childcare("定員の状況")[(PREF_NAME[m[:2]], MUNI_NAME[m])]
 
 
 PREF_NAME = {"01": "北海道", "31": "鳥取県"}
@@ -245,6 +268,32 @@ EXPECTED: dict[str, tuple[int, Expected]] = {
     "living_restaurants_per_1000": (2021, lambda r, m: r.s(m, "H6131", 2021) / r.s(m, "A1101", 2020) * 1000),
     "living_large_retail_per_10000": (2021, lambda r, m: r.s(m, "H6132", 2021) / r.s(m, "A1101", 2020) * 1e4),
     "living_non_flush_toilet_share_pct": (2023, lambda r, m: r.s(m, "H550701", 2023) / r.s(m, "H5507", 2023) * 100),
+    # 申込者の状況, 合計 block: E 申込者数 … M 育児休業中, N 特定の保育園等のみ希望, O 求職活動を休止, P 待機児童
+    "living_childcare_waiting_per_1000_children": (
+        2025,
+        lambda r, m: _applicants(r, m)[11] / r.children(m, 1, 1 / 5) * 1000,
+    ),
+    "living_childcare_unplaced_share_pct": (
+        2025,
+        lambda r, m: sum(_applicants(r, m)[8:12]) / _applicants(r, m)[0] * 100,
+    ),
+    # 定員の状況: 7 facility columns per block, blocks 合計 / 0歳児 / 1,2歳児 / 3歳以上児
+    "living_childcare_capacity_per_100_children_0_5": (
+        2025,
+        lambda r, m: sum(_capacity(r, m)[0:7]) / r.children(m, 1, 1 / 5) * 100,
+    ),
+    "living_childcare_capacity_per_100_children_age0": (
+        2025,
+        lambda r, m: sum(_capacity(r, m)[7:14]) / r.children(m, 1 / 5, 0) * 100,
+    ),
+    "living_childcare_capacity_per_100_children_age1_2": (
+        2025,
+        lambda r, m: sum(_capacity(r, m)[14:21]) / r.children(m, 2 / 5, 0) * 100,
+    ),
+    "living_childcare_capacity_per_100_children_age3_5": (
+        2025,
+        lambda r, m: sum(_capacity(r, m)[21:28]) / r.children(m, 2 / 5, 1 / 5) * 100,
+    ),
 }
 
 # (the M-curve / L-curve entries read e-Stat tables loaded by ID, not the bundle: tests/pipeline/test_indicators.py)

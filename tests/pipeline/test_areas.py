@@ -62,8 +62,9 @@ def test_map_known_changes(wh: duckdb.DuckDBPyConnection) -> None:
     # Wards map to their city, also those of 2024 (浜松市中央区 22138).
     assert map_to_2020(t, "22131", dt.date(2020, 10, 1)) == [("22130", 1.0)]
     assert map_to_2020(t, "22138", dt.date(2024, 1, 1)) == [("22130", 1.0)]
-    # 上九一色村 was divided between 甲府市 and 富士河口湖町 (2006-03-01).
-    assert map_to_2020(t, "19341", dt.date(2005, 10, 1)) == [("19201", 0.5), ("19430", 0.5)]
+    # 上九一色村 was divided between 甲府市 and 富士河口湖町 (2006-03-01): by the census 2020 population of the parts
+    # (「（旧：上九一色村［北部］）」 208 persons under 甲府市, 「［南部］」 894 under 富士河口湖町), not 0.5/0.5.
+    assert map_to_2020(t, "19341", dt.date(2005, 10, 1)) == [("19201", 208 / 1102), ("19430", 894 / 1102)]
 
 
 def test_converter_agrees_with_code_list(wh: duckdb.DuckDBPyConnection) -> None:

@@ -18,6 +18,7 @@ from sousei.pipeline.crosswalk import (
     link_versions,
     map_to_2020,
     resolve_targets,
+    reweight_splits,
 )
 
 D = dt.date
@@ -86,6 +87,16 @@ def test_map_to_2020() -> None:
         map_to_2020(t, "10002", D(2005, 4, 1))  # the day of the merger: no longer valid
     with pytest.raises(KeyError):
         map_to_2020(t, "10202", D(2015, 10, 1))  # not yet valid
+
+
+def test_divided_code_takes_the_population_weights_of_its_parts() -> None:
+    t = reweight_splits(_table(), {"10003": {"10201": 208.0, "10004": 894.0}})
+    assert map_to_2020(t, "10003", D(2005, 10, 1)) == [("10004", 894 / 1102), ("10201", 208 / 1102)]
+    assert map_to_2020(t, "10002", D(2000, 10, 1)) == [("10201", 1.0)]  # undivided codes untouched
+    with pytest.raises(CrosswalkError, match="divided among"):
+        reweight_splits(_table(), {"10003": {"10201": 1.0, "99999": 1.0}})
+    with pytest.raises(CrosswalkError, match="sum to"):
+        reweight_splits(_table(), {"10003": {"10201": 0.0, "10004": 0.0}})
 
 
 def test_attach_muni_2020() -> None:

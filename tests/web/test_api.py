@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import duckdb
 import numpy as np
@@ -102,8 +103,14 @@ def test_scores_compare_with_japan_prefecture_and_peers(client: TestClient, wh: 
     peer = rows[i][2]
     in_peer = np.array([r[2] == peer for r in rows]) & has
     in_pref = np.array([r[1] == rows[i][1] for r in rows]) & has
-    score = 50 + 10 * (x[i] - x[has].mean()) / x[has].std()
-    peer_score = 50 + 10 * (x[i] - x[in_peer].mean()) / x[in_peer].std()
+
+    # the robust 偏差値 (docs/methods/deviation.md): mean and sd of the values winsorised at the 1st/99th percentiles
+    def robust(xi: float, xs: np.ndarray) -> float:
+        w = np.clip(xs, *np.percentile(xs, [1, 99]))
+        return float(np.clip(50 + 10 * (xi - w.mean()) / w.std(), 0, 100))
+
+    score = robust(x[i], x[has])
+    peer_score = robust(x[i], x[in_peer])
     got = {r["indicator_id"]: r for r in client.get(f"/api/m/{SAPPORO}/scores").json()}[AGING]
     assert got["year"] == 2020
     assert got["value"] == pytest.approx(x[i], rel=1e-12)
@@ -265,12 +272,33 @@ def test_chart_csv_is_exactly_the_chart_data(client: TestClient, wh: duckdb.Duck
     text = client.get(f"/m/{SAPPORO}/charts/population.csv").text.removeprefix("\ufeff")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["系列", "年", "人口（人）"]
+    # the JSON keeps the numbers; the CSV writes whole numbers without ".0" (1401757, not 1401757.0)
     expected = [
-        [s["name"], str(x), "" if y is None else str(y)]
+        [s["name"], str(x), "" if y is None else str(int(y)) if float(y).is_integer() else str(y)]
         for s in chart["series"]
         for x, y in zip(s["x"], s["y"], strict=True)
     ]
     assert rows[1:] == expected
+    assert not any(r[2].endswith(".0") for r in rows[1:])
+
+
+def test_csv_and_pages_round_to_the_indicator_precision(client: TestClient) -> None:
+    rows = list(csv.reader(io.StringIO(client.get("/ranking/pop_aging_rate_pct.csv").text.removeprefix("\ufeff"))))
+    decimals = {len(r[5].split(".")[1]) if "." in r[5] else 0 for r in rows[1:] if r[5]}
+    assert decimals <= {0, 1}  # % to one decimal
+    scores = {len(r[6].split(".")[1]) for r in rows[1:] if "." in r[6]}
+    assert scores <= {1}  # 偏差値 to one decimal, not 14
+    full = client.get("/api/indicators/pop_aging_rate_pct/ranking").json()
+    assert any(len(str(r["value"]).split(".")[-1]) > 3 for r in full)  # the JSON API keeps full precision
+    page = client.get(f"/m/{SAPPORO}?tab=overview").text
+    assert "規模のため" in page  # 総人口 has no 偏差値 on the overview
+    assert "合計" in page and "総数の比" in page  # 全国 / 都道府県 say how they are formed
+
+
+def test_extreme_scores_read_100_or_more_and_reference_values_are_labelled(client: TestClient) -> None:
+    html = client.get("/ranking/living_childcare_waiting_per_1000_children").text
+    assert "0以下" in html and "参考値" in html
+    assert re.search(r">\s*(1[0-9]{2}|[2-9][0-9]{2})\.[0-9]<", html) is None  # no 偏差値 like 466.0
 
 
 def test_geojson_has_every_municipality(client: TestClient) -> None:
@@ -318,3 +346,26 @@ def test_japan_population_chart_has_census_and_both_ipss_projections(client: Tes
     # CATALOG: IPSS 2017 medium 2050 = 101,923 thousand
     assert round(by_name["社人研 2017年推計（出生中位・死亡中位）"][2050] / 1000) == 101_923
     assert {s["source_id"] for s in chart["sources"]} >= {"national_series", "ipss_2023_regional_totals"}
+
+
+def test_one_indicator_has_one_deviation_across_every_api_route(client: TestClient) -> None:
+    # issue 10, item 3: 札幌市's 女性完全失業率 was 65.1 in the walls' table and 34.9 in 女性の就業
+    for code in (SAPPORO, "31302"):  # 札幌市, 日吉津村
+        scores = {
+            (r["indicator_id"], r["year"]): r["oriented_japan"] for r in client.get(f"/api/m/{code}/scores").json()
+        }
+        seen = 0
+        for env in client.get(f"/api/m/{code}/walls").json()["environment"]:
+            key = (env["indicator_id"], env["year"])
+            if key in scores:
+                assert env["deviation_score"] == scores[key], key
+                seen += 1
+        assert seen >= 7
+        for p in client.get(f"/api/m/{code}/priorities").json():
+            if (p["indicator_id"], p["year"]) in scores:
+                assert p["oriented_japan"] == scores[(p["indicator_id"], p["year"])]
+        ranking = client.get("/api/indicators/women_unemployment_rate_pct/ranking").json()
+        mine = [r for r in ranking if r["muni_code"] == code]
+        latest = max(y for i, y in scores if i == "women_unemployment_rate_pct")
+        assert mine and mine[0]["oriented_japan"] == scores[("women_unemployment_rate_pct", latest)]
+        assert scores[("women_unemployment_rate_pct", latest)] < 50  # above Japan's rate: worse, whatever the page

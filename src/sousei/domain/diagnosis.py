@@ -55,6 +55,8 @@ def priority_issues(comparisons: pl.DataFrame, meta: pl.DataFrame) -> pl.DataFra
     """
     m = meta.filter(pl.col("direction") != "neutral").select("indicator_id", "family", "unit", "sources")
     c = latest_comparisons(comparisons).join(m, on="indicator_id", how="inner")
+    if "is_reference" in c.columns:
+        c = c.filter(~pl.col("is_reference"))  # 参考値 are never issues
 
     def weak(col: str) -> pl.Expr:
         return (50.0 - pl.col(col)).clip(lower_bound=0.0).fill_null(0.0).fill_nan(0.0)

@@ -281,7 +281,9 @@ CODE_TO_2020 = Table(
         "villages 01695–01700, which no census covers), with its validity interval, mapped "
         "to the 2020 municipalities. Wards map to their city; codes created after 2020-10-01 map back to the 2020 "
         "municipality they came from. share is 1.0 except for a municipality divided between several 2020 "
-        "municipalities (19341 上九一色村): the bundle has no weights for the parts, so each part gets an equal share."
+        "municipalities (19341 上九一色村): each part gets the share of the divided municipality's census 2020 "
+        "population living in it (the census lists the parts: ［北部］ 208 persons in 甲府市, ［南部］ 894 in "
+        "富士河口湖町)."
     ),
     columns=(
         C("code", "VARCHAR", "5-character municipal or ward code", nullable=False),
@@ -366,15 +368,51 @@ def _read_mic_2020(ctx: StepContext) -> pl.DataFrame:
 
 def _read_census_units(ctx: StepContext) -> list[tuple[str, str]]:
     """(code, name) of every area row of table 2-7-1 (total sex, total nationality), in published order."""
+    return [(code, name) for code, name, _ in _read_census_rows(ctx)]
+
+
+# A part of a divided 2000-boundary municipality in the census list: 「（旧：上九一色村［北部］）」.
+_OLD_PART = re.compile(r"^（旧：(?P<name>[^［）]+)［(?P<part>[^］]+)］）$")
+
+
+def _census_split_parts(ctx: StepContext, municipalities: set[str]) -> dict[str, dict[str, float]]:
+    """Old municipality name → {2020 municipality: persons} for the 2000-boundary municipalities the census lists in
+    parts (「（旧：上九一色村［北部］）」 208 persons under 19201 甲府市, 「［南部］」 894 under 19430
+    富士河口湖町): each 「（旧：…）」 row follows the 2020 municipality it lies in."""
+    parts: dict[str, dict[str, float]] = {}
+    current: str | None = None
+    for code, name, persons in _read_census_rows(ctx):
+        if code in municipalities:
+            current = code
+            continue
+        m = _OLD_PART.match(name)
+        if m is None:
+            continue
+        if current is None or not persons.strip().isdigit():
+            raise ctx.fail("split", f"part {name} ({code}): no municipality before it or no population", file=CENSUS)
+        by_muni = parts.setdefault(m["name"], {})
+        by_muni[current] = by_muni.get(current, 0.0) + float(persons)
+    return parts
+
+
+def _read_census_rows(ctx: StepContext) -> list[tuple[str, str, str]]:
+    """(code, name, total persons as published) of every area row of table 2-7-1 (total sex, total nationality)."""
     text = ctx.path(CENSUS).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     header_at = next((i for i, r in enumerate(rows) if r[:2] == ["表章事項 コード", "表章事項"]), None)
     if header_at is None:
         raise ctx.fail("header", "no header row starting 表章事項 コード", file=CENSUS)
     header = rows[header_at]
-    if header[8] != "全国，都道府県，市区町村（2000年市区町村含む） コード" or header[4] != "男女 コード":
+    if (
+        header[8] != "全国，都道府県，市区町村（2000年市区町村含む） コード"
+        or header[4] != "男女 コード"
+        or header[11] != "総数"
+    ):
         raise ctx.fail(
-            "header", f"columns 5 and 9 are {header[4]!r}, {header[8]!r}", file=CENSUS, where=f"line {header_at + 1}"
+            "header",
+            f"columns 5, 9 and 12 are {header[4]!r}, {header[8]!r}, {header[11]!r}",
+            file=CENSUS,
+            where=f"line {header_at + 1}",
         )
     units = []
     for i, r in enumerate(rows[header_at + 1 :], start=header_at + 2):
@@ -383,7 +421,7 @@ def _read_census_units(ctx: StepContext) -> list[tuple[str, str]]:
         if len(r) != len(header):
             raise ctx.fail("shape", f"{len(r)} fields, header has {len(header)}", file=CENSUS, where=f"line {i}")
         if r[4] == "0" and r[6] == "0":
-            units.append((r[8], r[9]))
+            units.append((r[8], r[9], r[11]))
     return units
 
 
@@ -817,6 +855,18 @@ def _build_code_to_2020(
             f"codes divided between several 2020 municipalities are {sorted(splits)}, pinned {sorted(PINNED_SPLITS)}",
             file=STANDARD,
         )
+    # The change lists give no population of the parts; the census 2020 lists each part with its population.
+    parts = _census_split_parts(ctx, municipalities)
+    weights: dict[str, dict[str, float]] = {}
+    for code in sorted(splits):
+        name = table.filter(pl.col("code") == code)["name"][0]
+        if name not in parts:
+            raise ctx.fail("crosswalk", f"the census lists no parts of the divided {code} {name}", file=CENSUS)
+        weights[code] = parts[name]
+    try:
+        table = crosswalk.reweight_splits(table, weights)
+    except crosswalk.CrosswalkError as exc:
+        raise ctx.fail("crosswalk", str(exc), file=CENSUS) from None
     valid_2024 = set(table.filter(pl.col("valid_to").is_null())["code"].to_list())
     listed_2024 = {
         it["s"]

@@ -201,6 +201,29 @@ def code_intervals(versions: list[CodeVersion], targets: Mapping[int, dict[str, 
     return pl.DataFrame(rows, schema=CODE_TO_2020_SCHEMA)
 
 
+def reweight_splits(table: pl.DataFrame, weights: Mapping[str, Mapping[str, float]]) -> pl.DataFrame:
+    """The shares of each divided code (share < 1) set in proportion to `weights[code][muni_code]` (the population of
+    each part); a divided code without weights for exactly its targets is an error."""
+    for code, parts in weights.items():
+        rows = table.filter((pl.col("code") == code) & (pl.col("share") < 1))
+        targets = set(rows["muni_code"].to_list())
+        if not rows.height or targets != set(parts):
+            raise CrosswalkError(
+                f"{code}: weights for {sorted(parts)}, but the code is divided among {sorted(targets)}"
+            )
+        total = float(sum(parts.values()))
+        if total <= 0:
+            raise CrosswalkError(f"{code}: the weights of its parts sum to {total}")
+        share = pl.col("muni_code").replace_strict({m: w / total for m, w in parts.items()}, default=None)
+        table = table.with_columns(
+            pl.when((pl.col("code") == code) & (pl.col("share") < 1))
+            .then(share)
+            .otherwise(pl.col("share"))
+            .alias("share")
+        )
+    return table
+
+
 def map_to_2020(table: pl.DataFrame, code: str, on: dt.date) -> list[tuple[str, float]]:
     """The 2020 municipalities (and shares) that `code` valid on `on` belongs to; KeyError if it was not valid then."""
     hit = table.filter(

@@ -40,6 +40,7 @@ from sousei.web.charts import (
     charts_for_tab,
     key_scores,
 )
+from sousei.web.formatting import csv_number, score_text
 
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -97,12 +98,21 @@ def _csv_response(text: str, filename: str) -> Response:
     )
 
 
-def _rows_csv(rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> str:
+def _rows_csv(
+    rows: list[dict[str, Any]], columns: list[tuple[str, str]], digits: dict[str, int | str] | None = None
+) -> str:
+    """CSV of `rows`; `digits` rounds a column to a number of decimals, or to the row's value of the named key."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([label for _, label in columns])
+    digits = digits or {}
     for r in rows:
-        writer.writerow(["" if r.get(k) is None else r.get(k) for k, _ in columns])
+        cells = []
+        for k, _ in columns:
+            d = digits.get(k)
+            cells.append(("" if r.get(k) is None else r.get(k)) if d is None
+                         else csv_number(r.get(k), int(r[d]) if isinstance(d, str) else d))  # fmt: skip
+        writer.writerow(cells)
     return buf.getvalue()
 
 
@@ -148,6 +158,7 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
     templates.env.globals["basis_ja"] = BASIS_JA
     templates.env.filters["num"] = lambda v, d=0: "—" if v is None else f"{v:,.{d}f}"
     templates.env.filters["signed"] = lambda v, d=0: "—" if v is None else f"{v:+,.{d}f}"
+    templates.env.filters["score"] = score_text
     build_id = hashlib.sha256(f"{db.resolve()}:{db.stat().st_mtime_ns}".encode()).hexdigest()[:16]
     chart_cache = _LRU(8192)
     page_cache = _LRU(4096)  # rendered municipality pages, per (code, tab), with their compressed bodies
@@ -311,7 +322,8 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
         cols = [("rank", "順位"), ("muni_code", "市区町村コード"), ("name", "市区町村"), ("pref_name", "都道府県"),
                 ("peer_group", "類似団体区分"), ("value", f"{iv.meta['name']}（{unit}{iv.year}年）"),
                 ("oriented_japan", "偏差値（全国、高いほど良い）")]  # fmt: skip
-        return _csv_response(_rows_csv(rows, cols), f"ranking_{iv.id}.csv")
+        digits = {"value": int(iv.meta["digits"]), "oriented_japan": 1}
+        return _csv_response(_rows_csv(rows, cols, digits), f"ranking_{iv.id}.csv")
 
     @app.get("/ranking/{indicator_id}", response_class=HTMLResponse, include_in_schema=False)
     def ranking_page(request: Request, indicator_id: IndicatorId, pref: PrefQ = None, peer: PeerQ = None):
@@ -356,14 +368,17 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
         rows = [
             {"indicator_id": t["indicator_id"], "name": t["name"], "unit": t["unit"], "muni_code": c["muni_code"],
              "muni_name": m["name"], "value": c["value"], "prefecture": c["prefecture"], "peer_mean": c["peer_mean"],
-             "year": c["year"], "national": c["national"], "oriented_japan": c["oriented_japan"]}
+             "year": c["year"], "national": c["national"], "oriented_japan": c["oriented_japan"],
+             "digits": t["digits"], "national_basis": t.get("aggregate_ja", "")}
             for t in compare_table(munis, family) for m, c in zip(munis, t["cells"], strict=True)
         ]  # fmt: skip
         cols = [("indicator_id", "指標ID"), ("name", "指標"), ("unit", "単位"), ("year", "年"),
                 ("muni_code", "市区町村コード"), ("muni_name", "市区町村"), ("value", "値"), ("prefecture", "都道府県"),
                 ("peer_mean", "類似団体平均"), ("national", "全国"),
+                ("national_basis", "全国・都道府県の値（合計／総数の比／公表値）"),
                 ("oriented_japan", "偏差値（全国、高いほど良い）")]  # fmt: skip
-        return _csv_response(_rows_csv(rows, cols), "compare.csv")
+        digits: dict[str, int | str] = {k: "digits" for k in ("value", "prefecture", "peer_mean", "national")}
+        return _csv_response(_rows_csv(rows, cols, {**digits, "oriented_japan": 1}), "compare.csv")
 
     @app.get("/japan", response_class=HTMLResponse, include_in_schema=False)
     def japan_page(request: Request):

@@ -96,7 +96,8 @@ class Chart:
         writer.writerow(["系列", self.x_label, self.y_label])
         for s in self.series:
             for x, y in zip(s.x, s.y, strict=True):
-                writer.writerow([s.name, x, "" if y is None else y])
+                # a whole number without ".0" (1401757, not 1401757.0); values are rounded where drawn
+                writer.writerow([s.name, x, "" if y is None else int(y) if float(y).is_integer() else y])
         return buf.getvalue()
 
 
@@ -244,7 +245,8 @@ def chart_scores(wh: Warehouse, code: str) -> Chart:
     sources = sorted({s for r in rows for s in r["sources"]})
     return Chart(
         "scores", "主な指標の偏差値（全国の市区町村と比較）", "hbar", "指標", "偏差値", series, tuple(sources),
-        note="偏差値＝50＋10×（値−平均）÷標準偏差（全国の市区町村、最新年）。「低いほど良い」指標は向きを反転し、"
+        note="偏差値＝50＋10×（値−中心）÷散らばり（全国の市区町村、最新年。中心と散らばりは上下1%を丸めた値から。"
+        "0〜100で表示）。「低いほど良い」指標は向きを反転し、"
         "高いほど良い状態を表す",
     )  # fmt: skip
 

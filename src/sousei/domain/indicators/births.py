@@ -52,15 +52,22 @@ BIRTHS_BASE_YEAR = 1995
 VITAL_BASE_YEAR = 2016
 
 
+# An index on a base year of fewer births is 参考値 (8 births in 1995 make 800 of a village's later year with 64).
+MIN_BASE_BIRTHS = 10.0
+# A rate on fewer people (women of an age group, a census cohort) is 参考値.
+MIN_PERSONS = 20.0
+
+
 def _relative_index(series: str, value: str, base_year: int) -> str:
-    """(x(y) / x(base)) / (X(y) / X(base)) as numerator x(y)·X(base) over x(base)·X(y): summed over any set of
-    municipalities (ratio of sums) it gives that set's index against Japan, and Japan gets exactly 100."""
+    """(x(y) / x(base)) / (X(y) / X(base)) as numerator x(y)·X(base)/X(y) over x(base): summed over any set of
+    municipalities (ratio of sums) it gives that set's index against Japan, Japan gets exactly 100, and the
+    denominator is the base year's births (the minimum-denominator rule applies to it)."""
     return f"""
 WITH s AS (SELECT muni_code, year, {value} AS v FROM {series} s),
      nat AS (SELECT year, sum(v) AS nv FROM s GROUP BY year),
      base AS (SELECT muni_code, v AS v0 FROM s WHERE year = {base_year}),
      nbase AS (SELECT nv AS nv0 FROM nat WHERE year = {base_year})
-SELECT s.muni_code, s.year, s.v * nbase.nv0 AS numerator, base.v0 * nat.nv AS denominator
+SELECT s.muni_code, s.year, s.v * nbase.nv0 / nat.nv AS numerator, base.v0 AS denominator
 FROM s JOIN base USING (muni_code) JOIN nat USING (year) CROSS JOIN nbase
 WHERE base.v0 > 0"""
 
@@ -100,6 +107,7 @@ ENTRIES: list[Indicator] = [
         unit="人",
         family="births",
         direction="neutral",  # a count measures size, not performance: no 偏差値 judgement
+        aggregate="sum",
         sources=JUKI,
         formula="期間中の出生者数（2020年の市区町村を構成する当時の団体コードの合計）",
         query=f"SELECT muni_code, year, births AS numerator, 1.0 AS denominator FROM {JUKI_2020}",
@@ -118,6 +126,8 @@ ENTRIES: list[Indicator] = [
                   FROM {JUKI_2020} s JOIN (SELECT muni_code, births FROM {JUKI_2020}
                   WHERE year = {BIRTHS_BASE_YEAR}) b USING (muni_code) WHERE b.births > 0""",
         scale=100.0,
+        min_denominator=MIN_BASE_BIRTHS,
+        min_denominator_ja="1995年度の出生数",
         caveat="2012年までは年度（4月～翌3月）、2013年からは暦年。外国人住民は2013年から含む。",
     ),
     Indicator(
@@ -131,6 +141,8 @@ ENTRIES: list[Indicator] = [
         formula="(出生数（当該年） ÷ 出生数（1995年度）) ÷ (全国の出生数（当該年） ÷ 全国の出生数（1995年度）) × 100",
         query=_relative_index(JUKI_2020, "births", BIRTHS_BASE_YEAR),
         scale=100.0,
+        min_denominator=MIN_BASE_BIRTHS,
+        min_denominator_ja="1995年度の出生数",
         caveat="100未満は、1995年度以降の出生数の減少が全国より速いことを示す。",
     ),
     Indicator(
@@ -153,6 +165,7 @@ ENTRIES: list[Indicator] = [
         unit="人",
         family="births",
         direction="neutral",  # a count measures size, not performance: no 偏差値 judgement
+        aggregate="sum",
         sources=("ssdse_a",),
         formula="SSDSE-A A4101 出生数（人口動態統計、母の住所地別）",
         query=f"SELECT muni_code, year, value AS numerator, 1.0 AS denominator FROM {_ssdse('A4101')}",
@@ -169,6 +182,8 @@ ENTRIES: list[Indicator] = [
         formula="(出生数（当該年） ÷ 出生数（2016年）) ÷ (全国の出生数（当該年） ÷ 全国の出生数（2016年）) × 100",
         query=_relative_index(_ssdse("A4101"), "value", VITAL_BASE_YEAR),
         scale=100.0,
+        min_denominator=MIN_BASE_BIRTHS,
+        min_denominator_ja="2016年の出生数",
     ),
     Indicator(
         id="general_fertility_rate",
@@ -184,6 +199,9 @@ ENTRIES: list[Indicator] = [
                     ON w.muni_code = b.muni_code AND w.census_year = {NEAREST_CENSUS.replace("year", "b.year")}
                   WHERE w.women > 0""",
         scale=1000.0,
+        min_denominator=MIN_PERSONS,
+        min_denominator_ja="女性15～49歳人口",
+        registered_over_census=True,
     ),
     Indicator(
         id="tfr_bayes",
@@ -222,6 +240,8 @@ ENTRIES: list[Indicator] = [
                   FROM (SELECT muni_code, census_year, sum(persons) AS children FROM {CENSUS_POP}
                         WHERE age_start = 0 GROUP BY ALL) c
                   JOIN {_women(15, 49)} w USING (muni_code, census_year) WHERE w.women > 0""",
+        min_denominator=MIN_PERSONS,
+        min_denominator_ja="女性15～49歳人口",
     ),
     Indicator(
         id="women_20_39",
@@ -230,6 +250,7 @@ ENTRIES: list[Indicator] = [
         unit="人",
         family="births",
         direction="neutral",  # a count measures size, not performance: no 偏差値 judgement
+        aggregate="sum",
         sources=CENSUS,
         formula="女性20～39歳人口（国勢調査、年齢不詳を按分）",
         query=f"SELECT muni_code, census_year AS year, women AS numerator, 1.0 AS denominator FROM {_women(20, 39)}",
@@ -247,6 +268,8 @@ ENTRIES: list[Indicator] = [
                   FROM {_women(20, 39)} w JOIN {_women(20, 39, "census_year + 5")} p USING (muni_code, census_year)
                   WHERE p.women > 0""",
         scale=100.0,
+        min_denominator=MIN_PERSONS,
+        min_denominator_ja="5年前の女性20～39歳人口",
     ),
     Indicator(
         id="women_20_39_share_pct",
@@ -277,6 +300,9 @@ ENTRIES: list[Indicator] = [
                     ON w.muni_code = m.muni_code AND w.census_year = {NEAREST_CENSUS.replace("year", "m.year")}
                   WHERE w.women > 0""",
         scale=1000.0,
+        min_denominator=MIN_PERSONS,
+        min_denominator_ja="女性20～39歳人口",
+        registered_over_census=True,
         caveat="婚姻は夫妻の住所地で計上し、分子には全年齢の妻を含む。",
     ),
     *(_unmarried(sex, age) for sex in ("female", "male") for age in ("25-29", "30-34", "35-39")),

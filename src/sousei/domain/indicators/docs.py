@@ -8,9 +8,11 @@ from pathlib import Path
 from sousei.domain.indicators.model import FAMILY_NAMES_JA, Indicator
 from sousei.domain.indicators.registry import indicators
 from sousei.domain.indicators.sql import tables_read
+from sousei.domain.scores import STANDARDISATIONS
 
 DIRECTION_JA = {"higher_better": "高いほど良い", "lower_better": "低いほど良い", "neutral": "中立"}
 AGGREGATE_TEXT = {
+    "sum": "total of the municipalities (a count: never scored)",
     "ratio_of_sums": "ratio of the summed numerators and denominators",
     "population_weighted_mean": "population-weighted mean",
     "source_value": "as the source publishes it (national_query / prefecture_query)",
@@ -36,9 +38,21 @@ def _entry(ind: Indicator) -> list[str]:
         f"| Formula | {_cell(ind.formula)} |",
         f"| Scale | value = numerator ÷ denominator × {ind.scale:g} |",
         f"| National / prefecture value | {national} |",
+        (
+            f"| 偏差値 | {ind.effective_standardisation}: {STANDARDISATIONS[ind.effective_standardisation]} |"
+            if ind.scored
+            else "| 偏差値 | none (a count) |"
+        ),
+        f"| Decimals shown | {ind.display_decimals} |",
         f"| Sources | {', '.join(ind.sources)} |",
         f"| Tables | {', '.join(f'`{t}`' for t in tables)} |",
     ]
+    if ind.min_denominator:
+        lines.append(f"| 参考値 | {_cell(ind.min_denominator_ja)} < {ind.min_denominator:g} |")
+    if ind.registered_over_census:
+        lines.append(
+            "| 参考値 | registered ÷ census population outside 0.7–1.3 (numerator registered, denominator census) |"
+        )
     if ind.caveat:
         lines.append(f"| Caveat | {_cell(ind.caveat)} |")
     if ind.coverage_note:
@@ -58,6 +72,8 @@ def render_markdown() -> str:
         "SQL returns numerator and denominator per 2020 municipality and data year; the build "
         "(`out_indicators__values`) divides and scales, and `out_indicators__comparisons` sets each value against "
         "Japan, the prefecture and the 類似団体 group (偏差値, ranks, change since the previous data year). "
+        "偏差値 are robust and lie in 0–100; 参考値 are shown but not compared: see "
+        "[methods/deviation.md](methods/deviation.md). "
         "Priority issues: see [methods/priority.md](methods/priority.md).",
         "",
         "| Family | 日本語 | Indicators |",

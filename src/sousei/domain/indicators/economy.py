@@ -103,6 +103,8 @@ def _fiscal(
         family="economy",
         direction=direction,  # type: ignore[arg-type]
         sources=("fiscal_indices",),
+        # fiscal ratios are not per-capita amounts and may be 0 (no future burden): not on the log scale
+        standardisation="winsorised",
         formula=f"{name_ja}（地方公共団体の主要財政指標一覧。年 = 年度）",
         query=(
             f"SELECT f.code AS muni_code, f.fiscal_year AS year, {value} AS numerator, 1.0 AS denominator "
@@ -313,6 +315,7 @@ INDICATORS: tuple[Indicator, ...] = (
         formula="完全失業者数 F1107 ÷ 労働力人口 (F1102 + F1107) × 100 (国勢調査 2015・2020)",
         query=expr({"e": "F1102", "u": "F1107"}, "u", "e + u"),
         scale=100.0,
+        standardisation="winsorised",  # a rate, not a per-capita amount
     ),
     Indicator(
         id="econ_primary_sector_share_pct",

@@ -123,6 +123,7 @@ INDICATORS: tuple[Indicator, ...] = (
         sources=SSDSE,
         formula="小学校児童数 E2501 ÷ 小学校教員数 E2401 (学校基本調査)",
         query=ratio("E2501", "E2401"),
+        decimals=1,
     ),
     _per_10000("living_elementary_schools_per_10000", "E2101", "小学校数", "Elementary schools", "校", "小学校数"),
     _per_10000("living_high_schools_per_10000", "E4101", "高等学校数", "High schools", "校", "高等学校数"),
@@ -183,3 +184,98 @@ INDICATORS: tuple[Indicator, ...] = (
         scale=100.0,
     ),
 )
+
+
+# Childcare waiting lists on 2025-04-01 (こども家庭庁「保育所等関連状況取りまとめ」). Children by single age are not
+# in the bundle: census 2020 5-year groups (as published, like living_childcare_per_1000_children) are split evenly
+# within a group
+# (0歳 = 0～4歳 ÷ 5; 0～5歳 = 0～4歳 + 5～9歳 ÷ 5).
+CHILDCARE = ("childcare_waiting_2025", "census_2020_sex_age5")
+CHILDCARE_YEAR = 2025
+_CHILDREN_2020 = """(SELECT muni_code,
+        sum(persons_original) FILTER (WHERE age_start = 0) AS c0_4,
+        sum(persons_original) FILTER (WHERE age_start = 5) AS c5_9
+    FROM core_census__population_by_sex_age WHERE census_year = 2020 GROUP BY muni_code)"""
+# (age group as published, share of it in the children: expression over c0_4, c5_9, words, id suffix, 日本語)
+_CHILD_AGE_GROUPS = (
+    ("合計", "c0_4 + c5_9 / 5.0", "0～4歳人口 + 5～9歳人口 ÷ 5", "0_5", "0～5歳"),
+    ("0歳児", "c0_4 / 5.0", "0～4歳人口 ÷ 5", "age0", "0歳児"),
+    ("1,2歳児", "c0_4 * 2 / 5.0", "0～4歳人口 × 2/5", "age1_2", "1・2歳児"),
+    ("3歳以上児", "c0_4 * 2 / 5.0 + c5_9 / 5.0", "0～4歳人口 × 2/5 + 5～9歳人口 ÷ 5", "age3_5", "3歳以上児"),
+)
+CHILDREN_CAVEAT = (
+    "分母は2020年国勢調査の子どもの数（5歳階級を各歳に均等に按分した近似）で、2025年4月の子どもの数より多めになりうる。"
+)
+# The usual 「隠れ待機児童」: applicants on parental leave, wanting only a particular facility, or having suspended
+# their job search are not counted as 待機児童 but are not placed either.
+UNPLACED = "waiting + on_parental_leave + specific_facility_only + job_search_suspended"
+MIN_CHILDREN = 20.0
+
+
+def _capacity_per_child(age_group: str, children: str, words: str, suffix: str, ja: str) -> Indicator:
+    return Indicator(
+        id=f"living_childcare_capacity_per_100_children_{suffix}",
+        name_ja=f"保育の定員（{ja}、児童100人当たり）",
+        name_en=f"Licensed childcare places per 100 children ({suffix.replace('_', '–')})",
+        unit="人/100人",
+        family="living",
+        direction="higher_better",
+        sources=CHILDCARE,
+        formula=f"保育所等の定員（{age_group}、7施設類型の計、2025年4月1日） ÷ 子どもの数（{words}、2020年国勢調査）"
+        " × 100",
+        query=f"""SELECT c.muni_code, {CHILDCARE_YEAR} AS year, c.capacity AS numerator, {children} AS denominator
+                  FROM (SELECT muni_code, sum(capacity) AS capacity FROM core_childcare__capacity_2025
+                        WHERE age_group = '{age_group}' GROUP BY muni_code) c
+                  JOIN {_CHILDREN_2020} k USING (muni_code) WHERE {children} > 0""",
+        scale=100.0,
+        decimals=1,
+        min_denominator=MIN_CHILDREN,
+        min_denominator_ja=f"子どもの数（{ja}）",
+        caveat=CHILDREN_CAVEAT + " 定員は市区町村外の子どもの利用も含む。",
+    )
+
+
+CHILDCARE_INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        id="living_childcare_waiting_per_1000_children",
+        name_ja="待機児童数（0～5歳児千人当たり）",
+        name_en="Children on childcare waiting lists per 1,000 children aged 0–5",
+        unit="人/千人",
+        family="living",
+        direction="lower_better",
+        sources=CHILDCARE,
+        formula="待機児童数（2025年4月1日、合計） ÷ 0～5歳人口（0～4歳人口 + 5～9歳人口 ÷ 5、2020年国勢調査） × 1,000",
+        query=f"""SELECT a.muni_code, {CHILDCARE_YEAR} AS year, a.waiting AS numerator, c0_4 + c5_9 / 5.0 AS denominator
+                  FROM core_childcare__applicants_2025 a JOIN {_CHILDREN_2020} k USING (muni_code)
+                  WHERE a.age_group = '合計' AND c0_4 + c5_9 > 0""",
+        scale=1000.0,
+        decimals=2,
+        # most municipalities have no 待機児童: the log scale would pile them on one floor value
+        standardisation="winsorised",
+        min_denominator=MIN_CHILDREN,
+        min_denominator_ja="0～5歳人口",
+        caveat=CHILDREN_CAVEAT + " 全国の待機児童は2,254人で、大半の市区町村は0人。",
+    ),
+    Indicator(
+        id="living_childcare_unplaced_share_pct",
+        name_ja="保育の申込者のうち利用できていない割合（隠れ待機を含む）",
+        name_en="Share of childcare applicants not placed, including 'hidden' waiting",
+        unit="%",
+        family="living",
+        direction="lower_better",
+        sources=("childcare_waiting_2025",),
+        formula="(待機児童 + 育児休業中の者 + 特定の保育園等のみ希望している者 + 求職活動を休止している者) ÷ 申込者数"
+        " × 100（2025年4月1日、合計）",
+        query=f"""SELECT muni_code, {CHILDCARE_YEAR} AS year, {UNPLACED} AS numerator, applicants AS denominator
+                  FROM core_childcare__applicants_2025 WHERE age_group = '合計' AND applicants > 0""",
+        scale=100.0,
+        standardisation="winsorised",
+        min_denominator=MIN_CHILDREN,
+        min_denominator_ja="申込者数",
+        caveat="育児休業中、特定の保育園等のみ希望、求職活動を休止の3つは待機児童に数えない（いわゆる「隠れ待機児童」）。",
+        coverage_note="申込者が0人の町村は値なし。",
+    ),
+    *(_capacity_per_child(*g) for g in _CHILD_AGE_GROUPS),
+)
+
+INDICATORS = (*INDICATORS, *CHILDCARE_INDICATORS)

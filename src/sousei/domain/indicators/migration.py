@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sousei.domain.indicators.births import CENSUS, JUKI, JUKI_2020, NEAREST_CENSUS
+from sousei.domain.indicators.births import CENSUS, JUKI, JUKI_2020, MIN_PERSONS, NEAREST_CENSUS
 from sousei.domain.indicators.model import Indicator
 
 NET = "out_migration__net_by_sex_age"
@@ -26,6 +26,8 @@ def _net_rate(id_: str, ja: str, en: str, sex: str, lo: int, hi: int) -> Indicat
                   FROM {NET} WHERE sex = '{sex}' AND age_start BETWEEN {lo} AND {hi - 4}
                   GROUP BY muni_code, end_year HAVING sum(start_persons) > 0""",
         scale=100.0,
+        min_denominator=MIN_PERSONS,
+        min_denominator_ja="期首のコーホート人口",
         caveat="残差法による推計値のため、国勢調査の把握誤差や、地域と全国の死亡水準の差を含む。年齢は期末時点。"
         "詳しくは docs/methods/migration.md。",
     )
@@ -79,6 +81,7 @@ def _ssdse_per_1000(id_: str, ja: str, en: str, what: str, value_sql: str, direc
                     ON p.muni_code = m.muni_code AND p.census_year = {NEAREST_CENSUS.replace("year", "m.year")}
                   WHERE p.persons > 0""",
         scale=1000.0,
+        registered_over_census=True,
         caveat="日本人移動者のみ（外国人を除く）。市区町村内の移動は含まない。",
     )
 

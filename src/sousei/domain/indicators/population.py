@@ -21,11 +21,7 @@ INDICATORS: tuple[Indicator, ...] = (
         sources=SSDSE,
         formula=f"総人口 A1101 ({CENSUS_2020})",
         query=f"SELECT muni_code, year, value AS numerator, 1.0 AS denominator FROM {item('A1101')}",
-        aggregate="source_value",
-        national_query=f"SELECT year, sum(value) AS value FROM {item('A1101')} GROUP BY year",
-        prefecture_query=(
-            f"SELECT left(muni_code, 2) AS pref_code, year, sum(value) AS value FROM {item('A1101')} GROUP BY ALL"
-        ),
+        aggregate="sum",
     ),
     Indicator(
         id="pop_change_5y_pct",
@@ -204,6 +200,7 @@ INDICATORS: tuple[Indicator, ...] = (
             f"JOIN {item('A1101')} p ON p.muni_code = b.muni_code AND p.year = {CENSUS_YEAR_OF.format(y='b.year')}"
         ),
         scale=1000.0,
+        registered_over_census=True,
     ),
     Indicator(
         id="pop_projected_change_2050_pct",

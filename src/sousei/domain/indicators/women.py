@@ -3,6 +3,7 @@ path (census employment by sex × 5-year age, loaded with `sousei data estat ID`
 
 from __future__ import annotations
 
+from sousei.domain.indicators.births import MIN_PERSONS
 from sousei.domain.indicators.model import Indicator
 from sousei.domain.indicators.sql import aggregated, expr
 
@@ -31,6 +32,8 @@ INDICATORS: tuple[Indicator, ...] = (
         formula=f"女性就業者数 F110202 ÷ 女性の労働力状態判明人口 (F110202 + F110702 + F110802) × 100 ({CENSUS})",
         query=expr(_labour("female"), "e", "e + u + n"),
         scale=100.0,
+        min_denominator=MIN_PERSONS,
+        min_denominator_ja="女性の労働力状態判明人口",
         caveat="15歳以上の女性全体が対象のため、高齢者が多いと低くなる。年齢別のM字カーブには e-Stat の表が必要。",
     ),
     Indicator(
@@ -44,6 +47,8 @@ INDICATORS: tuple[Indicator, ...] = (
         formula=f"(女性就業者 F110202 + 女性完全失業者 F110702) ÷ 女性の労働力状態判明人口 × 100 ({CENSUS})",
         query=expr(_labour("female"), "e + u", "e + u + n"),
         scale=100.0,
+        min_denominator=MIN_PERSONS,
+        min_denominator_ja="女性の労働力状態判明人口",
     ),
     Indicator(
         id="women_unemployment_rate_pct",
@@ -56,6 +61,8 @@ INDICATORS: tuple[Indicator, ...] = (
         formula=f"女性完全失業者 F110702 ÷ 女性労働力人口 (F110202 + F110702) × 100 ({CENSUS})",
         query=expr(_labour("female"), "u", "e + u"),
         scale=100.0,
+        min_denominator=MIN_PERSONS,
+        min_denominator_ja="女性労働力人口",
     ),
     Indicator(
         id="women_share_of_employed_pct",

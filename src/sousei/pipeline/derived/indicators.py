@@ -18,8 +18,10 @@ from sousei.domain.diagnosis import ISSUE_COLUMNS, priority_issues
 from sousei.domain.indicators.compare import compare, compute_values
 from sousei.domain.indicators.economy import INDUSTRIES
 from sousei.domain.indicators.model import FAMILY_NAMES_JA, Indicator
+from sousei.domain.indicators.reference import mark_reference
 from sousei.domain.indicators.registry import indicators
 from sousei.domain.indicators.sql import tables_read
+from sousei.domain.scores import SCORE_MAX, SCORE_MIN, STANDARDISATIONS
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
 from sousei.pipeline.schema import Column as C
@@ -55,8 +57,29 @@ def _entry_tables(ind: Indicator) -> set[str]:
     return set().union(*(tables_read(s) for s in sqls))
 
 
+# Registered (住民基本台帳, the first reference date after the census day: 1 January or 31 March of the next year)
+# ÷ census population per municipality and census year: the registration check of reference.mark_reference.
+REGISTRATION_SQL = """
+WITH reg AS (
+  SELECT muni_code, year(ref_date) - 1 AS census_year, any_value(all_ages_persons) AS registered
+  FROM core_juki__population_by_sex_age
+  WHERE sex = 'total'
+    AND ((month(ref_date) = 1 AND day(ref_date) = 1) OR (month(ref_date) = 3 AND year(ref_date) <= 2013))
+  GROUP BY ALL
+), cen AS (
+  SELECT muni_code, census_year, sum(persons) AS census FROM core_census__population_by_sex_age GROUP BY ALL
+)
+SELECT muni_code, census_year, registered, census,
+       CASE WHEN census > 0 THEN registered / census ELSE 'inf'::DOUBLE END AS ratio
+FROM reg JOIN cen USING (muni_code, census_year)"""
+
+
 def needed_tables() -> set[str]:
-    return {AREAS, "core_ssdse__values"} | set().union(*(_entry_tables(i) for i in indicators()))
+    return (
+        {AREAS, "core_ssdse__values"}
+        | tables_read(REGISTRATION_SQL)
+        | set().union(*(_entry_tables(i) for i in indicators()))
+    )
 
 
 PRODUCERS = _producers()
@@ -79,6 +102,22 @@ REGISTRY = Table(
         C("direction", "VARCHAR", "higher_better, lower_better or neutral", nullable=False),
         C("aggregate", "VARCHAR", "How national and prefecture values are formed (ratio_of_sums, source_value, …)"),
         C("scale", "DOUBLE", "value = numerator ÷ denominator × scale", nullable=False),
+        C("scored", "BOOLEAN", "Whether the indicator gets a 偏差値 (a count does not)", nullable=False),
+        C(
+            "standardisation",
+            "VARCHAR",
+            "How its 偏差値 is standardised: winsorised or log_winsorised (docs/methods/deviation.md)",
+            nullable=False,
+        ),
+        C("standardisation_ja", "VARCHAR", "The standardisation in Japanese", nullable=False),
+        C("min_denominator", "DOUBLE", "A value on a smaller denominator is 参考値 (0 = no minimum)", min=0),
+        C("min_denominator_ja", "VARCHAR", "What the denominator counts, for the 参考値 reason"),
+        C(
+            "registered_over_census",
+            "BOOLEAN",
+            "Registered numerator over census denominator: 参考値 where they differ",
+        ),
+        C("decimals", "INTEGER", "Decimals shown on pages and in CSV (the JSON API keeps full precision)", min=0),
         C("sources", "VARCHAR", "Source ids (CATALOG.yaml), comma-separated", nullable=False),
         C("tables", "VARCHAR", "Warehouse tables the query reads, comma-separated", nullable=False),
         C("formula", "VARCHAR", "Formula in words, with item codes", nullable=False),
@@ -134,38 +173,62 @@ COMPARISONS = Table(
         C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
         C("year", "INTEGER", "Data year", nullable=False),
         C("value", "DOUBLE", "The municipality's value", nullable=False),
-        C("national_value", "DOUBLE", "Japan's value (ratio of sums, or as published: see the registry)"),
+        C(
+            "national_value",
+            "DOUBLE",
+            "Japan's value: the total of a count, the ratio of sums of a rate, or as published",
+        ),
         C("prefecture_value", "DOUBLE", "The prefecture's value (same rule)"),
         C("peer_group", "VARCHAR", "類似団体 group (core_areas__municipalities.peer_group)"),
         C("peer_mean", "DOUBLE", "Simple mean of the peer group's values"),
         C(
             "deviation_japan",
             "DOUBLE",
-            "偏差値 over all municipalities with a value (population sd)",
-            min=-1000,
-            max=1000,
+            "Robust 偏差値 over the municipalities compared (the registry's standardisation; 0–100, where 0 and 100 "
+            "read 「0以下」/「100以上」); NULL for a count or a 参考値",
+            min=0,
+            max=100,
         ),
-        C("deviation_peer", "DOUBLE", "偏差値 within the peer group", min=-1000, max=1000),
+        C("deviation_peer", "DOUBLE", "Robust 偏差値 within the peer group", min=0, max=100),
         C("oriented_japan", "DOUBLE", "deviation_japan turned so that higher = better (100 − x if lower is better)"),
         C("oriented_peer", "DOUBLE", "deviation_peer turned so that higher = better"),
-        C("rank_japan", "INTEGER", "Rank in Japan, 1 = best (largest for neutral indicators)", min=1),
-        C("n_japan", "INTEGER", "Municipalities ranked", min=1, max=1741),
+        C(
+            "rank_japan",
+            "INTEGER",
+            "Rank in Japan, 1 = best (largest for neutral indicators); NULL for a 参考値",
+            min=1,
+        ),
+        C("n_japan", "INTEGER", "Municipalities ranked (参考値 left out)", min=1, max=1741),
         C("rank_prefecture", "INTEGER", "Rank in the prefecture, 1 = best", min=1),
         C("n_prefecture", "INTEGER", "Municipalities of the prefecture ranked", min=1),
         C("previous_year", "INTEGER", "The previous data year with a value for this municipality"),
         C("previous_value", "DOUBLE", "Value in previous_year"),
         C("change", "DOUBLE", "value − previous_value (in the indicator's unit)"),
         C("oriented_change_score", "DOUBLE", "偏差値 of the change over Japan, turned so that higher = better"),
+        C(
+            "is_reference",
+            "BOOLEAN",
+            "参考値: no 偏差値, rank or priority issue (reference_reason says why)",
+            nullable=False,
+        ),
+        C("reference_reason", "VARCHAR", "Why the value is 参考値 (small denominator, registration ≠ census)"),
     ),
     key=("indicator_id", "muni_code", "year"),
     coverage=Coverage(),
     checks=(
         SqlCheck(
-            "deviation-mean-sd",
-            "偏差値 over Japan do not have mean 50 and sd 10 for an indicator and year",
-            """SELECT indicator_id, year, avg(deviation_japan) AS m, stddev_pop(deviation_japan) AS s, count(*) AS n
-               FROM out_indicators__comparisons GROUP BY ALL
-               HAVING n > 1 AND (abs(m - 50) > 1e-6 OR (abs(s - 10) > 1e-6 AND s > 0))""",
+            "deviation-range",
+            f"a 偏差値 outside {SCORE_MIN:g}–{SCORE_MAX:g}",
+            f"""SELECT * FROM out_indicators__comparisons
+               WHERE least(deviation_japan, deviation_peer, oriented_change_score) < {SCORE_MIN}
+                  OR greatest(deviation_japan, deviation_peer, oriented_change_score) > {SCORE_MAX}""",
+        ),
+        SqlCheck(
+            "reference-unscored",
+            "a 参考値 or a count has a 偏差値 or a rank",
+            """SELECT c.* FROM out_indicators__comparisons c JOIN out_indicators__registry r USING (indicator_id)
+               WHERE (c.is_reference AND (c.deviation_japan IS NOT NULL OR c.rank_japan IS NOT NULL))
+                  OR (NOT r.scored AND c.deviation_japan IS NOT NULL)""",
         ),
         SqlCheck(
             "ranks-within-bounds",
@@ -251,6 +314,11 @@ def meta_frame(entries: tuple[Indicator, ...] | None = None) -> pl.DataFrame:
             "scale": [float(i.scale) for i in entries],
             "unit": [i.unit for i in entries],
             "sources": [", ".join(i.sources) for i in entries],
+            "standardisation": [i.effective_standardisation for i in entries],
+            "min_denominator": [float(i.min_denominator) for i in entries],
+            "min_denominator_ja": [i.min_denominator_ja for i in entries],
+            "reference_as": [i.reference_as for i in entries],
+            "registered_over_census": [i.registered_over_census for i in entries],
         }
     )
 
@@ -382,6 +450,13 @@ def registry_frame(values: pl.DataFrame, seconds: dict[str, float]) -> pl.DataFr
             "direction": [i.direction for i in entries],
             "aggregate": [i.aggregate for i in entries],
             "scale": [float(i.scale) for i in entries],
+            "scored": [i.scored for i in entries],
+            "standardisation": [i.effective_standardisation for i in entries],
+            "standardisation_ja": [STANDARDISATIONS[i.effective_standardisation] for i in entries],
+            "min_denominator": [float(i.min_denominator) for i in entries],
+            "min_denominator_ja": [i.min_denominator_ja or None for i in entries],
+            "registered_over_census": [i.registered_over_census for i in entries],
+            "decimals": [i.display_decimals for i in entries],
             "sources": [", ".join(i.sources) for i in entries],
             "tables": [", ".join(sorted(_entry_tables(i))) for i in entries],
             "formula": [i.formula for i in entries],
@@ -389,7 +464,7 @@ def registry_frame(values: pl.DataFrame, seconds: dict[str, float]) -> pl.DataFr
             "coverage_note": [i.coverage_note or None for i in entries],
             "query_seconds": [seconds.get(i.id, 0.0) for i in entries],
         },
-        schema_overrides={"position": pl.Int32},
+        schema_overrides={"position": pl.Int32, "decimals": pl.Int32},
     )
     return (
         reg.join(years, on="indicator_id", how="left")
@@ -398,13 +473,24 @@ def registry_frame(values: pl.DataFrame, seconds: dict[str, float]) -> pl.DataFr
     )
 
 
+def registration_frame(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """muni_code, census_year, registered, census, ratio (REGISTRATION_SQL over the frames)."""
+    con = duckdb.connect()
+    for name in tables_read(REGISTRATION_SQL):
+        con.register(name, frames[name])
+    out = con.sql(REGISTRATION_SQL).pl()
+    con.close()
+    return out
+
+
 def compute_all(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     """Every table of the step from the dependency frames (also used by bench/indicators.py)."""
     areas = frames[AREAS].select("muni_code", "pref_code", "peer_group")
     raw, published, seconds = run_queries(frames, set(areas["muni_code"]))
     meta = meta_frame()
     values = compute_values(raw, dict(zip(meta["indicator_id"], meta["scale"], strict=True)))
-    comparisons = compare(values, areas, meta, published)
+    marked = mark_reference(values, meta, registration_frame(frames))
+    comparisons = compare(marked, areas, meta, published)
     issues = priority_issues(comparisons, meta)
     return {
         REGISTRY.name: registry_frame(values, seconds),

@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from sousei.domain.scores import deviation_scores
 from sousei.domain.walls import (
     MARRIAGE_WALL_THRESHOLD,
     SECOND_CHILD_WALL_THRESHOLD,
@@ -76,16 +75,22 @@ ENVIRONMENT = Table(
     name="out_walls__environment",
     description=(
         "Environment indicators (living environment, economy and employment) per municipality with their 偏差値 "
-        "over the 1,741 municipalities, and the correlation across municipalities of that 偏差値 with the births "
-        "gap of out_walls__decomposition (same for every municipality of an indicator). docs/methods/walls.md."
+        "(out_indicators__comparisons, higher = better), and the correlation across municipalities of that 偏差値 "
+        "with the births gap of out_walls__decomposition (same for every municipality of an indicator). "
+        "docs/methods/walls.md."
     ),
     columns=(
         C("muni_code", "VARCHAR", "Municipal code (2020 boundaries)", nullable=False),
-        C("indicator_id", "VARCHAR", "Environment indicator (see docs/methods/walls.md)", nullable=False),
-        C("name_ja", "VARCHAR", "Japanese name of the indicator", nullable=False),
+        C("indicator_id", "VARCHAR", "Environment indicator (out_indicators__registry id)", nullable=False),
+        C("name_ja", "VARCHAR", "Japanese name of the indicator with its unit", nullable=False),
         C("year", "INTEGER", "Data year", nullable=False),
         C("value", "DOUBLE", "Indicator value (unit in name_ja); NULL where not defined"),
-        C("deviation_score", "DOUBLE", "偏差値 over the 1,741 municipalities (higher value = higher score)"),
+        C(
+            "deviation_score",
+            "DOUBLE",
+            "The indicator's 偏差値 from out_indicators__comparisons (oriented_japan: higher = better by the "
+            "registry's direction; NULL for a 参考値)",
+        ),
         C(
             "correlation_with_gap",
             "DOUBLE",
@@ -99,15 +104,20 @@ ENVIRONMENT = Table(
     coverage=Coverage(per=("indicator_id",)),
 )
 
-# (id, 日本語名, numerator item, denominator item or census group, scale, year)
-ENVIRONMENT_ITEMS = (
-    ("doctors_per_10000", "医師数（人口1万対）", "I6100", 2022, "population", 10_000.0),
-    ("clinics_per_10000", "一般診療所数（人口1万対）", "I5102", 2022, "population", 10_000.0),
-    ("nurseries_per_1000_children", "保育所等数（0～4歳千対）", "J250302", 2022, "children", 1_000.0),
-    ("retail_shops_per_1000", "小売店数（人口千対）", "H6130", 2021, "population", 1_000.0),
-    ("jobs_per_worker", "従業者数（民営）／就業者数", "C2208", 2021, "employed", 1.0),
-    ("female_employment_rate_pct", "女性就業率（15歳以上、%）", "F110202", 2020, "women_15plus", 100.0),
-    ("female_unemployment_rate_pct", "女性完全失業率（%）", "F110702", 2020, "women_labour_force", 100.0),
+# The environment indicators beside the walls: registry ids (out_indicators__registry), each in its latest data year.
+# Their value and 偏差値 are the comparisons' (one indicator, one 偏差値 on every page: oriented_japan, the robust
+# 偏差値 turned by the registry's direction so that higher = better).
+ENVIRONMENT_INDICATORS = (
+    "living_doctors_per_10000",
+    "living_clinics_per_10000",
+    "living_childcare_per_1000_children",
+    "living_childcare_waiting_per_1000_children",
+    "living_childcare_unplaced_share_pct",
+    "living_childcare_capacity_per_100_children_0_5",
+    "living_retail_shops_per_1000",
+    "econ_jobs_per_100_residents",
+    "women_employment_rate_pct",
+    "women_unemployment_rate_pct",
 )
 
 
@@ -165,46 +175,36 @@ def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
         pl.Series("is_marriage_wall", parts["is_marriage_wall"].astype(bool)),
         pl.Series("is_second_child_wall", parts["is_second_child_wall"].astype(bool)),
     )
-    environment = _environment(ctx, munis, census, ssdse, parts["births_gap"])
+    environment = _environment(ctx, munis, parts["births_gap"])
     return {DECOMPOSITION.name: decomposition, ENVIRONMENT.name: environment}
 
 
-def _environment(
-    ctx: StepContext, munis: pl.DataFrame, census: pl.DataFrame, ssdse: pl.DataFrame, gap: np.ndarray
-) -> pl.DataFrame:
-    def item(code: str, year: int) -> pl.DataFrame:
-        got = ssdse.filter((pl.col("item_code") == code) & (pl.col("data_year") == year))
-        if got.height == 0:
-            raise ctx.fail("walls", f"SSDSE-A item {code} has no data for {year}", where="core_ssdse__values")
-        return munis.join(got.select("muni_code", "value"), on="muni_code", how="left")["value"].to_numpy()
-
-    pop = munis.join(census.group_by("muni_code").agg(pl.col("persons").sum()), on="muni_code", how="left")
-    children = munis.join(
-        census.filter(pl.col("age_start") == 0).group_by("muni_code").agg(pl.col("persons").sum()),
-        on="muni_code",
-        how="left",
+def _environment(ctx: StepContext, munis: pl.DataFrame, gap: np.ndarray) -> pl.DataFrame:
+    registry = ctx.table("out_indicators__registry").select("indicator_id", "name_ja", "unit", "last_year")
+    comparisons = ctx.table("out_indicators__comparisons").select(
+        "indicator_id", "muni_code", "year", "value", "oriented_japan"
     )
-    women_lf = item("F110202", 2020) + item("F110702", 2020)
-    denominators = {
-        "population": pop["persons"].to_numpy(),
-        "children": children["persons"].to_numpy(),
-        "employed": item("F1102", 2020),
-        "women_15plus": women_lf + item("F110802", 2020),
-        "women_labour_force": women_lf,
-    }
     frames = []
-    for ind_id, name, code, year, denom, scale in ENVIRONMENT_ITEMS:
-        d = denominators[denom].astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            v = np.where(d > 0, item(code, year) / d * scale, np.nan)
-        r, n = correlate_with_gap(gap, v)
+    for ind_id in ENVIRONMENT_INDICATORS:
+        meta = registry.filter(pl.col("indicator_id") == ind_id)
+        if meta.height != 1 or meta["last_year"][0] is None:
+            raise ctx.fail("walls", f"environment indicator {ind_id} has no data", where="out_indicators__registry")
+        name, unit, year = meta["name_ja"][0], meta["unit"][0], meta["last_year"][0]
+        rows = munis.join(
+            comparisons.filter((pl.col("indicator_id") == ind_id) & (pl.col("year") == year)),
+            on="muni_code",
+            how="left",
+        )
+        score = rows["oriented_japan"].fill_null(np.nan).to_numpy().astype(np.float64)
+        r, n = correlate_with_gap(gap, score)
         frames.append(
-            munis.with_columns(
+            rows.select(
+                "muni_code",
                 pl.lit(ind_id).alias("indicator_id"),
-                pl.lit(name).alias("name_ja"),
+                pl.lit(f"{name}（{unit}）" if unit else name).alias("name_ja"),
                 pl.lit(year, dtype=pl.Int32).alias("year"),
-                pl.Series("value", v).fill_nan(None),
-                pl.Series("deviation_score", deviation_scores(v)).fill_nan(None),
+                "value",
+                pl.col("oriented_japan").alias("deviation_score"),
                 pl.lit(None if np.isnan(r) else r, dtype=pl.Float64).alias("correlation_with_gap"),
                 pl.lit(n, dtype=pl.Int32).alias("n_correlated"),
             )
@@ -218,5 +218,5 @@ STEP = Step(
     sources=(),
     tables=(DECOMPOSITION, ENVIRONMENT),
     parse=parse,
-    depends=("areas", "census_population", "ssdse_a", "unmarried_2025"),
+    depends=("areas", "census_population", "ssdse_a", "unmarried_2025", "indicators"),
 )

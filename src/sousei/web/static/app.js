@@ -55,6 +55,27 @@
     };
   }
 
+  // People on an axis read in 人 or 万人, never "2M" / "150k": ticks are set here from the data's range.
+  function peopleAxis(axis, values) {
+    axis.exponentformat = "none";
+    axis.separatethousands = true;
+    const finite = values.filter(function (v) { return v !== null && isFinite(v); });
+    if (!finite.length) return;
+    const lo = Math.min(0, Math.min.apply(null, finite));
+    const hi = Math.max(0, Math.max.apply(null, finite));
+    if (Math.max(-lo, hi) < 100000) return;  // 人: plain numbers with separators
+    const raw = (hi - lo) / 5;
+    const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 2.5, 5, 10].map(function (m) { return m * mag; }).find(function (s) { return s >= raw; });
+    const vals = [];
+    for (let v = Math.floor(lo / step) * step; v <= hi + step / 2; v += step) vals.push(v);
+    axis.tickvals = vals;
+    axis.ticktext = vals.map(function (v) {
+      return (Math.abs(v) / 10000).toLocaleString("ja-JP", { maximumFractionDigits: 1 }) + "万";
+    });
+  }
+  function isPeople(label) { return /人/.test(label || "") && !/[%‰率]|当たり|\/|千対|万対/.test(label || ""); }
+
   // --- charts ----------------------------------------------------------------------------------------------
   function draw(spec) {
     const el = document.getElementById("plot-" + spec.id);
@@ -76,6 +97,7 @@
       layout.barmode = "overlay";
       layout.bargap = 0.05;
       layout.xaxis = { title: { text: spec.y_label + "（左：男性　右：女性）" }, tickformat: ",d" };
+      peopleAxis(layout.xaxis, [].concat.apply([], traces.map(function (t) { return t.x; })));
       layout.yaxis = { title: { text: spec.x_label }, type: "category" };
     } else if (spec.kind === "hbar") {
       traces = spec.series.map(function (s) {
@@ -111,6 +133,11 @@
           x1: Math.max.apply(null, idx) + 0.5, y0: 0, y1: 1, fillcolor: "rgba(255, 170, 0, 0.15)",
           line: { width: 0 }, layer: "below" }];
       }
+    }
+    layout.xaxis.exponentformat = "none";
+    layout.yaxis.exponentformat = "none";
+    if (spec.kind !== "pyramid" && spec.kind !== "hbar" && isPeople(spec.y_label)) {
+      peopleAxis(layout.yaxis, [].concat.apply([], traces.map(function (t) { return t.y; })));
     }
     Plotly.newPlot(el, traces, layout, config);
     el.dataset.drawn = String(traces.reduce(function (n, t) {
