@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests.desk.catalog.test_authorization_catalog import CATALOG_ROUTES
 from tests.desk.conftest import KARTE_FORM, Person, make_karte
+from tests.desk.test_banso import BANSO_ROUTES  # 伴走支援 routes, each role tested in test_banso.py
 
 from sousei.desk.models import Answer, AuditEntry, Karte, Meeting, User
 
@@ -147,7 +148,7 @@ def test_every_desk_route_is_in_the_table(desk_app: FastAPI) -> None:
         if getattr(r, "path", "").startswith("/desk")
         for m in getattr(r, "methods", set()) - {"HEAD"}
     }
-    assert routes == {(r.method, r.path) for r in ROUTES} | PUBLIC
+    assert routes == {(r.method, r.path) for r in ROUTES} | PUBLIC | BANSO_ROUTES
 
 
 def _counts(app: FastAPI, karte_id: int | None) -> tuple[Any, ...]:

@@ -429,6 +429,10 @@ def _run_highs(
     model_status = h.getModelStatus()
     message = h.modelStatusToString(model_status)
     info = h.getInfo()
+    # Stop HiGHS's worker threads after each solve, so none is alive at interpreter exit: the full test suite once
+    # aborted at exit ("terminate called after throwing an instance of ''"), a known way worker threads that are
+    # cancelled at exit fail; whether HiGHS's were the cause is not proven.
+    highs._Highs.resetGlobalScheduler(True)
     if info.primal_solution_status == 0:  # no feasible solution
         why = "制約を満たす編成がありません" if model_status == highs.HighsModelStatus.kInfeasible else message
         return None, False, math.nan, why
