@@ -68,13 +68,16 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def current_user(request: Request, db: Db) -> User:
+def current_user(request: Request) -> User:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise LoginRequired
-    row = db.get(DeskSession, token_hash(token))
-    if row is None or row.expires_at <= utcnow() or not row.user.is_active:
-        raise LoginRequired
+    # A short read of its own: the request's write transaction (and on SQLite the write lock) starts only when
+    # the handler itself touches the database.
+    with desk_of(request).sessions() as db:
+        row = db.get(DeskSession, token_hash(token))
+        if row is None or row.expires_at <= utcnow() or not row.user.is_active:
+            raise LoginRequired
     request.state.csrf_token = row.csrf_token
     request.state.user = row.user
     return row.user

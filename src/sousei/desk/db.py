@@ -86,7 +86,10 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 def write_session(factory: sessionmaker[Session]) -> Session:
-    """A session whose transaction is a write transaction (BEGIN IMMEDIATE on SQLite; nothing special elsewhere)."""
-    session = factory()
-    session.connection(execution_options=WRITE)
-    return session
+    """A session whose transaction is a write transaction (BEGIN IMMEDIATE on SQLite; nothing special elsewhere).
+
+    Lazy like any session: the transaction, and on SQLite the write lock, begins at the first statement, so work
+    done before (parsing, password hashing) does not hold the lock.
+    """
+    bind = factory.kw["bind"]
+    return factory(bind=bind.execution_options(**WRITE))

@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from sousei.desk import auth, ministries, policy_fields
 from sousei.desk.auth import CsrfUser, CurrentUser, Db, Desk, LoginRequired
@@ -80,14 +81,19 @@ def login(
     auth.check_login_csrf(request, csrf_token)
     email = email.strip().lower()
     address = auth.client_address(request)
-    if auth.rate_limited(db, email, address):
-        response = render(
+    # Read and verify outside the write transaction: argon2 takes tens of milliseconds, and on SQLite a write
+    # transaction holds the database's one write lock for its whole length.
+    with request.app.state.desk.sessions() as read:
+        limited = auth.rate_limited(read, email, address)
+        user = None if limited else read.scalar(select(User).where(User.email == email))
+        # verified even for an unknown e-mail (against a dummy hash), so the time taken tells nothing
+        ok = verify_password(user.password_hash if user else None, password) and user is not None and user.is_active
+    if limited:
+        return render(
             request, "desk/login.html", status=429, login_csrf=csrf_token, next=safe_next(next), email=email,
             errors={"form": RATE_LIMITED_JA},
         )  # fmt: skip
-        return response
-    user = db.scalar(select(User).where(User.email == email))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    if not ok or user is None:
         auth.record_failure(db, email, address)
         db.commit()
         return render(
@@ -186,6 +192,19 @@ def mount_desk(app: FastAPI, templates: Jinja2Templates, warehouse: Any = None, 
         if request.url.path.startswith("/desk") and int(request.headers.get("content-length") or 0) > MAX_BODY:
             return HTMLResponse(f"送信内容が大きすぎます（{MAX_BODY // 1024} KB まで）", status_code=413)
         return await call_next(request)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def desk_database_error(request: Request, exc: SQLAlchemyError) -> Response:
+        text = str(exc)
+        missing = "no such table" in text or "UndefinedTable" in text or "does not exist" in text
+        message = (
+            "相談窓口のデータベースが作成されていません。`sousei desk init` を実行してください"
+            if missing
+            else "相談窓口のデータベースに接続できません。しばらくしてからもう一度お試しください"
+        )
+        return templates.TemplateResponse(
+            request, "error.html", {"message": message, "status_code": 503}, status_code=503
+        )
 
     app.include_router(router)
     app.include_router(web_karte.router)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from alembic import context
 
-import sousei.desk.models  # noqa: F401  (registers the foundation tables on Base.metadata)
+import sousei.desk
 from sousei.desk.db import Base, make_engine
+
+# Every desk module's tables on Base.metadata: sousei.desk.models and any sousei.desk.<module>.models
+# (banso, catalog …), so autogenerate sees them all without this file naming each one.
+for info in pkgutil.walk_packages(sousei.desk.__path__, "sousei.desk."):
+    if info.name.endswith(".models") and ".migrations" not in info.name:
+        importlib.import_module(info.name)
 
 config = context.config
 url = config.attributes.get("url")
