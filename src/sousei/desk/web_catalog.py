@@ -58,10 +58,10 @@ Q = Annotated[str, Query(max_length=200)]
 SMALL = Annotated[str, Query(max_length=40)]
 
 
-def optional_user(request: Request, db: Session) -> User | None:
+def optional_user(request: Request) -> User | None:
     """The logged-in user if any: public pages show editing links to the Secretariat, and nothing else changes."""
     try:
-        return auth.current_user(request, db)
+        return auth.current_user(request)
     except auth.LoginRequired:
         return None
 
@@ -115,7 +115,7 @@ async def cases_page(request: Request, q: Q = "", pillar: SMALL = "", theme: SMA
     # less than the hop to the thread pool a synchronous route and the session dependency would cost.
     f = _filters(pillar, theme, pref, size)
     with auth.desk_of(request).sessions() as db:
-        user = optional_user(request, db)
+        user = optional_user(request)
         result = search(db, q, f, _population(request))
         wh = request.app.state.desk.warehouse
         return render(
@@ -136,7 +136,7 @@ def _size_source(wh: Any) -> str:
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, db: Db, case_id: str) -> Response:
-    user = optional_user(request, db)
+    user = optional_user(request)
     case = _case_or_404(db, case_id)
     if not _can_see(case, user):
         raise HTTPException(404, f"好事例 {case_id} は見つかりません")
@@ -365,7 +365,7 @@ def _target_or_404(target_id: str) -> data.Target:
 
 @router.get("/targets", response_class=HTMLResponse)
 def targets_page(request: Request, db: Db) -> Response:
-    user = optional_user(request, db)
+    user = optional_user(request)
     rows = [(t, _status(t, _points(db, t.id))) for t in data.targets()]
     counts = {code: sum(1 for _, s in rows if s.code == code) for code in kpi.STATUS_JA}
     return render(request, "desk/catalog/targets.html", user=user, rows=rows, counts=counts,
@@ -384,7 +384,7 @@ def _chart_spec(target: data.Target, rows: list[KpiProgress], st: kpi.Status) ->
 
 @router.get("/targets/{target_id}", response_class=HTMLResponse)
 def target_page(request: Request, db: Db, target_id: str) -> Response:
-    user = optional_user(request, db)
+    user = optional_user(request)
     target = _target_or_404(target_id)
     return _target_view(request, db, user, target, {}, {})
 

@@ -8,6 +8,7 @@ import pkgutil
 from alembic import context
 
 import sousei.desk
+from sousei.desk.catalog.search import outside_the_models  # the search index's SQL-made objects (issue 16)
 from sousei.desk.db import Base, make_engine
 
 # Every desk module's tables on Base.metadata: sousei.desk.models and any sousei.desk.<module>.models
@@ -28,6 +29,7 @@ def run() -> None:
                 connection=connection,
                 target_metadata=Base.metadata,
                 render_as_batch=connection.dialect.name == "sqlite",  # ALTER on SQLite by table copy
+                include_name=lambda name, type_, parents: not outside_the_models(name, type_, parents),
             )
             with context.begin_transaction():
                 context.run_migrations()
