@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from threading import Lock
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import brotli
 import plotly
@@ -20,13 +21,15 @@ from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sousei.estat import NOTICE as ESTAT_NOTICE
 from sousei.query import DIRECTION_JA, MUNI_CODE, Indicator, Warehouse
+from sousei.web import navigation, ranking_view
+from sousei.web.chart_text import chart_table
 from sousei.web.charts import (
     MUNICIPAL_CHARTS,
     NATIONAL_CHARTS,
@@ -37,6 +40,9 @@ from sousei.web.charts import (
     charts_for_tab,
     key_scores,
 )
+from sousei.web.methods import plain_text
+from sousei.web.pending import MIGRATION_OD, PENDING_CHARTS
+from sousei.web.simulator_view import simulator_context
 
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -84,6 +90,13 @@ def _negotiated(request: Request, bodies: dict[str, bytes], media_type: str) -> 
     if encoding != "identity":
         headers["Content-Encoding"] = encoding
     return Response(body, media_type=media_type, headers=headers)
+
+
+def score_word(score: float | None) -> str:
+    """The word a 偏差値 tile carries beside its number and colour (colour is never the only carrier)."""
+    if score is None:
+        return "データなし"
+    return "弱み" if score < 40 else "強み" if score >= 60 else "平均的"
 
 
 def _csv_response(text: str, filename: str) -> Response:
@@ -141,6 +154,11 @@ def create_app(db: Path) -> FastAPI:
     templates.env.globals["basis_ja"] = BASIS_JA
     templates.env.filters["num"] = lambda v, d=0: "—" if v is None else f"{v:,.{d}f}"
     templates.env.filters["signed"] = lambda v, d=0: "—" if v is None else f"{v:+,.{d}f}"
+    templates.env.filters["plain"] = plain_text
+    templates.env.globals["chart_table"] = chart_table
+    templates.env.globals["pending_charts"] = PENDING_CHARTS
+    templates.env.globals["migration_od"] = MIGRATION_OD
+    templates.env.globals["score_word"] = score_word
     build_id = hashlib.sha256(f"{db.resolve()}:{db.stat().st_mtime_ns}".encode()).hexdigest()[:16]
     chart_cache = _LRU(8192)
     page_cache = _LRU(4096)  # rendered municipality pages, per (code, tab), with their compressed bodies
@@ -214,13 +232,17 @@ def create_app(db: Path) -> FastAPI:
         return _encoded(request, _plotly_bodies(), "application/javascript", IMMUTABLE, f'"{plotly.__version__}"')
 
     # -- pages ---------------------------------------------------------------------------------------------
+    navigation.register(app, wh, templates)
+    ranking_view.register(app, wh, templates)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(
         request: Request,
         indicator: Annotated[str, Query(max_length=60)] = DEFAULT_INDICATOR,
         pref: Annotated[str | None, Query(max_length=2)] = None,
-    ) -> HTMLResponse:
+    ) -> Response:
+        if request.query_params.get("q") is not None:  # the form's old action, kept for bookmarks
+            return RedirectResponse("/search?" + urlencode({"q": request.query_params["q"]}), status_code=303)
         indicators = wh.indicators()
         ind = indicator_or_404(indicator)
         prefs = wh.prefectures()
@@ -228,8 +250,7 @@ def create_app(db: Path) -> FastAPI:
             raise HTTPException(404, f"都道府県コード {pref} はありません")
         return page(
             request, "index.html", prefectures=prefs, indicators=indicators, indicator=ind.meta, groups=by_family(),
-            pref=pref, has_map=wh.has("core_geo__municipalities"), build_id=build_id,
-            search_q=request.query_params.get("q", ""), notes=wh.source_notes([*ind.meta["sources"], "boundaries"]),
+            pref=pref, has_map=wh.has("core_geo__municipalities"), build_id=build_id, notes=wh.source_notes([*ind.meta["sources"], "boundaries"]),
         )  # fmt: skip
 
     @app.get("/m/{code}", response_class=HTMLResponse, include_in_schema=False)
@@ -279,6 +300,7 @@ def create_app(db: Path) -> FastAPI:
         if tab == "projection":
             ctx["can_simulate"] = wh.has("core_census__population_by_sex_age")
             ctx["unit"] = wh.projection_unit(code)
+            ctx |= simulator_context(wh, code)
         return municipality_template.render(ctx)
 
     @app.get("/m/{code}/charts/{chart_id}.csv", include_in_schema=False)
@@ -295,17 +317,6 @@ def create_app(db: Path) -> FastAPI:
                 ("peer_group", "類似団体区分"), ("value", f"{iv.meta['name']}（{unit}{iv.year}年）"),
                 ("oriented_japan", "偏差値（全国、高いほど良い）")]  # fmt: skip
         return _csv_response(_rows_csv(rows, cols), f"ranking_{iv.id}.csv")
-
-    @app.get("/ranking/{indicator_id}", response_class=HTMLResponse, include_in_schema=False)
-    def ranking_page(request: Request, indicator_id: IndicatorId, pref: PrefQ = None, peer: PeerQ = None):
-        iv = indicator_or_404(indicator_id)
-        check_pref_peer(pref, peer)
-        rows = iv.ranking(pref=pref, peer=None if pref else peer)
-        return page(
-            request, "ranking.html", ind=iv.meta, rows=rows, pref=pref, peer=peer, national=iv.national,
-            prefectures=wh.prefectures(), peer_groups=wh.peer_groups(), indicators=wh.indicators(),
-            notes=wh.source_notes(iv.meta["sources"]),
-        )  # fmt: skip
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(request: Request, codes: Annotated[str, Query(max_length=80)] = "", family: FamilyQ = None):
