@@ -250,7 +250,8 @@ def create_app(db: Path) -> FastAPI:
             raise HTTPException(404, f"都道府県コード {pref} はありません")
         return page(
             request, "index.html", prefectures=prefs, indicators=indicators, indicator=ind.meta, groups=by_family(),
-            pref=pref, has_map=wh.has("core_geo__municipalities"), build_id=build_id, notes=wh.source_notes([*ind.meta["sources"], "boundaries"]),
+            pref=pref, has_map=wh.has("core_geo__municipalities"), build_id=build_id,
+            notes=wh.source_notes([*ind.meta["sources"], "boundaries"]),
         )  # fmt: skip
 
     @app.get("/m/{code}", response_class=HTMLResponse, include_in_schema=False)

@@ -34,8 +34,8 @@ M_CURVE = PendingPanel(
     table="労働力状態，年齢（5歳階級），男女別15歳以上人口－全国，都道府県，市区町村",
     stats_data_id="0003450558",
     command="sousei data estat 0003450558",
-    after_loading="e-Stat のアプリケーションID（環境変数 SOUSEI_ESTAT_APP_ID）が必要です。取得後にウェアハウスを作り直し、"
-    "この市区町村の曲線が自動で表示されます（表は分類名で認識するため、同じ形の別の回の表でも使えます）。",
+    after_loading="e-Stat のアプリケーションID（環境変数 SOUSEI_ESTAT_APP_ID）が必要です。"
+    "取得後にウェアハウスを作り直し、この市区町村の曲線が自動で表示されます（表は分類名で認識するため、同じ形の別の回の表でも使えます）。",
     instead="データ一式には男女別の労働力率と就業率（15歳以上全体、2015年・2020年国勢調査）があり、このタブの"
     "「労働力率」のグラフと比較表に全国・都道府県・類似団体との比較を示しています。",
     instead_links=(("fig-labour_force", "労働力率（男女別）"), ("comparisons", "女性の就業の指標の比較表")),
@@ -50,8 +50,9 @@ L_CURVE = PendingPanel(
     table="従業上の地位，年齢（5歳階級），男女別15歳以上就業者数－全国，都道府県，市区町村",
     stats_data_id=None,
     command="sousei data estat 統計表ID",
-    after_loading="この表の統計表IDは開発環境から e-Stat に接続できず確認できていません。e-Stat の「統計表・グラフ表示」で"
-    "上の表名を検索し、表示される10桁の統計表IDを指定してください（SOUSEI_ESTAT_APP_ID が必要）。",
+    after_loading="この表の統計表IDは開発環境から e-Stat に接続できず確認できていません。"
+    "e-Stat の「統計表・グラフ表示」で上の表名を検索し、表示される10桁の統計表IDを指定してください"
+    "（SOUSEI_ESTAT_APP_ID が必要）。",
     instead="データ一式には雇用形態別の就業者数がないため、代わりの曲線は作りません。女性の労働力率・就業率"
     "（15歳以上全体）はこのタブの比較表にあります。",
     instead_links=(("comparisons", "女性の就業の指標の比較表"),),
