@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sousei.estat import NOTICE as ESTAT_NOTICE
 from sousei.query import DIRECTION_JA, MUNI_CODE, Indicator, Warehouse
-from sousei.web import navigation, ranking_view
+from sousei.web import boundaries, compare_view, navigation, ranking_view
 from sousei.web.chart_text import chart_table
 from sousei.web.charts import (
     MUNICIPAL_CHARTS,
@@ -40,14 +40,15 @@ from sousei.web.charts import (
     charts_for_tab,
     key_scores,
 )
+from sousei.web.compare_view import MAX_COMPARE, chart_indicators, compare_chart, resolve_added
 from sousei.web.methods import plain_text
 from sousei.web.pending import MIGRATION_OD, PENDING_CHARTS
 from sousei.web.simulator_view import simulator_context
+from sousei.web.sources_ja import sources_in_japanese
 
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 IMMUTABLE = "public, max-age=31536000, immutable"
-MAX_COMPARE = 5
 DEFAULT_INDICATOR = "pop_aging_rate_pct"
 BASIS_JA = {"level": "水準", "trend": "変化", "level_and_trend": "水準と変化"}
 
@@ -234,6 +235,8 @@ def create_app(db: Path) -> FastAPI:
     # -- pages ---------------------------------------------------------------------------------------------
     navigation.register(app, wh, templates)
     ranking_view.register(app, wh, templates)
+    compare_view.register(app, wh)
+    boundaries.register(app, wh, build_id)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(
@@ -320,12 +323,25 @@ def create_app(db: Path) -> FastAPI:
         return _csv_response(_rows_csv(rows, cols), f"ranking_{iv.id}.csv")
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
-    def compare_page(request: Request, codes: Annotated[str, Query(max_length=80)] = "", family: FamilyQ = None):
-        munis = compare_munis(codes)
-        table = compare_table(munis, check_family(family))
+    def compare_page(
+        request: Request,
+        codes: Annotated[str, Query(max_length=80)] = "",
+        family: Annotated[str, Query(max_length=20)] = "",
+        add: Annotated[str, Query(max_length=50, description="検索欄に入力した市区町村名・よみ・コード")] = "",
+        remove: Annotated[str, Query(max_length=5)] = "",
+    ):
+        wanted = [c.strip() for c in codes.split(",") if c.strip() and c.strip() != remove]
+        wanted, candidates, message = resolve_added(wh, list(dict.fromkeys(wanted)), add)
+        munis = compare_munis(",".join(wanted))
+        fam = check_family(family or None)
+        table = compare_table(munis, fam)
         families = {i["family"]: i["family_ja"] for i in wh.indicators()}
-        return page(request, "compare.html", munis=munis, table=table, codes=",".join(m["muni_code"] for m in munis),
-                    family=family, families=families,
+        charts = [compare_chart(wh, munis, i) for i in chart_indicators(wh, fam)] if munis else []
+        notes, specs = chart_payload(charts)
+        code_list = ",".join(m["muni_code"] for m in munis)
+        return page(request, "compare.html", munis=munis, table=table, codes=code_list, family=fam,
+                    families=families, candidates=candidates, message=message, add=add if candidates else "",
+                    charts=charts, chart_notes=notes, specs=specs, csv_query="?codes=" + code_list,
                     notes=wh.source_notes(sorted({s for i in table for s in i["sources"]})))  # fmt: skip
 
     def check_family(family: str | None) -> str | None:
@@ -372,7 +388,7 @@ def create_app(db: Path) -> FastAPI:
 
     @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
     def sources_page(request: Request) -> HTMLResponse:
-        return page(request, "sources.html", sources=wh.all_sources(), estat_notice=ESTAT_NOTICE)
+        return page(request, "sources.html", sources=sources_in_japanese(wh.all_sources()), estat_notice=ESTAT_NOTICE)
 
     # -- JSON API --------------------------------------------------------------------------------------------
 
@@ -388,7 +404,7 @@ def create_app(db: Path) -> FastAPI:
     def api_area(code: Code):
         return municipality_or_404(code)
 
-    @app.get("/api/geo/municipalities.json", tags=["areas"], summary="市区町村境界（GeoJSON FeatureCollection）")
+    @app.get("/api/geo/municipalities.json", tags=["areas"], summary="市区町村境界（GeoJSON、調査の精度のまま）")
     def api_geo(request: Request) -> Response:
         bodies = geo_bodies()
         if bodies is None:
