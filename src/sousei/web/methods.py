@@ -27,6 +27,7 @@ SLUG = re.compile(r"^[a-z0-9_]+$")
 TABLE_NAME = r"(?:core|out|raw|meta|stg)_[a-z0-9_]*__[a-z0-9_]+"
 _IN_BRACKETS = re.compile(rf"[（(]\s*`?{TABLE_NAME}`?(?:\s*[、,/／]\s*`?{TABLE_NAME}`?)*\s*[）)]")
 _BARE = re.compile(rf"`?{TABLE_NAME}`?")
+_CODE_PARAGRAPH = re.compile(r"<p>(?:Code|Tests?|Step|Validation|Benchmark):.*?</p>\n?", re.S)
 _METHOD_PATH = re.compile(r"`?docs/methods/([a-z0-9_]+)\.md`?")
 
 
@@ -50,7 +51,17 @@ def render_method(slug: str) -> tuple[str, Markup] | None:
     heading = next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("# ")), slug)
     # html=False: the notes are ours, but raw HTML in them is escaped all the same.
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return heading, Markup(md.render(text))
+    html = md.render(text)
+    # The notes open with the developers' pointers (code, steps, tests): not for this page. Warehouse table names
+    # are the developers' vocabulary too; sibling notes are linked by their page.
+    html = _CODE_PARAGRAPH.sub("", html)
+    html = re.sub(rf"<code>{TABLE_NAME}</code>|{TABLE_NAME}", "a warehouse table", html)
+    html = re.sub(
+        r"<code>docs/methods/([a-z0-9_]+)\.md</code>|docs/methods/([a-z0-9_]+)\.md",
+        lambda m: f'<a href="/methods/{m.group(1) or m.group(2)}">{m.group(1) or m.group(2)}</a>',
+        html,
+    )
+    return heading, Markup(html)
 
 
 def plain_text(text: str | None) -> Markup:
