@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sysconfig
 import time
@@ -21,9 +22,13 @@ import pytest
 
 from sousei import config
 
-from .conftest import _free_port
-
 REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def _venv_reusing_installed_packages(root: Path) -> None:
