@@ -125,7 +125,8 @@ def test_compare_by_names_and_ranking_pages(browser: Browser, server: str) -> No
 
     page.goto(server + "/ranking/pop_aging_rate_pct?from=01100")
     _settled(page)
-    expect(page.locator("#ranking tr.marked")).to_contain_text("札幌市")
+    marked = page.locator('#ranking tr[data-code="01100"] td').first
+    expect(marked).to_have_css("font-weight", "700")
     expect(page.locator("#marked")).to_contain_text("位")
     page.locator("nav.pager a[rel=next]").first.click()
     expect(page.locator("#ranking tbody tr")).to_have_count(50)

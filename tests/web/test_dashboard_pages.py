@@ -127,14 +127,15 @@ def test_ranking_pages_all_and_origin(client: TestClient, warehouse: Warehouse) 
     assert iv is not None
     rows = iv.ranking()
     first = client.get("/ranking/pop_aging_rate_pct").text
-    assert first.count('<tr><td class="num">') == PAGE_SIZE
+    assert first.count("<tr data-code=") == PAGE_SIZE
     everything = client.get("/ranking/pop_aging_rate_pct", params={"all": "true"}).text
-    assert everything.count('<tr><td class="num">') == len(rows)
+    assert everything.count("<tr data-code=") == len(rows)
     at = next(i for i, r in enumerate(rows) if r["muni_code"] == "01100")
     came = client.get("/ranking/pop_aging_rate_pct", params={"from": "01100"}).text
     assert f"（{at // PAGE_SIZE + 1}／" in came  # the page holding the municipality
-    marked = came.split('class="marked" aria-current="true"')[1].split("</tr>")[0]
+    marked = came.split('<tr data-code="01100">')[1].split("</tr>")[0]
     assert "札幌市" in marked and f">{rows[at]['rank']}<" in marked
+    assert '#ranking tr[data-code="01100"] td { background' in came  # the row is marked by the page's style
     assert f"<strong>{rows[at]['rank']}位</strong>／{len(rows)}市区町村" in came
     spec = json.loads(came.split('id="chart-specs" type="application/json">')[1].split("</script>")[0])[0]
     assert sum(spec["series"][0]["y"]) == len(rows) and len(spec["highlight"]) == 1

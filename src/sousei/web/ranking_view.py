@@ -16,6 +16,7 @@ from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from sousei.query import MUNI_CODE, Indicator, Warehouse
 
@@ -72,6 +73,8 @@ def register(app: FastAPI, wh: Warehouse, templates: Jinja2Templates) -> None:
     rankings = _LRU(4096)
     pages = _LRU(4096)
     template = templates.env.get_template("ranking.html")
+    rows_template = templates.env.get_template("_ranking_rows.html")
+    fragments = _LRU(4096)  # the rows of a page, shared by every marked municipality
     pref_codes = {p["pref_code"] for p in wh.prefectures()}
 
     def ranking_of(iv: Indicator, pref: str | None, peer: str | None) -> Ranking:
@@ -91,11 +94,13 @@ def register(app: FastAPI, wh: Warehouse, templates: Jinja2Templates) -> None:
             at = rk.position.get(origin or "")
             page = at // PAGE_SIZE + 1 if at is not None else 1
         page = min(page, n_pages)
+        shown_key = (iv.id, pref, peer, None if show_all else page)
         shown = rk.rows if show_all else rk.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        rows_html = fragments.get(shown_key, lambda: Markup(rows_template.render(rows=shown, ind=iv.meta)))
         spec = distribution_spec(rk, iv.meta, marked)
         scope = next((p["name"] for p in wh.prefectures() if p["pref_code"] == pref), None) if pref else None
         return template.render(
-            ind=iv.meta, rows=shown, total=len(rk.rows), pref=pref, peer=peer, national=iv.national,
+            ind=iv.meta, rows_html=rows_html, total=len(rk.rows), pref=pref, peer=peer, national=iv.national,
             prefectures=wh.prefectures(), peer_groups=wh.peer_groups(), notes=wh.source_notes(iv.meta["sources"]),
             page=page, n_pages=n_pages, show_all=show_all, page_size=PAGE_SIZE, marked=marked, origin=origin,
             scope=scope or (f"類似団体 {peer}" if peer else "全国"), bins=rk.bins, spec=spec,
