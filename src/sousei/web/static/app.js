@@ -128,8 +128,13 @@
       });
       if (spec.kind === "bar") {
         layout.xaxis.type = "category";
-        // Narrow screens: horizontal category labels wrap instead of being rotated and clipped.
-        if (narrow) layout.xaxis.tickangle = 0;
+        // Narrow screens: horizontal category labels, wrapped every 5 characters, instead of rotated and clipped.
+        if (narrow) {
+          layout.xaxis.tickangle = 0;
+          traces.forEach(function (t) {
+            t.x = t.x.map(function (x) { return typeof x === "string" ? x.replace(/(.{5})(?=.)/g, "$1<br>") : x; });
+          });
+        }
       }
       traces.forEach(function (t, i) {
         if ((spec.series[i].kind || "") === "marker") t.marker = { size: 10, symbol: "circle" };
