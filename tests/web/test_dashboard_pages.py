@@ -264,3 +264,9 @@ def test_top_page_weight(client: TestClient) -> None:
         body = client.get(a, headers=h).content
         total += min(len(brotli.compress(body, quality=9)), len(gzip.compress(body, 9)))
     assert total <= 1_600_000, total
+
+
+def test_api_documentation_names_no_tables(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    summaries = [op.get("summary", "") for path in spec["paths"].values() for op in path.values()]
+    assert summaries and not [s for s in summaries if TABLE_NAME.search(s)]

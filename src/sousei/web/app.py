@@ -408,7 +408,7 @@ def create_app(db: Path) -> FastAPI:
     def api_geo(request: Request) -> Response:
         bodies = geo_bodies()
         if bodies is None:
-            raise HTTPException(404, "境界データ（core_geo__municipalities）が読み込まれていません")
+            raise HTTPException(404, "市区町村の境界データが読み込まれていません")
         return _encoded(request, bodies, "application/geo+json", "public, max-age=86400", f'"{build_id}"')
 
     @cache  # noqa: B019 - one app, one warehouse
@@ -418,9 +418,7 @@ def create_app(db: Path) -> FastAPI:
             return None
         return {"br": brotli.compress(raw, quality=9), "gzip": gzip.compress(raw, 6), "identity": raw}
 
-    @app.get(
-        "/api/indicators", tags=["indicators"], summary="指標の一覧（out_indicators__registry：名称・単位・向き・出典）"
-    )
+    @app.get("/api/indicators", tags=["indicators"], summary="指標の一覧（名称・単位・向き・出典）")
     def api_indicators():
         return wh.indicators()
 
@@ -442,22 +440,20 @@ def create_app(db: Path) -> FastAPI:
         municipality_or_404(code)
         return wh.comparisons(code)
 
-    @app.get("/api/m/{code}/priorities", tags=["scores"], summary="優先課題（out_diagnosis__priority_issues）と根拠")
+    @app.get("/api/m/{code}/priorities", tags=["scores"], summary="優先課題と根拠")
     def api_priorities(code: Code):
         municipality_or_404(code)
         return wh.priority_issues(code)
 
-    @app.get("/api/m/{code}/walls", tags=["scores"], summary="出生の壁（out_walls__decomposition / environment）")
+    @app.get("/api/m/{code}/walls", tags=["scores"], summary="出生の壁（結婚・夫婦の出生の要因と環境の指標）")
     def api_walls(code: Code):
         municipality_or_404(code)
         found = wh.walls(code)
         if found is None:
-            raise HTTPException(404, "出生の壁（out_walls__decomposition）が読み込まれていません")
+            raise HTTPException(404, "出生の壁の分解がこのウェアハウスにありません")
         return found
 
-    @app.get(
-        "/api/m/{code}/industries", tags=["scores"], summary="稼ぐ力の高い産業（out_indicators__leading_industries）"
-    )
+    @app.get("/api/m/{code}/industries", tags=["scores"], summary="稼ぐ力の高い産業（特化係数の上位3）")
     def api_industries(code: Code):
         municipality_or_404(code)
         return wh.leading_industries(code)
@@ -494,13 +490,13 @@ def create_app(db: Path) -> FastAPI:
         municipality_or_404(code)
         found = wh.sustainability(code)
         if found is None:
-            raise HTTPException(404, "分類（out_projection__sustainability）が読み込まれていません")
+            raise HTTPException(404, "持続可能性の分類がこのウェアハウスにありません")
         return found
 
     @app.get("/api/classifications", tags=["classifications"], summary="全市区町村の分類（人口戦略会議2024）")
     def api_classifications():
         if not wh.has("out_projection__sustainability"):
-            raise HTTPException(404, "分類（out_projection__sustainability）が読み込まれていません")
+            raise HTTPException(404, "持続可能性の分類がこのウェアハウスにありません")
         return wh.rows(
             "SELECT muni_code, sub_class, sustainability_group, change_baseline_pct, change_closed_pct "
             "FROM out_projection__sustainability ORDER BY muni_code"
