@@ -4,13 +4,14 @@ The warehouse keeps the outlines at survey detail (4.6 MB of GeoJSON, 1.1 MB wit
 Japan or one prefecture in a few hundred pixels. Each ring is simplified (Douglas–Peucker, `TOLERANCE` degrees) and
 quantised onto a `QUANTISATION`-step grid, then written as a TopoJSON Topology whose arcs are the rings, delta-encoded
 (rings are not shared between neighbours; at the displayed scale the independent simplification does not show).
-Every municipality keeps at least its largest ring. Computed once when the app starts.
+Every municipality keeps at least its largest ring. Computed once, in a thread started with the app.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import threading
 from typing import Any
 
 import brotli
@@ -116,18 +117,28 @@ def topology(geojson: bytes, tolerance: float = TOLERANCE, quantisation: int = Q
 
 
 def register(app: FastAPI, wh: Warehouse, build_id: str) -> None:
-    """GET /api/geo/municipalities.topojson: the map's outlines, computed and compressed now (not on first load)."""
+    """GET /api/geo/municipalities.topojson: the map's outlines, computed in a thread started now (~3 s), so that
+    neither the start-up nor the first map load waits for more than what is left of it."""
     from sousei.web.app import _encoded  # imported here: app imports this module
 
-    raw = wh.municipal_geojson()
-    bodies = None
-    if raw is not None:
-        topo = topology(raw)
-        bodies = {"br": brotli.compress(topo, quality=9), "gzip": gzip.compress(topo, 9), "identity": topo}
+    ready = threading.Event()
+    bodies: dict[str, bytes] = {}
+
+    def compute() -> None:
+        try:
+            raw = wh.municipal_geojson()
+            if raw is not None:
+                topo = topology(raw)
+                bodies.update(br=brotli.compress(topo, quality=9), gzip=gzip.compress(topo, 9), identity=topo)
+        finally:
+            ready.set()
+
+    threading.Thread(target=compute, name="topojson", daemon=True).start()
 
     @app.get("/api/geo/municipalities.topojson", tags=["areas"],
              summary="市区町村境界（地図表示用に簡略化・量子化した TopoJSON）")  # fmt: skip
     def api_topojson(request: Request) -> Response:
-        if bodies is None:
+        ready.wait()
+        if not bodies:
             raise HTTPException(404, "市区町村の境界データが読み込まれていません")
         return _encoded(request, bodies, "application/json", "public, max-age=86400", f'"topo-{build_id}"')
