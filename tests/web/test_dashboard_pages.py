@@ -178,6 +178,8 @@ def test_projection_tab_shows_assumptions_and_the_impact_matrix(client: TestClie
 
 
 def test_compare_by_names_with_a_chart_per_indicator(client: TestClient, warehouse: Warehouse) -> None:
+    added = client.get("/compare", params={"codes": "01100", "add": "とっとり"}, follow_redirects=False)
+    assert added.status_code == 303 and added.headers["location"] == "/compare?codes=01100%2C31201"
     r = client.get("/compare", params={"codes": "01100", "add": "とっとり"})
     assert 'name="codes" value="01100,31201"' in r.text
     charts = re.findall(r'id="fig-compare_([a-z0-9_]+)"', r.text)

@@ -332,6 +332,9 @@ def create_app(db: Path) -> FastAPI:
     ):
         wanted = [c.strip() for c in codes.split(",") if c.strip() and c.strip() != remove]
         wanted, candidates, message = resolve_added(wh, list(dict.fromkeys(wanted)), add)
+        if (add or remove) and not candidates and not message:  # one clean URL per selection (reload, bookmark)
+            query = urlencode({"codes": ",".join(wanted), **({"family": family} if family else {})})
+            return RedirectResponse(f"/compare?{query}", status_code=303)
         munis = compare_munis(",".join(wanted))
         fam = check_family(family or None)
         table = compare_table(munis, fam)
