@@ -2,7 +2,10 @@
 
 Prints: latency p50/p99 of the municipality page (sequential, cold = first visit of a municipality, warm = again),
 requests/s and p50/p99 at 32 concurrent connections for 30 s with errors, and the bytes transferred (compressed)
-for a first municipality page with Plotly's JS and for another municipality afterwards.
+for a first municipality page with Plotly's JS and for another municipality afterwards; the same load figures for
+the ranking page (random indicator and page; and random indicator with a random municipality to mark, mostly
+first renders) and the simulator API (random municipality and slider values, with its sequential p50); and the
+bytes of the top page with everything it loads (Plotly, the TopoJSON outlines, the indicator and the areas).
 
     python bench/web.py [--db var/sousei.duckdb] [--seconds 30] [--concurrency 32] [--workers 1]
 """
@@ -18,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -56,8 +60,10 @@ async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host:
     return status
 
 
-async def _load(base: str, codes: list[str], seconds: float, concurrency: int) -> tuple[int, int, list[float]]:
-    """`concurrency` keep-alive connections, each requesting random municipality pages back to back.
+async def _load(
+    base: str, path_of: Callable[[random.Random], str], seconds: float, concurrency: int
+) -> tuple[int, int, list[float]]:
+    """`concurrency` keep-alive connections, each requesting random paths (`path_of`) back to back.
 
     A minimal HTTP/1.1 client on asyncio streams: httpx costs ~3 ms of CPU per request, so on a 2-core machine it,
     not the server, was the bottleneck.
@@ -76,7 +82,7 @@ async def _load(base: str, codes: list[str], seconds: float, concurrency: int) -
             try:
                 if conn is None:
                     conn = await asyncio.open_connection(host, int(port))
-                status = await asyncio.wait_for(_get(*conn, host, f"/m/{rnd.choice(codes)}"), 30)
+                status = await asyncio.wait_for(_get(*conn, host, path_of(rnd)), 30)
                 if status == 200:
                     ok += 1
                 else:
@@ -104,6 +110,20 @@ def _page_bytes(base: str, path: str, cached: set[str]) -> int:
             cached.add(asset)
             with c.stream("GET", asset) as a:
                 total += int(a.headers.get("content-length") or sum(len(b) for b in a.iter_raw()))
+    return total
+
+
+def _top_page_bytes(base: str) -> int:
+    """Compressed bytes of the top page, its scripts and styles, the outlines and the two API calls of the map."""
+    total = _page_bytes(base, "/", set())
+    with httpx.Client(base_url=base, headers={"accept-encoding": "br, gzip"}) as c:
+        page = c.get("/").text
+        geo = re.search(r'data-geo="([^"]+)"', page)
+        ind = re.search(r'data-indicator="([^"]+)"', page)
+        for path in [geo.group(1) if geo else "", f"/api/indicators/{ind.group(1) if ind else ''}", "/api/areas",
+                     "/favicon.ico"]:  # fmt: skip
+            with c.stream("GET", path) as r:
+                total += int(r.headers.get("content-length") or sum(len(b) for b in r.iter_raw()))
     return total
 
 
@@ -137,7 +157,25 @@ async def main() -> None:
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
             cold = await _sequential(client, [f"/m/{c}" for c in sample])
             warm = await _sequential(client, [f"/m/{c}" for c in sample])
-        ok, errors, lat = await _load(base, codes, args.seconds, args.concurrency)
+        ok, errors, lat = await _load(base, lambda r: f"/m/{r.choice(codes)}", args.seconds, args.concurrency)
+        indicators = [i["indicator_id"] for i in httpx.get(base + "/api/indicators").json()]
+        ranking_pages = await _load(
+            base, lambda r: f"/ranking/{r.choice(indicators)}?page={r.randint(1, 35)}", args.seconds, args.concurrency
+        )
+        ranking_from = await _load(
+            base, lambda r: f"/ranking/{r.choice(indicators)}?from={r.choice(codes)}", args.seconds, args.concurrency
+        )
+
+        def simulate_path(r: random.Random) -> str:
+            tfr30, tfr40, scale = 0.8 + 0.05 * r.randint(0, 34), 0.8 + 0.01 * r.randint(0, 170), 0.05 * r.randint(0, 40)
+            query = f"tfr_2030={tfr30:.2f}&tfr_2040={tfr40:.2f}&migration_scale={scale:.2f}"
+            return f"/api/m/{r.choice(codes)}/simulate?{query}"
+
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            rnd = random.Random(2)
+            sim_seq = await _sequential(client, [simulate_path(rnd) for _ in range(300)])
+        simulate = await _load(base, simulate_path, args.seconds, args.concurrency)
+        top = _top_page_bytes(base)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -154,6 +192,17 @@ async def main() -> None:
         f"{ok / args.seconds:.0f} requests/s, p50 {_pct(lat, 50):.1f} ms, p99 {_pct(lat, 99):.1f} ms, "
         f"{errors} errors ({ok} ok)"
     )
+    for label, (n_ok, n_err, latencies) in (
+        ("ranking page (random indicator and page)", ranking_pages),
+        ("ranking page (random indicator, ?from= random municipality)", ranking_from),
+        ("simulate API (random municipality and sliders)", simulate),
+    ):
+        print(
+            f"load: {label}, {args.concurrency} connections × {args.seconds:.0f} s: {n_ok / args.seconds:.0f} "
+            f"requests/s, p50 {_pct(latencies, 50):.1f} ms, p99 {_pct(latencies, 99):.1f} ms, {n_err} errors"
+        )
+    print(f"simulate API, sequential (300 random): p50 {_pct(sim_seq, 50):.1f} ms, p99 {_pct(sim_seq, 99):.1f} ms")
+    print(f"bytes (br): top page with Plotly, outlines, indicator and areas {top:,} B")
     print(f"uvicorn workers: {args.workers}")
     print(f"bytes (br): first municipality page incl. Plotly JS {first:,} B; another municipality after {second:,} B")
 

@@ -41,7 +41,7 @@ def server(warehouse_path: Path) -> Iterator[str]:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # start-up reads every table: ~15 s alone, minutes on a busy machine
         while True:
             try:
                 if httpx.get(base + "/api/indicators", timeout=2).status_code == 200:

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from threading import Lock
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import brotli
 import plotly
@@ -20,7 +21,7 @@ from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -30,6 +31,8 @@ from sousei.desk.web import mount_desk
 from sousei.domain.projection.labels import PATTERN1_LABEL
 from sousei.estat import NOTICE as ESTAT_NOTICE
 from sousei.query import DIRECTION_JA, MUNI_CODE, Indicator, Warehouse
+from sousei.web import boundaries, compare_view, navigation, ranking_view
+from sousei.web.chart_text import chart_table
 from sousei.web.charts import (
     MUNICIPAL_CHARTS,
     NATIONAL_CHARTS,
@@ -41,11 +44,15 @@ from sousei.web.charts import (
     key_scores,
 )
 from sousei.web.formatting import csv_number, score_text
+from sousei.web.compare_view import MAX_COMPARE, chart_indicators, compare_chart, resolve_added
+from sousei.web.methods import plain_text
+from sousei.web.pending import MIGRATION_OD, PENDING_CHARTS
+from sousei.web.simulator_view import simulator_context
+from sousei.web.sources_ja import sources_in_japanese
 
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 IMMUTABLE = "public, max-age=31536000, immutable"
-MAX_COMPARE = 5
 DEFAULT_INDICATOR = "pop_aging_rate_pct"
 BASIS_JA = {"level": "水準", "trend": "変化", "level_and_trend": "水準と変化"}
 
@@ -88,6 +95,13 @@ def _negotiated(request: Request, bodies: dict[str, bytes], media_type: str) -> 
     if encoding != "identity":
         headers["Content-Encoding"] = encoding
     return Response(body, media_type=media_type, headers=headers)
+
+
+def score_word(score: float | None) -> str:
+    """The word a 偏差値 tile carries beside its number and colour (colour is never the only carrier)."""
+    if score is None:
+        return "データなし"
+    return "弱み" if score < 40 else "強み" if score >= 60 else "平均的"
 
 
 def _csv_response(text: str, filename: str) -> Response:
@@ -159,6 +173,11 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
     templates.env.filters["num"] = lambda v, d=0: "—" if v is None else f"{v:,.{d}f}"
     templates.env.filters["signed"] = lambda v, d=0: "—" if v is None else f"{v:+,.{d}f}"
     templates.env.filters["score"] = score_text
+    templates.env.filters["plain"] = plain_text
+    templates.env.globals["chart_table"] = chart_table
+    templates.env.globals["pending_charts"] = PENDING_CHARTS
+    templates.env.globals["migration_od"] = MIGRATION_OD
+    templates.env.globals["score_word"] = score_word
     build_id = hashlib.sha256(f"{db.resolve()}:{db.stat().st_mtime_ns}".encode()).hexdigest()[:16]
     chart_cache = _LRU(8192)
     page_cache = _LRU(4096)  # rendered municipality pages, per (code, tab), with their compressed bodies
@@ -235,13 +254,19 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
         return _encoded(request, _plotly_bodies(), "application/javascript", IMMUTABLE, f'"{plotly.__version__}"')
 
     # -- pages ---------------------------------------------------------------------------------------------
+    navigation.register(app, wh, templates)
+    ranking_view.register(app, wh, templates)
+    compare_view.register(app, wh)
+    boundaries.register(app, wh, build_id)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(
         request: Request,
         indicator: Annotated[str, Query(max_length=60)] = DEFAULT_INDICATOR,
         pref: Annotated[str | None, Query(max_length=2)] = None,
-    ) -> HTMLResponse:
+    ) -> Response:
+        if request.query_params.get("q") is not None:  # the form's old action, kept for bookmarks
+            return RedirectResponse("/search?" + urlencode({"q": request.query_params["q"]}), status_code=303)
         indicators = wh.indicators()
         ind = indicator_or_404(indicator)
         prefs = wh.prefectures()
@@ -250,7 +275,7 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
         return page(
             request, "index.html", prefectures=prefs, indicators=indicators, indicator=ind.meta, groups=by_family(),
             pref=pref, has_map=wh.has("core_geo__municipalities"), build_id=build_id,
-            search_q=request.query_params.get("q", ""), notes=wh.source_notes([*ind.meta["sources"], "boundaries"]),
+            notes=wh.source_notes([*ind.meta["sources"], "boundaries"]),
         )  # fmt: skip
 
     @app.get("/m/{code}", response_class=HTMLResponse, include_in_schema=False)
@@ -307,6 +332,7 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
             ctx["unit"] = wh.projection_unit(code)
             if ctx["unit"] != code:
                 ctx["joint"] = wh.joint_unit(code)
+            ctx |= simulator_context(wh, code)
         return municipality_template.render(ctx)
 
     @app.get("/m/{code}/charts/{chart_id}.csv", include_in_schema=False)
@@ -325,24 +351,29 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
         digits = {"value": int(iv.meta["digits"]), "oriented_japan": 1}
         return _csv_response(_rows_csv(rows, cols, digits), f"ranking_{iv.id}.csv")
 
-    @app.get("/ranking/{indicator_id}", response_class=HTMLResponse, include_in_schema=False)
-    def ranking_page(request: Request, indicator_id: IndicatorId, pref: PrefQ = None, peer: PeerQ = None):
-        iv = indicator_or_404(indicator_id)
-        check_pref_peer(pref, peer)
-        rows = iv.ranking(pref=pref, peer=None if pref else peer)
-        return page(
-            request, "ranking.html", ind=iv.meta, rows=rows, pref=pref, peer=peer, national=iv.national,
-            prefectures=wh.prefectures(), peer_groups=wh.peer_groups(), indicators=wh.indicators(),
-            notes=wh.source_notes(iv.meta["sources"]),
-        )  # fmt: skip
-
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
-    def compare_page(request: Request, codes: Annotated[str, Query(max_length=80)] = "", family: FamilyQ = None):
-        munis = compare_munis(codes)
-        table = compare_table(munis, check_family(family))
+    def compare_page(
+        request: Request,
+        codes: Annotated[str, Query(max_length=80)] = "",
+        family: Annotated[str, Query(max_length=20)] = "",
+        add: Annotated[str, Query(max_length=50, description="検索欄に入力した市区町村名・よみ・コード")] = "",
+        remove: Annotated[str, Query(max_length=5)] = "",
+    ):
+        wanted = [c.strip() for c in codes.split(",") if c.strip() and c.strip() != remove]
+        wanted, candidates, message = resolve_added(wh, list(dict.fromkeys(wanted)), add)
+        if (add or remove) and not candidates and not message:  # one clean URL per selection (reload, bookmark)
+            query = urlencode({"codes": ",".join(wanted), **({"family": family} if family else {})})
+            return RedirectResponse(f"/compare?{query}", status_code=303)
+        munis = compare_munis(",".join(wanted))
+        fam = check_family(family or None)
+        table = compare_table(munis, fam)
         families = {i["family"]: i["family_ja"] for i in wh.indicators()}
-        return page(request, "compare.html", munis=munis, table=table, codes=",".join(m["muni_code"] for m in munis),
-                    family=family, families=families,
+        charts = [compare_chart(wh, munis, i) for i in chart_indicators(wh, fam)] if munis else []
+        notes, specs = chart_payload(charts)
+        code_list = ",".join(m["muni_code"] for m in munis)
+        return page(request, "compare.html", munis=munis, table=table, codes=code_list, family=fam,
+                    families=families, candidates=candidates, message=message, add=add if candidates else "",
+                    charts=charts, chart_notes=notes, specs=specs, csv_query="?codes=" + code_list,
                     notes=wh.source_notes(sorted({s for i in table for s in i["sources"]})))  # fmt: skip
 
     def check_family(family: str | None) -> str | None:
@@ -392,7 +423,7 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
 
     @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
     def sources_page(request: Request) -> HTMLResponse:
-        return page(request, "sources.html", sources=wh.all_sources(), estat_notice=ESTAT_NOTICE)
+        return page(request, "sources.html", sources=sources_in_japanese(wh.all_sources()), estat_notice=ESTAT_NOTICE)
 
     # -- JSON API --------------------------------------------------------------------------------------------
 
@@ -408,11 +439,11 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
     def api_area(code: Code):
         return municipality_or_404(code)
 
-    @app.get("/api/geo/municipalities.json", tags=["areas"], summary="市区町村境界（GeoJSON FeatureCollection）")
+    @app.get("/api/geo/municipalities.json", tags=["areas"], summary="市区町村境界（GeoJSON、調査の精度のまま）")
     def api_geo(request: Request) -> Response:
         bodies = geo_bodies()
         if bodies is None:
-            raise HTTPException(404, "境界データ（core_geo__municipalities）が読み込まれていません")
+            raise HTTPException(404, "市区町村の境界データが読み込まれていません")
         return _encoded(request, bodies, "application/geo+json", "public, max-age=86400", f'"{build_id}"')
 
     @cache  # noqa: B019 - one app, one warehouse
@@ -422,9 +453,7 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
             return None
         return {"br": brotli.compress(raw, quality=9), "gzip": gzip.compress(raw, 6), "identity": raw}
 
-    @app.get(
-        "/api/indicators", tags=["indicators"], summary="指標の一覧（out_indicators__registry：名称・単位・向き・出典）"
-    )
+    @app.get("/api/indicators", tags=["indicators"], summary="指標の一覧（名称・単位・向き・出典）")
     def api_indicators():
         return wh.indicators()
 
@@ -446,22 +475,20 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
         municipality_or_404(code)
         return wh.comparisons(code)
 
-    @app.get("/api/m/{code}/priorities", tags=["scores"], summary="優先課題（out_diagnosis__priority_issues）と根拠")
+    @app.get("/api/m/{code}/priorities", tags=["scores"], summary="優先課題と根拠")
     def api_priorities(code: Code):
         municipality_or_404(code)
         return wh.priority_issues(code)
 
-    @app.get("/api/m/{code}/walls", tags=["scores"], summary="出生の壁（out_walls__decomposition / environment）")
+    @app.get("/api/m/{code}/walls", tags=["scores"], summary="出生の壁（結婚・夫婦の出生の要因と環境の指標）")
     def api_walls(code: Code):
         municipality_or_404(code)
         found = wh.walls(code)
         if found is None:
-            raise HTTPException(404, "出生の壁（out_walls__decomposition）が読み込まれていません")
+            raise HTTPException(404, "出生の壁の分解がこのウェアハウスにありません")
         return found
 
-    @app.get(
-        "/api/m/{code}/industries", tags=["scores"], summary="稼ぐ力の高い産業（out_indicators__leading_industries）"
-    )
+    @app.get("/api/m/{code}/industries", tags=["scores"], summary="稼ぐ力の高い産業（特化係数の上位3）")
     def api_industries(code: Code):
         municipality_or_404(code)
         return wh.leading_industries(code)
@@ -498,13 +525,13 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
         municipality_or_404(code)
         found = wh.sustainability(code)
         if found is None:
-            raise HTTPException(404, "分類（out_projection__sustainability）が読み込まれていません")
+            raise HTTPException(404, "持続可能性の分類がこのウェアハウスにありません")
         return found
 
     @app.get("/api/classifications", tags=["classifications"], summary="全市区町村の分類（人口戦略会議2024）")
     def api_classifications():
         if not wh.has("out_projection__sustainability"):
-            raise HTTPException(404, "分類（out_projection__sustainability）が読み込まれていません")
+            raise HTTPException(404, "持続可能性の分類がこのウェアハウスにありません")
         return wh.rows(
             "SELECT muni_code, sub_class, sustainability_group, change_baseline_pct, change_closed_pct "
             "FROM out_projection__sustainability ORDER BY muni_code"

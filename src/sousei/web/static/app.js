@@ -3,26 +3,24 @@
 (function () {
   "use strict";
 
-  // --- search as you type -------------------------------------------------------------------------------
-  const box = document.getElementById("search-box");
-  const list = document.getElementById("search-suggest");
-  let timer = null;
-  function render(items) {
-    list.innerHTML = "";
-    for (const it of items) {
-      const li = document.createElement("li");
-      const a = document.createElement("a");
-      a.href = "/m/" + encodeURIComponent(it.muni_code);
-      a.textContent = it.name + "（" + it.pref_name + "）";
-      const small = document.createElement("small");
-      small.textContent = " " + (it.name_kana || "") + " " + it.muni_code;
-      a.appendChild(small);
-      li.appendChild(a);
-      list.appendChild(li);
+  // --- search as you type (the header box, and the compare page's box that adds a municipality) ------------
+  function suggest(box, list, hrefOf) {
+    let timer = null;
+    function render(items) {
+      list.innerHTML = "";
+      for (const it of items) {
+        const li = document.createElement("li");
+        const a = document.createElement("a");
+        a.href = hrefOf(it);
+        a.textContent = it.name + "（" + it.pref_name + "）";
+        const small = document.createElement("small");
+        small.textContent = " " + (it.name_kana || "") + " " + it.muni_code;
+        a.appendChild(small);
+        li.appendChild(a);
+        list.appendChild(li);
+      }
+      list.hidden = items.length === 0;
     }
-    list.hidden = items.length === 0;
-  }
-  if (box && list) {
     list.hidden = true;
     box.addEventListener("input", function () {
       clearTimeout(timer);
@@ -34,9 +32,38 @@
           .then(render);
       }, 120);
     });
-    box.form.addEventListener("submit", function (ev) {
+    // Arrow keys move between the box and the suggestions; Escape closes them.
+    box.addEventListener("keydown", function (ev) {
       const first = list.querySelector("a");
+      if (ev.key === "ArrowDown" && first) { ev.preventDefault(); first.focus(); }
+      if (ev.key === "Escape") render([]);
+    });
+    list.addEventListener("keydown", function (ev) {
+      const links = Array.prototype.slice.call(list.querySelectorAll("a"));
+      const i = links.indexOf(document.activeElement);
+      if (ev.key === "ArrowDown" && i < links.length - 1) { ev.preventDefault(); links[i + 1].focus(); }
+      if (ev.key === "ArrowUp") { ev.preventDefault(); (i > 0 ? links[i - 1] : box).focus(); }
+      if (ev.key === "Escape") { render([]); box.focus(); }
+    });
+  }
+  const box = document.getElementById("search-box");
+  const list = document.getElementById("search-suggest");
+  if (box && list) {
+    suggest(box, list, function (it) { return "/m/" + encodeURIComponent(it.muni_code); });
+    // A submitted search goes to the results page (/search); a shown suggestion is taken at once.
+    box.form.addEventListener("submit", function (ev) {
+      const first = list.hidden ? null : list.querySelector("a");
       if (first) { ev.preventDefault(); window.location.href = first.href; }
+    });
+  }
+  const addBox = document.getElementById("compare-add");
+  const addList = document.getElementById("compare-suggest");
+  if (addBox && addList) {
+    const form = addBox.form;
+    suggest(addBox, addList, function (it) {
+      const codes = form.elements.codes.value ? form.elements.codes.value + "," : "";
+      const fam = form.elements.family.value;
+      return "/compare?codes=" + encodeURIComponent(codes + it.muni_code) + (fam ? "&family=" + encodeURIComponent(fam) : "");
     });
   }
 
@@ -45,10 +72,11 @@
   const config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
   function baseLayout(spec) {
     return {
-      margin: { l: 60, r: 10, t: 10, b: 50 },
+      margin: { l: 60, r: 10, t: 10, b: 40 },
       xaxis: { title: { text: spec.x_label }, automargin: true },
       yaxis: { title: { text: spec.y_label }, separatethousands: true, automargin: true },
-      legend: { orientation: "h", y: -0.3 },
+      // The legend sits above the plot: below it, it collided with the x-axis title on narrow screens.
+      legend: { orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" },
       font: { family: "sans-serif", size: narrow ? 10 : 12 },
       separators: ".,",
       hoverlabel: { namelength: -1 },
@@ -96,9 +124,10 @@
       });
       layout.barmode = "overlay";
       layout.bargap = 0.05;
-      layout.xaxis = { title: { text: spec.y_label + "（左：男性　右：女性）" }, tickformat: ",d" };
+      layout.xaxis = { title: { text: spec.y_label + (narrow ? "" : "（左：男性　右：女性）") }, tickformat: ",d",
+        automargin: true };
       peopleAxis(layout.xaxis, [].concat.apply([], traces.map(function (t) { return t.x; })));
-      layout.yaxis = { title: { text: spec.x_label }, type: "category" };
+      layout.yaxis = { title: { text: spec.x_label }, type: "category", automargin: true };
     } else if (spec.kind === "hbar") {
       traces = spec.series.map(function (s) {
         return { type: "bar", orientation: "h", name: s.name, y: s.x, x: s.y,
@@ -110,14 +139,28 @@
       layout.showlegend = false;
     } else {
       traces = spec.series.map(function (s) {
-        const bar = (s.kind || spec.kind) === "bar";
+        const kind = s.kind || spec.kind;
+        const bar = kind === "bar";
+        const mode = kind === "marker" ? "markers" : kind === "line" ? "lines" : "lines+markers";
         return {
-          type: bar ? "bar" : "scatter", mode: bar ? undefined : "lines+markers", name: s.name, x: s.x, y: s.y,
+          type: bar ? "bar" : "scatter", mode: bar ? undefined : mode, name: s.name, x: s.x, y: s.y,
           line: s.dash ? { dash: "dash" } : {},
           hovertemplate: "%{x}: %{y:,}<extra>" + s.name + "</extra>",
         };
       });
-      if (spec.kind === "bar") layout.xaxis.type = "category";
+      if (spec.kind === "bar") {
+        layout.xaxis.type = "category";
+        // Narrow screens: horizontal category labels, wrapped every 5 characters, instead of rotated and clipped.
+        if (narrow) {
+          layout.xaxis.tickangle = 0;
+          traces.forEach(function (t) {
+            t.x = t.x.map(function (x) { return typeof x === "string" ? x.replace(/(.{5})(?=.)/g, "$1<br>") : x; });
+          });
+        }
+      }
+      traces.forEach(function (t, i) {
+        if ((spec.series[i].kind || "") === "marker") t.marker = { size: 10, symbol: "circle" };
+      });
       if (spec.colors) {
         traces.forEach(function (t) {
           const c = spec.colors[t.name];
@@ -193,25 +236,55 @@
   }
 
   // --- choropleth map --------------------------------------------------------------------------------------
+  // The outlines come as TopoJSON (quantised, delta-encoded arcs: /api/geo/municipalities.topojson); decoded here
+  // into the GeoJSON features Plotly draws.
+  function topoFeatures(topo) {
+    const sx = topo.transform.scale[0], sy = topo.transform.scale[1];
+    const tx = topo.transform.translate[0], ty = topo.transform.translate[1];
+    const arcs = topo.arcs.map(function (arc) {
+      let x = 0, y = 0;
+      return arc.map(function (d) { x += d[0]; y += d[1]; return [x * sx + tx, y * sy + ty]; });
+    });
+    function ring(ids) {
+      let pts = [];
+      ids.forEach(function (i) {
+        const a = i < 0 ? arcs[~i].slice().reverse() : arcs[i];
+        pts = pts.length ? pts.concat(a.slice(1)) : a.slice();
+      });
+      return pts;
+    }
+    return topo.objects.municipalities.geometries.map(function (g) {
+      return { type: "Feature", id: g.id, properties: g.properties,
+        geometry: { type: "MultiPolygon", coordinates: g.arcs.map(function (p) { return p.map(ring); }) } };
+    });
+  }
   const map = document.getElementById("map");
   if (map) {
     const pref = map.dataset.pref;
+    function failed(msg) {
+      map.dataset.drawn = "error";
+      map.textContent = "地図を表示できませんでした（" + msg + "）。再読み込みしてください。数値はランキングとCSVで見られます。";
+    }
+    function json(url) {
+      return fetch(url).then(function (r) { if (!r.ok) throw new Error(url + ": " + r.status); return r.json(); });
+    }
     Promise.all([
-      fetch(map.dataset.geo).then(function (r) { return r.json(); }),
-      fetch("/api/indicators/" + encodeURIComponent(map.dataset.indicator)).then(function (r) { return r.json(); }),
-      fetch("/api/areas").then(function (r) { return r.json(); }),
+      json(map.dataset.geo),
+      json("/api/indicators/" + encodeURIComponent(map.dataset.indicator)),
+      json("/api/areas"),
     ]).then(function (res) {
-      const geo = res[0], ind = res[1], areas = res[2];
+      const features = topoFeatures(res[0]), ind = res[1], areas = res[2];
       const names = {};
       areas.forEach(function (a) { names[a.muni_code] = a.pref_name + " " + a.name; });
-      const codes = [], z = [], text = [];
-      geo.features.forEach(function (f) {
+      const codes = [], z = [], text = [], shown = [];
+      features.forEach(function (f) {
         const c = f.properties.muni_code;
         if (pref && f.properties.pref_code !== pref) return;
         const v = ind.values[c];
         if (v === null || v === undefined) return;
-        codes.push(c); z.push(v); text.push(names[c] || c);
+        codes.push(c); z.push(v); text.push(names[c] || c); shown.push(f);
       });
+      const geo = { type: "FeatureCollection", features: shown };
       const reversed = ind.direction === "lower_better";
       const trace = {
         type: "choropleth", geojson: geo, featureidkey: "properties.muni_code", locations: codes, z: z, text: text,
@@ -224,12 +297,15 @@
         geo: { fitbounds: "locations", visible: false, projection: { type: "mercator" } },
         font: { family: "sans-serif" },
       };
+      // Drawn on the next frame, once the container has its size (a first load drew into a zero-width box).
       // The base-map topojson is never fetched (no CDN): the promise may not settle, so mark the plot at once.
-      Plotly.newPlot(map, [trace], layout, Object.assign({ topojsonURL: "/static/topojson/" }, config));
-      map.dataset.drawn = String(codes.length);
-      map.on("plotly_click", function (ev) {
-        if (ev.points && ev.points[0]) window.location.href = "/m/" + ev.points[0].location;
+      requestAnimationFrame(function () {
+        Plotly.newPlot(map, [trace], layout, Object.assign({ topojsonURL: "/static/topojson/" }, config));
+        map.dataset.drawn = String(codes.length);
+        map.on("plotly_click", function (ev) {
+          if (ev.points && ev.points[0]) window.location.href = "/m/" + ev.points[0].location;
+        });
       });
-    });
+    }).catch(function (e) { failed(e.message); });
   }
 })();

@@ -1,0 +1,133 @@
+"""The ranking page: a distribution chart with the municipality you came from marked, pages of 50 or all rows.
+
+Rankings are computed once per (indicator, prefecture, peer group) and kept; rendered pages are kept with their
+compressed bodies (LRU), so a request costs a dictionary look-up (≥ 500 req/s at 32 connections, bench/web.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from sousei.query import MUNI_CODE, Indicator, Warehouse
+
+PAGE_SIZE = 50
+BINS = 30
+
+
+@dataclass(frozen=True)
+class Ranking:
+    rows: list[dict[str, Any]]
+    position: dict[str, int]  # muni_code → index in rows
+    bins: list[tuple[float, float, int]]  # (low, high, count)
+
+
+def _ranking(iv: Indicator, pref: str | None, peer: str | None) -> Ranking:
+    rows = iv.ranking(pref=pref, peer=peer)
+    values = np.array([r["value"] for r in rows], dtype=float)
+    bins: list[tuple[float, float, int]] = []
+    if len(values):
+        lo, hi = float(values.min()), float(values.max())
+        if hi == lo:
+            bins = [(lo, hi, len(values))]
+        else:
+            counts, edges = np.histogram(values, bins=min(BINS, max(5, len(values) // 5)))
+            bins = [(float(a), float(b), int(c)) for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)]
+    return Ranking(rows, {r["muni_code"]: i for i, r in enumerate(rows)}, bins)
+
+
+def _bin_label(lo: float, hi: float, digits: int) -> str:
+    return f"{lo:,.{digits}f}〜{hi:,.{digits}f}"
+
+
+def distribution_spec(rk: Ranking, meta: dict[str, Any], marked: dict[str, Any] | None) -> dict[str, Any]:
+    """A bar chart of the histogram (app.js draws kind 'bar'); the bin of the marked municipality is shaded."""
+    digits = meta["digits"] + (1 if meta["digits"] < 3 else 0)
+    labels = [_bin_label(lo, hi, digits) for lo, hi, _ in rk.bins]
+    highlight = []
+    if marked is not None and marked["value"] is not None:
+        v = marked["value"]
+        for (lo, hi, _), label in zip(rk.bins, labels, strict=True):
+            if lo <= v <= hi:
+                highlight = [label]
+                break
+    unit = f"（{meta['unit']}）" if meta["unit"] else ""
+    return {"id": "distribution", "kind": "bar", "title": "分布", "x_label": meta["name"] + unit,
+            "y_label": "市区町村数", "highlight": highlight,
+            "series": [{"name": "市区町村数", "x": labels, "y": [c for _, _, c in rk.bins], "dash": False,
+                        "kind": ""}]}  # fmt: skip
+
+
+def register(app: FastAPI, wh: Warehouse, templates: Jinja2Templates) -> None:
+    from sousei.web.app import _LRU, _negotiated  # imported here: app imports this module
+
+    rankings = _LRU(4096)
+    pages = _LRU(4096)
+    template = templates.env.get_template("ranking.html")
+    rows_template = templates.env.get_template("_ranking_rows.html")
+    fragments = _LRU(4096)  # the rows of a page, shared by every marked municipality
+    pref_codes = {p["pref_code"] for p in wh.prefectures()}
+
+    def ranking_of(iv: Indicator, pref: str | None, peer: str | None) -> Ranking:
+        return rankings.get((iv.id, pref, peer), lambda: _ranking(iv, pref, peer))
+
+    def render(iv: Indicator, pref: str | None, peer: str | None, page: int | None, show_all: bool,
+               origin: str | None) -> str:  # fmt: skip
+        rk = ranking_of(iv, pref, peer)
+        marked = None
+        if origin is not None:
+            at = rk.position.get(origin)
+            muni = wh.municipality(origin)
+            marked = {"muni": muni, "row": rk.rows[at] if at is not None else None,
+                      "value": rk.rows[at]["value"] if at is not None else None}  # fmt: skip
+        n_pages = max(1, math.ceil(len(rk.rows) / PAGE_SIZE))
+        if page is None:
+            at = rk.position.get(origin or "")
+            page = at // PAGE_SIZE + 1 if at is not None else 1
+        page = min(page, n_pages)
+        shown_key = (iv.id, pref, peer, None if show_all else page)
+        shown = rk.rows if show_all else rk.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        rows_html = fragments.get(shown_key, lambda: Markup(rows_template.render(rows=shown, ind=iv.meta)))
+        spec = distribution_spec(rk, iv.meta, marked)
+        scope = next((p["name"] for p in wh.prefectures() if p["pref_code"] == pref), None) if pref else None
+        return template.render(
+            ind=iv.meta, rows_html=rows_html, total=len(rk.rows), pref=pref, peer=peer, national=iv.national,
+            prefectures=wh.prefectures(), peer_groups=wh.peer_groups(), notes=wh.source_notes(iv.meta["sources"]),
+            page=page, n_pages=n_pages, show_all=show_all, page_size=PAGE_SIZE, marked=marked, origin=origin,
+            scope=scope or (f"類似団体 {peer}" if peer else "全国"), bins=rk.bins, spec=spec,
+            specs=json.dumps([spec], ensure_ascii=False).replace("<", "\\u003c"),
+        )  # fmt: skip
+
+    @app.get("/ranking/{indicator_id}", include_in_schema=False)
+    async def ranking_page(
+        request: Request,
+        indicator_id: Annotated[str, PathParam(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")],
+        pref: Annotated[str | None, Query(pattern=r"^\d{2}$", description="都道府県コード（2桁）")] = None,
+        peer: Annotated[str | None, Query(max_length=20, description="類似団体区分")] = None,
+        page: Annotated[int | None, Query(ge=1, le=100, description="ページ（50件ずつ）")] = None,
+        show_all: Annotated[bool, Query(alias="all", description="全件を表示")] = False,
+        origin: Annotated[str | None, Query(alias="from", max_length=5, description="強調する市区町村コード")] = None,
+    ) -> Response:
+        # async: a cached page is served on the event loop; a first render is a few ms of in-memory work.
+        iv = wh.indicator(indicator_id)
+        if iv is None:
+            raise HTTPException(404, f"指標 {indicator_id} はありません")
+        if pref is not None and pref not in pref_codes:
+            raise HTTPException(404, f"都道府県コード {pref} はありません")
+        if peer is not None and peer not in wh.peer_groups():
+            raise HTTPException(404, f"類似団体区分 {peer} はありません")
+        if origin is not None and (not MUNI_CODE.match(origin) or wh.municipality(origin) is None):
+            raise HTTPException(404, f"市区町村コード {origin} は見つかりません")
+        peer = None if pref else peer
+        key = (indicator_id, pref, peer, page, show_all, origin)
+        bodies = pages.get(key, lambda: {"identity": render(iv, pref, peer, page, show_all, origin).encode()})
+        return _negotiated(request, bodies, "text/html; charset=utf-8")
