@@ -26,8 +26,10 @@ def build(wh: Warehouse, code: str, use_llm: bool = True, facts: FactBook | None
     """The report of one municipality in memory (ValueError for an unknown code)."""
     fb = facts or gather(wh, code)
     sections = write(fb)
-    if use_llm:
-        sections = polish.maybe_polish(fb, sections)
+    if use_llm and os.environ.get("SOUSEI_LLM_URL"):
+        places = {m["name"] for m in wh.municipalities()} | {p["name"] for p in wh.prefectures()}
+        indicators = {m["name"] for m in wh.indicators()}
+        sections = polish.maybe_polish(fb, sections, places, indicators)
     return Report(fb, sections, html(wh, fb, sections))
 
 
