@@ -37,6 +37,7 @@ from sousei.web.charts import (
     charts_for_tab,
     key_scores,
 )
+from sousei.web.report_routes import report_router
 
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -507,6 +508,8 @@ def create_app(db: Path) -> FastAPI:
         render_municipality(wh.municipalities()[0], tab)
     for chart_id in NATIONAL_CHARTS:
         national_chart_or_404(chart_id)
+
+    app.include_router(report_router())  # 分析レポート: /m/{code}/report, report.pdf, /api/m/{code}/report/facts
 
     # Mounted last, so that /static/vendor/plotly.min.js above is not shadowed by the folder.
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
