@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Chromium for the browser tests (never a downloaded browser) and Japanese fonts so
-# that screenshots show text. Installs only what is missing; needs root (or sudo) the first time.
+# Debian packages the tests need: Chromium for the browser tests and the analyst's PDF (never a downloaded browser),
+# Japanese fonts so that screenshots and PDFs show text, and poppler-utils (pdftotext, pdftoppm) to read the reports'
+# PDFs back in the tests. Installs only what is missing; needs root (or sudo) the first time.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

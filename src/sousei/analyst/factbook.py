@@ -73,6 +73,13 @@ class FactBook:
         """The printed figure of a fact (KeyError for a fact never gathered: a bug, never a silent gap)."""
         return self.facts[id].printed
 
+    def year(self, id: str) -> str:
+        """The data year or period of a fact, as printed."""
+        return self.facts[id].year
+
+    def label(self, id: str) -> str:
+        return self.facts[id].label
+
     def v(self, id: str) -> Any:
         f = self.facts.get(id)
         return None if f is None else f.value

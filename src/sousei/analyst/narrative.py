@@ -240,7 +240,7 @@ class Writer:
         recent = "pop.change.2015_2020"
         if fb.has_value(f"{recent}.self") and fb.has_value(f"{recent}.pref"):
             sent.append(
-                f"{fb.get(f'{recent}.self').year}の増減率は{fb.p(f'{recent}.self')}%で、県全体（{fb.p(f'{recent}.pref')}%）、"
+                f"{fb.year(f'{recent}.self')}の増減率は{fb.p(f'{recent}.self')}%で、県全体（{fb.p(f'{recent}.pref')}%）、"
                 f"全国（{fb.p(f'{recent}.japan')}%）と比べ"
                 + _relative(fb.v(f"{recent}.self"), fb.v(f"{recent}.pref"), "増加", "減少")
                 + "。"
@@ -329,14 +329,14 @@ class Writer:
         inds = fb.lists.get("industries", [])
         if inds:
             lead = "、".join(f"{fb.p(f'industry.{i}.name')}（{fb.p(f'industry.{i}.specialization')}倍）" for i in inds)
-            year = fb.get(f"industry.{inds[0]}.name").year  # type: ignore[union-attr]
+            year = fb.year(f"industry.{inds[0]}.name")
             work.append(self.pick("industry", f"従業者数の特化係数（全国＝1）が高い産業は、{lead}である（{year}年）。",
                                   f"{year}年の経済センサスでは、{lead}の特化係数（全国＝1）が高い。"))  # fmt: skip
         s.blocks.append(Block("女性の就業と産業", work, ("specialization",)))
         living = [self.indicator(f"ind.{i}") for i in fb.lists.get("indicators.living", [])]
         s.blocks.append(Block("生活環境（買い物・医療・子育て）", living))
-        for b in s.blocks:
-            b.paragraphs = [p for p in b.paragraphs if p]
+        for block in s.blocks:
+            block.paragraphs = [p for p in block.paragraphs if p]
         return s
 
     def _walls(self) -> str:
@@ -423,7 +423,7 @@ class Writer:
             s.paragraphs.append("将来推計のデータが読み込まれていないため、この節は表示できない。")
             return s
         for key in fb.lists["future.groups"]:
-            label = fb.get(f"future.{key}.2020").label  # type: ignore[union-attr]
+            label = fb.label(f"future.{key}.2020")
             c40 = fb.v(f"future.{key}.2040.change")
             text = self.pick(
                 f"future.{key}",

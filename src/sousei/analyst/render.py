@@ -69,7 +69,7 @@ def tables(fb: FactBook) -> dict[str, list[dict[str, Any]]]:
     if "future.groups" in fb.lists:
         rows = []
         for key in fb.lists["future.groups"]:
-            label = fb.get(f"future.{key}.2020").label  # type: ignore[union-attr]
+            label = fb.label(f"future.{key}.2020")
             rows.append(
                 _row(fb, label, [f"future.{key}.{y}" for y in (2020, 2030, 2040, 2050)])
                 + [fb.p(f"future.{key}.2050.change") + "%" if f"future.{key}.2050.change" in fb else "—"]
