@@ -263,7 +263,13 @@ class Writer:
             soc = "、".join(f"{fb.p(f'vital.{i}.social_change')}人" for i in windows)
             sent = [self.pick("vital", f"5年間の合計でみると、自然増減は{nat}であり、社会増減は同じ順に{soc}であった。",
                               f"自然増減（5年間の合計）は{nat}、社会増減は同じ期間に{soc}であった。")]  # fmt: skip
-            last_w = windows[-1]
+            first_w, last_w = windows[0], windows[-1]
+            if first_w != last_w:
+                sent.append(
+                    f"出生数（5年間の合計）は{fb.p(f'vital.{first_w}.label')}の{fb.p(f'vital.{first_w}.births')}人から"
+                    f"{fb.p(f'vital.{last_w}.label')}の{fb.p(f'vital.{last_w}.births')}人へ、死亡数は"
+                    f"{fb.p(f'vital.{first_w}.deaths')}人から{fb.p(f'vital.{last_w}.deaths')}人へ変わった。"
+                )
             nat_v, soc_v = fb.v(f"vital.{last_w}.natural_change"), fb.v(f"vital.{last_w}.social_change")
             if nat_v < 0 and soc_v < 0:
                 main = "自然減" if abs(nat_v) >= abs(soc_v) else "社会減"
