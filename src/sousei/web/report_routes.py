@@ -86,12 +86,12 @@ def report_router() -> APIRouter:
                 reports.popitem(last=False)
         return wh, made
 
-    @router.get("/m/{code}/report", response_class=HTMLResponse, tags=["report"], summary="分析レポート（HTML）")
+    @router.get("/m/{code}/report", response_class=HTMLResponse, include_in_schema=False)
     def report_html(request: Request, code: Code) -> HTMLResponse:
         _, rep = report_of(request, code)
         return HTMLResponse(rep.html)
 
-    @router.get("/m/{code}/report.pdf", tags=["report"], summary="分析レポート（PDF、A4）")
+    @router.get("/m/{code}/report.pdf", include_in_schema=False)
     def report_pdf(request: Request, code: Code) -> Response:
         wh, rep = report_of(request, code)
         stamp = hashlib.sha256(wh.build_stamp().encode()).hexdigest()[:16]
