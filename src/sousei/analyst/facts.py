@@ -115,6 +115,12 @@ def _population(wh: Warehouse, fb: FactBook, code: str, pref: str) -> None:
                     fb.add(f"pop.change.{a}_{b}.{key}", f"総人口の増減率（{a}→{b}年）",
                            (r[b]["total"] / r[a]["total"] - 1) * 100, "%", 1, table=CENSUS, sources=CENSUS_SOURCES,
                            year=f"{a}〜{b}年", comparison=label, signed=True)  # fmt: skip
+    peer = wh.comparison(code, "pop_change_5y_pct")
+    if peer is not None and peer["year"] == 2020 and peer["peer_mean"] is not None:
+        label = "総人口の増減率（2015→2020年）"
+        fb.add("pop.change.2015_2020.peer", label, peer["peer_mean"], "%", 1, table=COMPARISONS,
+               sources=", ".join(peer["sources"]), year="2015〜2020年",
+               comparison=f"類似団体（{peer['peer_group']}）平均", signed=True)  # fmt: skip
     japan = {r["year"]: r for r in wh.census_age_groups("00000")}
     for group, label in (("age_0_14", "年少人口（0〜14歳）割合"), ("age_15_64", "生産年齢人口（15〜64歳）割合"),
                          ("age_65_plus", "老年人口（65歳以上）割合")):  # fmt: skip
@@ -298,6 +304,7 @@ def _projection(wh: Warehouse, fb: FactBook, code: str) -> None:
     if s is None:
         return
     common: dict[str, Any] = {"table": "out_projection__sustainability", "sources": PROJECTION_SOURCES}
+    fb.add("sus.method", "分類の方法", "人口戦略会議（2024年）", text="人口戦略会議（2024年）", **common)
     fb.add("sus.group", "人口戦略会議（2024年）の分類", s["sustainability_group"], text=s["sustainability_group"],
            year="2020→2050年", **common)  # fmt: skip
     fb.add("sus.sub_class", "分類の区分（本プロジェクトの記号）", s["sub_class"], text=s["sub_class"], **common)

@@ -195,7 +195,7 @@ class Writer:
         if fb.has_value("sus.change_baseline"):
             s.items.append(
                 f"20〜39歳女性人口は2020年から2050年に{_change('sus.change_baseline', fb)}見込みで、"
-                f"人口戦略会議（2024年）の分類では「{fb.p('sus.group')}」にあたる。"
+                f"{fb.p('sus.method')}の分類では「{fb.p('sus.group')}」にあたる。"
             )
         if fb.has_value("ind.tfr_bayes.value") and fb.has_value("ind.tfr_bayes.diff_national"):
             s.items.append(f"合計特殊出生率は{fb.p('ind.tfr_bayes.value')}（{fb.p('ind.tfr_bayes.when')}）で、"
@@ -239,9 +239,12 @@ class Writer:
                 f"{fb.p(f'pop.total.{last}')}人へとほぼ横ばいで推移した。")  # fmt: skip
         recent = "pop.change.2015_2020"
         if fb.has_value(f"{recent}.self") and fb.has_value(f"{recent}.pref"):
+            peer = ""
+            if fb.has_value(f"{recent}.peer"):
+                peer = f"、類似団体平均{fb.p(f'{recent}.peer')}%"
             sent.append(
-                f"{fb.year(f'{recent}.self')}の増減率は{fb.p(f'{recent}.self')}%で、県全体（{fb.p(f'{recent}.pref')}%）、"
-                f"全国（{fb.p(f'{recent}.japan')}%）と比べ"
+                f"{fb.year(f'{recent}.self')}の増減率は{fb.p(f'{recent}.self')}%である（県全体{fb.p(f'{recent}.pref')}%、"
+                f"全国{fb.p(f'{recent}.japan')}%{peer}）。県全体と比べ"
                 + _relative(fb.v(f"{recent}.self"), fb.v(f"{recent}.pref"), "増加", "減少")
                 + "。"
             )
@@ -410,7 +413,7 @@ class Writer:
             text = (
                 f"20〜39歳女性人口は2020年の{fb.p('sus.women_2020')}人から2050年に{fb.p('sus.women_2050')}人"
                 f"（{fb.p('sus.change_baseline')}%）となる。移動がないと仮定した封鎖人口では"
-                f"{fb.p('sus.change_closed')}%であり、人口戦略会議（2024年）の分類では"
+                f"{fb.p('sus.change_closed')}%であり、{fb.p('sus.method')}の分類では"
                 f"「{fb.p('sus.group')}」（区分{fb.p('sus.sub_class')}）にあたる。"
             )
             if b < cl:
