@@ -524,6 +524,18 @@ class Warehouse:
 
     # -- the population analyst's reads (sousei.analyst) -----------------------------------------------------
 
+    def unloaded_indicators(self) -> list[dict[str, Any]]:
+        """Registry indicators with no data in this warehouse (their source, e.g. an e-Stat table, is not loaded)."""
+        if not self.has(REGISTRY):
+            return []
+        return self.memo(
+            "unloaded_indicators",
+            lambda: self.rows(
+                f"SELECT indicator_id, name_ja AS name, sources FROM {REGISTRY} "
+                "WHERE last_year IS NULL ORDER BY position"
+            ),
+        )
+
     def build_stamp(self) -> str:
         """When and by which version the warehouse was built: the key of anything cached per warehouse version."""
         if not self.has("meta__build"):

@@ -77,8 +77,20 @@ def gather(wh: Warehouse, code: str) -> FactBook:
     _future(wh, fb, code)
     _issues(wh, fb, code)
     _method(fb)
+    _unloaded(wh, fb)
     _sources(wh, fb)
     return fb
+
+
+def _unloaded(wh: Warehouse, fb: FactBook) -> None:
+    """What the warehouse does not hold: the limits section names it and says how to load it."""
+    missing = wh.unloaded_indicators()
+    common: dict[str, Any] = {"table": "out_indicators__registry", "sources": "", "comparison": "未読み込み"}
+    fb.add("limits.unloaded_count", "データが読み込まれていない指標の数", len(missing), "指標", **common)
+    examples = "、".join(m["name"] for m in missing[:3])
+    fb.add("limits.unloaded_examples", "読み込まれていない指標の例", examples, text=examples, **common)
+    fb.add("limits.unloaded_sources", "その出典", ", ".join(sorted({m["sources"] for m in missing})),
+           text=", ".join(sorted({m["sources"] for m in missing})), **common)  # fmt: skip
 
 
 def _method(fb: FactBook) -> None:

@@ -520,10 +520,12 @@ class Writer:
         s.notes.append(
             "相関は因果を示さない。本文の「可能性がある」「考えられる」は推測であり、原因を断定するものではない。"
         )
-        s.notes.append(
-            "e-Stat API で取得する指標（年齢別の女性就業率、正規雇用割合、付加価値額など）は、"
-            "読み込まれていない場合は本レポートに含まれない（sousei data estat で取得できる）。"
-        )
+        if fb.v("limits.unloaded_count"):
+            s.notes.append(
+                f"このウェアハウスにはデータが読み込まれていない指標が{fb.p('limits.unloaded_count')}ある"
+                f"（{fb.p('limits.unloaded_examples')}など、出典：{fb.p('limits.unloaded_sources')}）。"
+                "これらは本レポートに含まれない（e-Stat の表は sousei data estat で取得できる）。"
+            )
         s.notes.append(
             "偏差値は他の市区町村との比較であり、目標との比較ではない。小規模な団体の率は年による振れが大きい。"
         )
