@@ -187,9 +187,7 @@ def _indicator(wh: Warehouse, fb: FactBook, code: str, indicator_id: str, prefix
     for ref in ("national", "prefecture", "peer"):
         if fb.has_value(f"{p}.{ref}"):
             # the difference of the printed figures, so that 「X ポイント上回る」 adds up to what the reader sees
-            diff = float(fb.p(f"{p}.value").replace(",", "").replace("−", "-")) - float(
-                fb.p(f"{p}.{ref}").replace(",", "").replace("−", "-")
-            )
+            diff = _printed_number(fb.p(f"{p}.value")) - _printed_number(fb.p(f"{p}.{ref}"))
             fb.add(f"{p}.diff_{ref}", f"{name}の差", diff, "ポイント" if unit == "%" else unit, d,
                    comparison=f"差（{ref}）", signed=True, **common)  # fmt: skip
     fb.add(f"{p}.deviation", f"{name}の偏差値（全国）", row["deviation_japan"], "", 1, comparison="全国の市区町村",
@@ -202,15 +200,21 @@ def _indicator(wh: Warehouse, fb: FactBook, code: str, indicator_id: str, prefix
     fb.add(f"{p}.unit", "単位", unit, text=unit, **common)
     fb.add(f"{p}.name", "指標名", name, text=name, **common)
     fb.add(f"{p}.when", "時点", year, text=when(indicator_id, year), **common)
-    if row["previous_year"] is not None and row["change"] is not None:
+    if row["previous_year"] is not None and row["change"] is not None and row["previous_value"] is not None:
         fb.add(f"{p}.previous", name, row["previous_value"], unit, d, table=COMPARISONS, sources=src,
                year=row["previous_year"])  # fmt: skip
         fb.add(f"{p}.previous_when", "前回の時点", row["previous_year"], text=when(indicator_id, row["previous_year"]),
                table=COMPARISONS, sources=src, year=row["previous_year"])  # fmt: skip
-        fb.add(f"{p}.change", f"{name}の変化（{row['previous_year']}→{year}年）", row["change"],
+        # the difference of the two printed figures, so that 「30.1から0.7上昇」 adds up for the reader
+        change = _printed_number(fb.p(f"{p}.value")) - _printed_number(fb.p(f"{p}.previous"))
+        fb.add(f"{p}.change", f"{name}の変化（{row['previous_year']}→{year}年）", change,
                "ポイント" if unit == "%" else unit, d, table=COMPARISONS, sources=src,
                year=f"{row['previous_year']}〜{year}年", signed=True)  # fmt: skip
     return True
+
+
+def _printed_number(printed: str) -> float:
+    return float(printed.replace(",", "").replace("−", "-").replace("+", ""))
 
 
 def _walls(wh: Warehouse, fb: FactBook, code: str) -> None:
