@@ -21,6 +21,7 @@ def test_html_report(client: TestClient) -> None:
                  "参考になる自治体", "出典・方法・限界", "<svg"):  # fmt: skip
         assert text in r.text, text
     assert "http://" not in r.text.replace("http://www.w3.org", "") and "<script" not in r.text  # self-contained
+    assert 'href="/m/31384/report.pdf"' in r.text and 'href="/m/31384"' in r.text
 
 
 def test_facts_json(client: TestClient) -> None:

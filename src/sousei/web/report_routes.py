@@ -89,7 +89,13 @@ def report_router() -> APIRouter:
     @router.get("/m/{code}/report", response_class=HTMLResponse, include_in_schema=False)
     def report_html(request: Request, code: Code) -> HTMLResponse:
         _, rep = report_of(request, code)
-        return HTMLResponse(rep.html)
+        # on the dashboard only: a way back and to the PDF (the report file itself stays free of site links)
+        nav = (
+            '<nav class="back" style="font-size:9pt;margin-bottom:4mm">'
+            f'<a href="/m/{code}">← ダッシュボードに戻る</a> ・ <a href="/m/{code}/report.pdf">PDF（A4）</a>'
+            f' ・ <a href="/api/m/{code}/report/facts">数値（JSON）</a></nav>'
+        )
+        return HTMLResponse(rep.html.replace("<body>", "<body>\n" + nav, 1))
 
     @router.get("/m/{code}/report.pdf", include_in_schema=False)
     def report_pdf(request: Request, code: Code) -> Response:
