@@ -310,5 +310,69 @@ def project(
     console.print(f"saved {target}")
 
 
+@app.command()
+def report(
+    codes: Annotated[list[str] | None, typer.Argument(help="Municipal codes (5 digits, e.g. 31201 31384)")] = None,
+    db: DbOption = None,
+    out: Annotated[Path, typer.Option(help="Folder for report-CODE.html/.pdf/.facts.json")] = Path("reports"),
+    all_: Annotated[bool, typer.Option("--all", help="Every one of the 1,741 municipalities")] = False,
+    pref: Annotated[str | None, typer.Option(help="Every municipality of a prefecture (2 digits, e.g. 31)")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print the PDF (Chromium)")] = True,
+    workers: Annotated[int, typer.Option(help="Processes for a batch (default 2: both cores)")] = 2,
+) -> None:
+    """The population analyst: a 人口ビジョン 現状分析 report (HTML, PDF and the facts file) per municipality."""
+    from sousei.analyst import batch
+    from sousei.query import Warehouse
+
+    path = config.db_path(db)
+    if not path.is_file():
+        _fail(BuildError("warehouse", f"no warehouse at {path}: run `sousei build` first"))
+    wh = Warehouse(path)
+    munis = wh.municipalities()
+    known = {m["muni_code"] for m in munis}
+    wanted = list(codes or [])
+    bad = [c for c in wanted if c not in known]
+    if bad:
+        err.print(
+            f"[red]error[/] 市区町村コードが見つかりません: {escape(', '.join(bad))}"
+            "（2020年の1,741市区町村の5桁コード）"
+        )
+        raise typer.Exit(2)
+    if pref is not None:
+        chosen = [m["muni_code"] for m in munis if m["pref_code"] == pref]
+        if not chosen:
+            err.print(f"[red]error[/] 都道府県コード {escape(pref)} はありません（2桁、01〜47）")
+            raise typer.Exit(2)
+        wanted += chosen
+    if all_:
+        wanted += [m["muni_code"] for m in munis]
+    if not wanted:
+        err.print("[red]error[/] 市区町村コード、--pref または --all を指定してください")
+        raise typer.Exit(2)
+    wh.close()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:  # fmt: skip
+        task = progress.add_task("レポート", total=len(set(wanted)))
+        counts: dict[str, int] = {}
+
+        def done(o: batch.Outcome) -> None:
+            counts[o.status] = counts.get(o.status, 0) + 1
+            progress.update(task, advance=1, description=f"レポート {o.code} ({o.status})")
+            if o.status == "failed":
+                progress.console.print(f"[red]failed[/] {o.code}: {escape(o.error)}")
+
+        outcomes = batch.run(path, wanted, out, pdf=pdf, workers=min(workers, len(set(wanted))), on_result=done)
+    console.print(
+        f"written {counts.get('written', 0)}, unchanged {counts.get('unchanged', 0)}, "
+        f"failed {counts.get('failed', 0)} → {out}/ (index.html, index.csv)",
+        highlight=False,
+    )
+    if len(outcomes) == 1 and outcomes[0].status != "failed":
+        for p in sorted(out.glob(f"report-{outcomes[0].code}.*")):
+            console.print(f"saved {p}", highlight=False)
+    if counts.get("failed"):
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

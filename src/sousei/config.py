@@ -90,3 +90,26 @@ def reload_interval_s() -> float:
 def desk_db_url() -> str | None:
     """SOUSEI_DESK_DB_URL: the support desk's database (SQLAlchemy URL); None = the SQLite file var/desk.sqlite3."""
     return os.environ.get("SOUSEI_DESK_DB_URL") or None
+
+
+def llm_url() -> str | None:
+    """SOUSEI_LLM_URL: an OpenAI-compatible chat endpoint for the analyst's optional polish; None = nothing is sent."""
+    return os.environ.get("SOUSEI_LLM_URL") or None
+
+
+def llm_api_key() -> str | None:
+    """SOUSEI_LLM_API_KEY: bearer token for a hosted endpoint (a credential, never printed)."""
+    return os.environ.get("SOUSEI_LLM_API_KEY") or None
+
+
+def llm_model() -> str:
+    return os.environ.get("SOUSEI_LLM_MODEL") or "default"
+
+
+def llm_timeout_s() -> float:
+    return _number("SOUSEI_LLM_TIMEOUT", 30.0)
+
+
+def chromium_path() -> Path:
+    """The Chromium that prints the analyst's PDFs (Debian's package by default)."""
+    return Path(os.environ.get("SOUSEI_CHROMIUM") or "/usr/bin/chromium")

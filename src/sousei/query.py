@@ -575,3 +575,136 @@ class Warehouse:
                 )
                 self._geojson = ('{"type":"FeatureCollection","features":[' + features + "]}").encode()
             return self._geojson
+
+    # -- the population analyst's reads (sousei.analyst) -----------------------------------------------------
+
+    def unloaded_indicators(self) -> list[dict[str, Any]]:
+        """Registry indicators with no data in this warehouse (their source, e.g. an e-Stat table, is not loaded)."""
+        if not self.has(REGISTRY):
+            return []
+        return self.memo(
+            "unloaded_indicators",
+            lambda: self.rows(
+                f"SELECT indicator_id, name_ja AS name, sources FROM {REGISTRY} "
+                "WHERE last_year IS NULL ORDER BY position"
+            ),
+        )
+
+    def build_stamp(self) -> str:
+        """When and by which version the warehouse was built: the key of anything cached per warehouse version."""
+        if not self.has("meta__build"):
+            return f"mtime:{self.path.stat().st_mtime_ns}"
+        row = self.cursor().execute("SELECT built_at, sousei_version FROM meta__build").fetchone()
+        return f"{row[0].isoformat()}|{row[1]}" if row else f"mtime:{self.path.stat().st_mtime_ns}"
+
+    def census_age_groups(self, area: str) -> list[dict[str, Any]]:
+        """Census population 1980–2020 in three age groups (年齢不詳は按分済み) for a municipality (5 digits),
+        a prefecture (2 digits) or Japan ('00000', the sum of the 1,741)."""
+        if not self.has("core_census__population_by_sex_age"):
+            return []
+        table = self.memo("census_age_groups", self._census_age_groups)
+        return table.get(area, [])
+
+    def _census_age_groups(self) -> dict[str, list[dict[str, Any]]]:
+        rows = (
+            self.cursor()
+            .execute(
+                """SELECT m.muni_code, m.pref_code, c.census_year,
+                      sum(c.persons) FILTER (WHERE c.age_start < 15),
+                      sum(c.persons) FILTER (WHERE c.age_start BETWEEN 15 AND 64),
+                      sum(c.persons) FILTER (WHERE c.age_start >= 65),
+                      sum(c.persons)
+               FROM core_census__population_by_sex_age c JOIN core_areas__municipalities m USING (muni_code)
+               GROUP BY ALL ORDER BY 1, 3"""
+            )
+            .fetchall()
+        )
+        acc: dict[str, dict[int, list[float]]] = {}
+        for code, pref, year, *vals in rows:
+            for area in (code, pref, "00000"):
+                slot = acc.setdefault(area, {}).setdefault(year, [0.0, 0.0, 0.0, 0.0])
+                for k, v in enumerate(vals):
+                    slot[k] += v or 0.0
+        keys = ("age_0_14", "age_15_64", "age_65_plus", "total")
+        return {
+            area: [{"year": y, **dict(zip(keys, v, strict=True))} for y, v in sorted(years.items())]
+            for area, years in acc.items()
+        }
+
+    def vital_dynamics(self, code: str) -> list[dict[str, Any]]:
+        """住民基本台帳 births, deaths, in- and out-movers per fiscal (to FY2012) or calendar year (from 2013)."""
+        if not self.has("core_juki__population_dynamics"):
+            return []
+        cols = (
+            "period_kind",
+            "period",
+            "includes_foreign_residents",
+            "births_persons",
+            "deaths_persons",
+            "in_movers_persons",
+            "out_movers_persons",
+            "natural_change_persons",
+            "social_change_persons",
+        )
+        rows = self.bulk(
+            "vital_dynamics",
+            f"SELECT muni_code, {', '.join(cols)} FROM core_juki__population_dynamics ORDER BY muni_code, ref_date",
+        ).get(code, [])
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
+    def net_migration_by_sex_age(self, code: str) -> list[dict[str, Any]]:
+        """Net migrants by period × sex × age (cohort residual, out_migration__net_by_sex_age; male and female)."""
+        if not self.has("out_migration__net_by_sex_age"):
+            return []
+        cols = ("period", "sex", "age_group", "age_start", "net_migrants", "start_persons")
+        rows = self.bulk(
+            "net_migration",
+            "SELECT muni_code, period, sex, age_group, age_start, net_migrants, start_persons "
+            "FROM out_migration__net_by_sex_age WHERE sex IN ('male', 'female') "
+            "ORDER BY muni_code, period, sex, age_start",
+        ).get(code, [])
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
+    def projection_age_bands(self, code: str, scenario: str = "pattern1") -> list[dict[str, Any]]:
+        """Projected persons per year and 5-year age group (both sexes) of one scenario, for the municipality's unit."""
+        if not self.has("out_projection__population"):
+            return []
+        rows = self.bulk(
+            f"projection_bands_{scenario}",
+            "SELECT muni_code, year, age_start, sum(persons) FROM out_projection__population "
+            f"WHERE scenario = '{scenario}' GROUP BY ALL ORDER BY 1, 2, 3",
+        ).get(self.projection_unit(code), [])
+        return [{"year": y, "age_start": a, "persons": p} for y, a, p in rows]
+
+    def positive_deviants(
+        self, code: str, indicator_id: str, limit: int = 3, threshold: float = 60.0
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Peer-group members doing markedly better on an indicator (oriented 偏差値 within the group ≥ threshold,
+        best first) and those whose change was the best (oriented change score ≥ threshold, scored over all
+        municipalities), the municipality itself excluded."""
+        ind = self._indicators.get(indicator_id)
+        muni = self.municipality(code)
+        if ind is None or muni is None or ind.meta["direction"] == "neutral":
+            return {"better": [], "improved": []}
+        c = ind.cols
+        members = [i for i, g in enumerate(ind.peers) if g == muni["peer_group"] and ind.codes[i] != code]
+
+        def entry(i: int) -> dict[str, Any]:
+            return {
+                "muni_code": ind.codes[i],
+                "name": ind.names[i],
+                "pref_name": ind.pref_names[i],
+                "value": _num(c["value"][i]),
+                "oriented_peer": _num(c["oriented_peer"][i]),
+                "previous_year": _int(c["previous_year"][i]),
+                "previous_value": _num(c["previous_value"][i]),
+                "change": _num(c["change"][i]),
+                "oriented_change_score": _num(c["oriented_change_score"][i]),
+            }
+
+        def top(key: str) -> list[dict[str, Any]]:
+            sel = [i for i in members if not math.isnan(c[key][i]) and c[key][i] >= threshold]
+            sel.sort(key=lambda i: (-c[key][i], ind.codes[i]))
+            return [entry(i) for i in sel[:limit]]
+
+        return {"better": top("oriented_peer"), "improved": top("oriented_change_score")}

@@ -43,10 +43,11 @@ from sousei.web.charts import (
     charts_for_tab,
     key_scores,
 )
-from sousei.web.formatting import csv_number, score_text
 from sousei.web.compare_view import MAX_COMPARE, chart_indicators, compare_chart, resolve_added
+from sousei.web.formatting import csv_number, score_text
 from sousei.web.methods import plain_text
 from sousei.web.pending import MIGRATION_OD, PENDING_CHARTS
+from sousei.web.report_routes import report_router
 from sousei.web.simulator_view import simulator_context
 from sousei.web.sources_ja import sources_in_japanese
 
@@ -569,6 +570,7 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
 
     # The support desk (/desk): its own read-write database (desk_url, else SOUSEI_DESK_DB_URL, else SQLite).
     mount_desk(app, templates, wh, desk_url)
+    app.include_router(report_router())  # 分析レポート: /m/{code}/report, report.pdf, /api/m/{code}/report/facts
 
     # Mounted last, so that /static/vendor/plotly.min.js above is not shadowed by the folder.
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
