@@ -12,13 +12,15 @@ from sousei.analyst import ANALYST_VERSION
 from sousei.analyst.factbook import FactBook
 from sousei.analyst.phrasing import DEVIANT_SCORE, FLAT_CHANGE_PCT, LEVEL_WORDS
 from sousei.domain import diagnosis
+from sousei.domain.projection.labels import PATTERN1_LABEL
 from sousei.query import Warehouse
 
 CENSUS = "core_census__population_by_sex_age"
 CENSUS_SOURCES = "census_1980_2015_sex_age5, census_2020_sex_age5"
 COMPARISONS = "out_indicators__comparisons"
 PROJECTION = "out_projection__population"
-PROJECTION_SOURCES = "census_2020_sex_age5, national_series"
+# パターン1 reproduces IPSS 2023 to 2050 (issue 9); the engine rests on the census and the national life tables.
+PROJECTION_SOURCES = "ipss_2023_regional_totals, census_2020_sex_age5, national_series"
 TREND_YEARS = (1980, 1990, 2000, 2010, 2015, 2020)
 PLAN_YEARS = (2020, 2030, 2040, 2050)
 SCENARIOS = {"pattern1": "パターン1", "sim1": "シミュレーション1", "sim2": "シミュレーション2"}
@@ -76,6 +78,7 @@ def gather(wh: Warehouse, code: str) -> FactBook:
     _projection(wh, fb, code)
     _future(wh, fb, code)
     _issues(wh, fb, code)
+    _cases(wh, fb, code)
     _method(fb)
     _unloaded(wh, fb)
     _sources(wh, fb)
@@ -99,6 +102,7 @@ def _method(fb: FactBook) -> None:
     for i, (bound, word) in enumerate(LEVEL_WORDS[:-1]):
         fb.add(f"method.level.{i}", f"偏差値の下限：{word}", bound, "", **common)
     fb.add("method.flat", "横ばいとする変化の幅", FLAT_CHANGE_PCT, "%", **common)
+    fb.add("method.pattern1", "パターン1の定義", PATTERN1_LABEL, text=PATTERN1_LABEL, **common)
     fb.add("method.deviant", "参考になる自治体とする類似団体内の偏差値", DEVIANT_SCORE, "", **common)
     fb.add("method.priority.level", "優先課題：水準の偏差値の基準", diagnosis.LEVEL_THRESHOLD, "", **common)
     fb.add("method.priority.trend", "優先課題：変化の偏差値の基準", diagnosis.TREND_THRESHOLD, "", **common)
@@ -416,6 +420,32 @@ def _deviants(wh: Warehouse, fb: FactBook, code: str, n: str, indicator_id: str)
                 )
             ids.append(str(j))
         fb.lists[f"peer.{n}.{kind}"] = ids
+
+
+# The 好事例 come from the project's catalog of the deck's cases (src/sousei/desk/catalog/cases.toml), not a table.
+CATALOG = "好事例カタログ（desk/catalog/cases.toml）"
+DECK = "内閣官房「地方創生をめぐる最近の動向」（2025年11月11日）"
+MAX_CASES = 5
+
+
+def _cases(wh: Warehouse, fb: FactBook, code: str) -> None:
+    """The deck's good practices recommended to the municipality: the same rule and reasons as the dashboard's
+    好事例 tab (cases addressing its priority issues, then cases of similar municipalities), computed once per
+    process for all municipalities from the committed catalog (cases the Secretariat adds in the desk are not
+    included: the report must not depend on the desk's database)."""
+    from sousei.desk.catalog.service import deck_recommendations
+
+    recommendations = wh.memo("analyst:deck_recommendations", lambda: deck_recommendations(wh)).get(code, [])
+    common: dict[str, Any] = {"table": CATALOG, "sources": "", "year": "2025年11月11日"}
+    fb.add("cases.source", "好事例の出典", DECK, text=DECK, **common)
+    ids = []
+    for k, (rec, case) in enumerate(recommendations[:MAX_CASES], 1):
+        kind = "優先課題" if rec.kind == "issue" else "類似団体"
+        fb.add(f"case.{k}.name", "好事例", case.name, text=case.name, comparison=kind, **common)
+        fb.add(f"case.{k}.place", "地域", case.place, text=case.place, comparison=kind, **common)
+        fb.add(f"case.{k}.reason", "推薦の理由", rec.reason, text=rec.reason, comparison=kind, **common)
+        ids.append(str(k))
+    fb.lists["cases"] = ids
 
 
 def _sources(wh: Warehouse, fb: FactBook) -> None:

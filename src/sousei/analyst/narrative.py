@@ -382,7 +382,7 @@ class Writer:
         text = self.pick(
             "proj.p1",
             f"パターン1では2050年の人口は{fb.p('proj.pattern1.2050')}人（2020年比{fb.p('proj.pattern1.2050.change')}%）となる。",
-            f"パターン1（社人研準拠）によると、2050年の人口は{fb.p('proj.pattern1.2050')}人で、2020年から"
+            f"パターン1（{fb.p('method.pattern1')}）によると、2050年の人口は{fb.p('proj.pattern1.2050')}人で、2020年から"
             f"{_change('proj.pattern1.2050.change', fb)}。",
         )
         if fb.has_value("proj.pattern1.2070"):
@@ -494,7 +494,18 @@ class Writer:
             if not better and not improved:
                 text += "基準に当てはまる団体は見当たらなかった。"
             s.items.append(text)
-        s.notes.append("好事例カタログ（伴走支援デスク）が整備されれば、課題に対応する事例もここに示す。")
+        cases = fb.lists.get("cases", [])
+        if cases:
+            s.paragraphs.append(
+                f"{fb.p('cases.source')}に掲載された好事例のうち、優先課題に関連する事例と類似団体の事例を挙げる"
+                "（ダッシュボードの好事例タブと同じ選び方）。"
+            )
+            for k in cases:
+                s.items.append(f"{fb.p(f'case.{k}.name')}（{fb.p(f'case.{k}.place')}）：{fb.p(f'case.{k}.reason')}")
+        else:
+            s.notes.append(
+                f"{fb.p('cases.source')}の好事例に、この団体の優先課題や類似団体に当てはまるものはなかった。"
+            )
         return s
 
     def sources(self) -> Section:
@@ -512,8 +523,9 @@ class Writer:
             "優先課題の判定では「低いほど良い」指標の向きを反転している。"
         )
         s.paragraphs.append(
-            "将来推計は本プロジェクトのコーホート要因法（社人研方式、docs/methods/projection.md）による。"
-            "パターン1は社人研準拠、シミュレーション1は出生率が人口置換水準まで上昇、シミュレーション2はそれに加え人口移動が"
+            f"将来推計のパターン1は{fb.p('method.pattern1')}である。シミュレーション1・2はパターン1と同じ仮定値から"
+            "本プロジェクトのコーホート要因法（社人研方式、docs/methods/projection.md）で計算し、シミュレーション1は出生率が"
+            "人口置換水準まで上昇した場合、シミュレーション2はそれに加え人口移動が"
             "均衡した場合である。出生の壁の分解は docs/methods/walls.md、人口移動は docs/methods/migration.md、"
             "優先課題は docs/methods/priority.md を参照。"
         )
