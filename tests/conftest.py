@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 
 from sousei import config
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +55,15 @@ def wh(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(warehouse_path), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright, one per test module (tests/servers.py has its path and flags)."""
+    from playwright.sync_api import sync_playwright
+    from tests.servers import CHROMIUM_ARGS, chromium_path
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -74,8 +74,9 @@ def _baseline(db: Path, version: tuple[int, int], base_year: int) -> model.Basel
 
 
 def baseline_from(con: duckdb.DuckDBPyConnection, base_year: int = 2020) -> model.Baseline:
-    """パターン1 of the inputs read through an open connection (see `read_inputs`)."""
-    return model.ipss_baseline(read_inputs(con), base_year)
+    """パターン1 of the inputs read through an open connection (see `read_inputs`): the same anchored baseline as
+    `baseline`, so the simulator and the stored scenarios agree."""
+    return model.pattern1(read_inputs(con), base_year)
 
 
 def unit_of(code: str, inputs: model.Inputs) -> str:

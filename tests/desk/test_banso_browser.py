@@ -3,18 +3,13 @@ and publishes the team, an official sees the team and answers the survey, the Se
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.desk.conftest import PASSWORD
-from tests.desk.test_browser import _free_port, browser  # noqa: F401  (the module's Chromium fixture)
+from tests.servers import uvicorn_app
 
 from sousei.desk import accounts
 from sousei.desk.banso import service
@@ -49,29 +44,12 @@ def banso_server(warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory)
         db.commit()
     engine.dispose()
     wh.close()
-    port = _free_port()
-    env = {**os.environ, "SOUSEI_DB": str(warehouse_path.resolve()), "SOUSEI_DESK_DB_URL": url}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "sousei.web.main:app", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], env=env)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/desk/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start (exit code {proc.poll()})")
-            time.sleep(0.2)
+    env = {"SOUSEI_DB": str(warehouse_path.resolve()), "SOUSEI_DESK_DB_URL": url}
+    with uvicorn_app(env, "/desk/login") as (base, _):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
-def _login(browser: Browser, base: str, email: str) -> Page:  # noqa: F811
+def _login(browser: Browser, base: str, email: str) -> Page:
     page = browser.new_context(locale="ja-JP").new_page()
     page.goto(base + "/desk/")
     page.get_by_label("メールアドレス").fill(email)
@@ -81,7 +59,7 @@ def _login(browser: Browser, base: str, email: str) -> Page:  # noqa: F811
     return page
 
 
-def test_municipality_applies(browser: Browser, banso_server: str) -> None:  # noqa: F811
+def test_municipality_applies(browser: Browser, banso_server: str) -> None:
     page = _login(browser, banso_server, EMAILS["municipality"])
     page.get_by_role("link", name="伴走支援").click()
     page.get_by_role("link", name="伴走支援を申請する・申請を変更する").click()
@@ -94,7 +72,7 @@ def test_municipality_applies(browser: Browser, banso_server: str) -> None:  # n
     expect(page.get_by_role("status")).to_have_text("申請を保存しました")
 
 
-def test_secretariat_matches_and_publishes(browser: Browser, banso_server: str) -> None:  # noqa: F811
+def test_secretariat_matches_and_publishes(browser: Browser, banso_server: str) -> None:
     page = _login(browser, banso_server, EMAILS["secretariat"])
     page.goto(banso_server + "/desk/banso/secretariat")
     expect(page.locator("#feasibility h2")).to_have_text("編成前の確認")
@@ -107,7 +85,7 @@ def test_secretariat_matches_and_publishes(browser: Browser, banso_server: str) 
     expect(page.locator("h1")).to_contain_text("公表中")
 
 
-def test_official_sees_the_team_and_answers_the_survey(browser: Browser, banso_server: str) -> None:  # noqa: F811
+def test_official_sees_the_team_and_answers_the_survey(browser: Browser, banso_server: str) -> None:
     page = _login(browser, banso_server, OFFICIALS[0][0])
     page.goto(banso_server + "/desk/banso/team")
     expect(page.locator("#team-muni")).to_contain_text("釧路市")
@@ -121,7 +99,7 @@ def test_official_sees_the_team_and_answers_the_survey(browser: Browser, banso_s
     expect(page.get_by_role("status")).to_have_text("回答を保存しました")
 
 
-def test_secretariat_reads_the_evaluation(browser: Browser, banso_server: str) -> None:  # noqa: F811
+def test_secretariat_reads_the_evaluation(browser: Browser, banso_server: str) -> None:
     page = _login(browser, banso_server, EMAILS["secretariat"])
     page.goto(banso_server + "/desk/banso/evaluations")
     row = page.locator("#reasons tr", has_text="地方創生の現場に携わることができるから。")

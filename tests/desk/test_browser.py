@@ -6,36 +6,22 @@ Secretariat records the meeting and closes, the municipality sees the result.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from tests.desk.conftest import PASSWORD
+from tests.servers import uvicorn_app
 
 from sousei.desk import accounts
 from sousei.desk.db import make_engine, make_sessionmaker, write_session
 from sousei.desk.migrate import upgrade
 from sousei.query import Warehouse
 
-CHROMIUM = os.environ.get("SOUSEI_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 EMAILS = {"municipality": "sapporo@example.jp", "secretariat": "jimukyoku@example.jp", "ministry": "mlit@example.jp"}
 STATE: dict[str, Any] = {}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -53,36 +39,9 @@ def desk_server(warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) 
         db.commit()
     engine.dispose()
     wh.close()
-    port = _free_port()
-    env = {**os.environ, "SOUSEI_DB": str(warehouse_path.resolve()), "SOUSEI_DESK_DB_URL": url}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "sousei.web.main:app", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], env=env)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/desk/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start (exit code {proc.poll()})")
-            time.sleep(0.2)
+    env = {"SOUSEI_DB": str(warehouse_path.resolve()), "SOUSEI_DESK_DB_URL": url}
+    with uvicorn_app(env, "/desk/login") as (base, _):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"Chromium is not at {CHROMIUM}: apt-get install chromium (never download a browser)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _login(browser: Browser, base: str, role: str) -> Page:

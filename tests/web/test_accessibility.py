@@ -9,7 +9,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
-from tests.web.test_browser import _page, browser  # noqa: F401 - the Chromium fixture of the browser tests
+from tests.web.test_browser import _page
 
 from sousei.web.charts import TABS
 
@@ -46,7 +46,7 @@ def _serious(page: Page) -> list[tuple[str, str, list[object]]]:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_serious_violation(browser: Browser, server: str, path: str) -> None:  # noqa: F811
+def test_axe_finds_no_serious_violation(browser: Browser, server: str, path: str) -> None:
     page = _page(browser, 1280)
     page.goto(server + path)
     _settled(page)
@@ -56,7 +56,7 @@ def test_axe_finds_no_serious_violation(browser: Browser, server: str, path: str
 
 
 @pytest.mark.parametrize("path", CHART_PAGES + ["/", "/sources", "/search?q=府中"])
-def test_375px_titles_clear_of_legends_no_sideways_scroll_axe(browser: Browser, server: str, path: str) -> None:  # noqa: F811
+def test_375px_titles_clear_of_legends_no_sideways_scroll_axe(browser: Browser, server: str, path: str) -> None:
     page = _page(browser, 375)
     page.goto(server + path)
     _settled(page)
@@ -71,7 +71,7 @@ def _focus_ring(page: Page) -> str:
     return str(page.evaluate("getComputedStyle(document.activeElement).outlineStyle"))
 
 
-def test_tabs_and_simulator_by_keyboard(browser: Browser, server: str) -> None:  # noqa: F811
+def test_tabs_and_simulator_by_keyboard(browser: Browser, server: str) -> None:
     page = _page(browser, 1280)
     page.goto(server + "/m/01100")
     tab = page.locator("nav.tabs a[data-tab=projection]")
@@ -97,7 +97,7 @@ def test_tabs_and_simulator_by_keyboard(browser: Browser, server: str) -> None: 
     assert page.errors == []  # type: ignore[attr-defined]
 
 
-def test_search_submitted_before_suggestions(browser: Browser, server: str) -> None:  # noqa: F811
+def test_search_submitted_before_suggestions(browser: Browser, server: str) -> None:
     page = _page(browser, 1280)
     page.goto(server + "/")
     page.locator("#search-box").fill("とっとり")
@@ -113,7 +113,7 @@ def test_search_submitted_before_suggestions(browser: Browser, server: str) -> N
     assert page.errors == []  # type: ignore[attr-defined]
 
 
-def test_compare_by_names_and_ranking_pages(browser: Browser, server: str) -> None:  # noqa: F811
+def test_compare_by_names_and_ranking_pages(browser: Browser, server: str) -> None:
     page = _page(browser, 375)
     page.goto(server + "/compare?codes=01100")
     page.locator("#compare-add").fill("とっとり")

@@ -296,7 +296,7 @@ def test_csv_and_pages_round_to_the_indicator_precision(client: TestClient) -> N
 
 
 def test_extreme_scores_read_100_or_more_and_reference_values_are_labelled(client: TestClient) -> None:
-    html = client.get("/ranking/living_childcare_waiting_per_1000_children").text
+    html = client.get("/ranking/living_childcare_waiting_per_1000_children", params={"all": "true"}).text
     assert "0以下" in html and "参考値" in html
     assert re.search(r">\s*(1[0-9]{2}|[2-9][0-9]{2})\.[0-9]<", html) is None  # no 偏差値 like 466.0
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.web.test_browser import _charts_drawn, _page, browser  # noqa: F401 - the fixture is used by name
+from tests.web.test_browser import _charts_drawn, _page
 
 from sousei.web.charts import TABS
 
@@ -17,7 +17,7 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.vi
 """
 
 
-def _watched(browser: Browser) -> tuple[Page, list[str]]:  # noqa: F811
+def _watched(browser: Browser) -> tuple[Page, list[str]]:
     page = _page(browser, 1280)
     page.add_init_script(WATCH)
     console: list[str] = []
@@ -30,7 +30,7 @@ def _violations(page: Page, console: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("tab", list(TABS))
-def test_every_municipal_tab_draws_its_charts_under_the_policy(browser: Browser, server: str, tab: str) -> None:  # noqa: F811
+def test_every_municipal_tab_draws_its_charts_under_the_policy(browser: Browser, server: str, tab: str) -> None:
     page, console = _watched(browser)
     page.goto(f"{server}/m/01100?tab={tab}")
     page.wait_for_load_state("networkidle")
@@ -38,7 +38,7 @@ def test_every_municipal_tab_draws_its_charts_under_the_policy(browser: Browser,
     assert _violations(page, console) == []
 
 
-def test_map_selects_ranking_japan_and_compare_under_the_policy(browser: Browser, server: str) -> None:  # noqa: F811
+def test_map_selects_ranking_japan_and_compare_under_the_policy(browser: Browser, server: str) -> None:
     page, console = _watched(browser)
     page.goto(server + "/?indicator=tfr_bayes")
     expect(page.locator("#map")).to_have_attribute("data-drawn", re.compile(r"^1[0-9]{3}$"), timeout=60_000)

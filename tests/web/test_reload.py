@@ -9,7 +9,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from tests.web.conftest import _free_port
+from tests.servers import uvicorn_app, wait_until
 
 from sousei.pipeline import build as build_mod
 from sousei.web.app import DEFAULT_INDICATOR
@@ -38,6 +37,9 @@ def every_get_url(client: TestClient) -> list[str]:
         if not isinstance(route, APIRoute) or "GET" not in route.methods:
             continue
         path = route.path.replace("{code}", "01100").replace("{indicator_id}", DEFAULT_INDICATOR)
+        path = path.replace("{slug}", "walls")  # the methods pages (/methods/walls …)
+        if path.startswith("/compare/charts/"):  # a chart of the compare page: one indicator, chosen municipalities
+            path = f"/compare/charts/compare_{DEFAULT_INDICATOR}.csv?codes=01100,31201"
         path = path.replace("{chart_id}", national_chart if "japan" in path else muni_chart)
         urls.append(path)
     return [*urls, "/m/01100?tab=projection", "/api/m/01100/simulate?tfr_2030=1.5&migration_scale=0.5"]
@@ -91,35 +93,8 @@ def live_server(warehouse_path: Path, tmp_path: Path) -> Iterator[tuple[str, Pat
     db = tmp_path / "served" / "w.duckdb"
     db.parent.mkdir()
     shutil.copyfile(warehouse_path, db)
-    port = _free_port()
-    env = {**os.environ, "SOUSEI_DB": str(db), "SOUSEI_RELOAD_INTERVAL_S": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "sousei.web.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"],
-        env=env,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait(lambda: httpx.get(base + "/api/indicators", timeout=2).status_code == 200, proc, "start")
+    with uvicorn_app({"SOUSEI_DB": str(db), "SOUSEI_RELOAD_INTERVAL_S": "1"}, "/api/indicators") as (base, proc):
         yield base, db, proc
-    finally:
-        proc.terminate()
-        proc.wait(20)
-
-
-def _wait(ready, proc: subprocess.Popen[bytes], what: str, timeout: float = 120) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if ready():
-                return
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None:
-            pytest.fail(f"the server died waiting for {what} (exit code {proc.returncode})")
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def _built(base: str) -> str:
@@ -146,7 +121,7 @@ def test_the_server_answers_every_route_while_the_warehouse_is_rebuilt_under_it(
         time.sleep(2.5)
         # A rebuild puts a new file in place: picked up on the timer, as a whole.
         _copy_with_build_time(warehouse_path, db, later)
-        _wait(lambda: _built(base) == str(later), proc, "the rebuilt warehouse")
+        wait_until(lambda: _built(base) == str(later), proc, "the rebuilt warehouse", 120)
         # A file that is not a whole warehouse (a build of one step) is refused; the running one goes on.
         build_mod.build(db, data_dir, only=lambda s: s.name == "tokyo_area_migration")
         time.sleep(2.5)
@@ -155,7 +130,7 @@ def test_the_server_answers_every_route_while_the_warehouse_is_rebuilt_under_it(
         latest = later + dt.timedelta(days=1)
         _copy_with_build_time(warehouse_path, db, latest)
         proc.send_signal(signal.SIGHUP)
-        _wait(lambda: _built(base) == str(latest), proc, "the warehouse after SIGHUP")
+        wait_until(lambda: _built(base) == str(latest), proc, "the warehouse after SIGHUP", 120)
         time.sleep(1)
 
     assert hammer.errors == []

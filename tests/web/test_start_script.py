@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sysconfig
 import time
@@ -19,16 +18,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.servers import free_port
 
 from sousei import config
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _venv_reusing_installed_packages(root: Path) -> None:
@@ -44,7 +38,7 @@ def test_start_script_on_a_clean_clone_ends_serving(tmp_path: Path) -> None:
     clone = tmp_path / "sousei"
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
     _venv_reusing_installed_packages(clone)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOUSEI_")}
     env |= {"SOUSEI_DATA_DIR": str(bundle), "PYTHONNOUSERSITE": "1"}
     log = (tmp_path / "start.log").open("wb")

@@ -256,7 +256,6 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
 
     # -- pages ---------------------------------------------------------------------------------------------
     navigation.register(app, wh, templates)
-    ranking_view.register(app, wh, templates)
     compare_view.register(app, wh)
     boundaries.register(app, wh, build_id)
 
@@ -351,6 +350,9 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
                 ("oriented_japan", "偏差値（全国、高いほど良い）")]  # fmt: skip
         digits = {"value": int(iv.meta["digits"]), "oriented_japan": 1}
         return _csv_response(_rows_csv(rows, cols, digits), f"ranking_{iv.id}.csv")
+
+    # After the CSV route: /ranking/{indicator_id} would also match "….csv" and answer 422.
+    ranking_view.register(app, wh, templates)
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(
