@@ -7,4 +7,18 @@ dashboard's own chart definitions (`sousei.web.charts`) as inline vector graphic
 HTML; `pdf` prints it with Debian's Chromium; `batch` writes many reports on both cores.
 """
 
-ANALYST_VERSION = "1"  # bump when the wording or layout changes: batch resume redoes every report then
+import hashlib
+from pathlib import Path
+
+
+def _code_version() -> str:
+    """A digest of the analyst's own code and templates: a batch resumes only reports written by this very code, so
+    a change of wording or layout redoes every report without anyone remembering to bump a number."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for path in sorted([*here.glob("*.py"), *here.glob("templates/*")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+ANALYST_VERSION = _code_version()

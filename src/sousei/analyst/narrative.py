@@ -496,12 +496,14 @@ class Writer:
             s.items.append(text)
         cases = fb.lists.get("cases", [])
         if cases:
-            s.paragraphs.append(
+            intro = (
                 f"{fb.p('cases.source')}に掲載された好事例のうち、優先課題に関連する事例と類似団体の事例を挙げる"
                 "（ダッシュボードの好事例タブと同じ選び方）。"
             )
-            for k in cases:
-                s.items.append(f"{fb.p(f'case.{k}.name')}（{fb.p(f'case.{k}.place')}）：{fb.p(f'case.{k}.reason')}")
+            lines = [
+                f"{fb.p(f'case.{k}.name')}（{fb.p(f'case.{k}.place')}）：{fb.p(f'case.{k}.reason')}。" for k in cases
+            ]
+            s.blocks.append(Block("課題に関連する好事例", [intro, *lines]))
         else:
             s.notes.append(
                 f"{fb.p('cases.source')}の好事例に、この団体の優先課題や類似団体に当てはまるものはなかった。"
