@@ -1,7 +1,7 @@
 """Benchmark the 好事例 catalog: search server side (p50/p99 over a fixed query mix, index lookup alone and the whole
 /desk/cases request in-process) and the recommendations for all 1,741 municipalities.
 
-Run as `.venv/bin/python bench/catalog.py --db /work/wh/sousei.duckdb [--desk-url postgresql+psycopg://…]`.
+Run as `.venv/bin/python bench/catalog.py --db var/sousei.duckdb [--desk-url postgresql+psycopg://…]`.
 Targets: search p50 ≤ 20 ms server side; recommendations for all municipalities ≤ 5 s.
 """
 
