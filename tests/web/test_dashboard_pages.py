@@ -107,6 +107,7 @@ def test_m_and_l_curve_panels_explain_themselves(client: TestClient, warehouse: 
     m_fig = html.split('id="fig-m_curve"')[1].split("</figure>")[0]
     if "data-pending" in m_fig:
         assert "統計表ID <code>0003450558</code>" in m_fig and "sousei data estat 0003450558" in m_fig
+        assert "確認できていません" in m_fig  # an ID not checked against e-Stat says so
     assert not warehouse.indicator("women_employment_rate_25_29_pct") or "data-pending" not in m_fig
 
 
