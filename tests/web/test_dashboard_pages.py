@@ -273,3 +273,14 @@ def test_api_documentation_names_no_tables(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     summaries = [op.get("summary", "") for path in spec["paths"].values() for op in path.values()]
     assert summaries and not [s for s in summaries if TABLE_NAME.search(s)]
+
+
+def test_a_tile_is_judged_on_the_score_as_printed() -> None:
+    # 59.96 prints as 60.0: its tile must say 強み, not 平均的 beside a printed 60.0 (seen on 日吉津村's overview)
+    from sousei.web.app import score_band, score_word
+
+    assert (score_band(59.96), score_word(59.96)) == ("strong", "強み")
+    assert (score_band(59.94), score_word(59.94)) == ("", "平均的")
+    assert (score_band(39.96), score_word(39.96)) == ("", "平均的")
+    assert (score_band(39.94), score_word(39.94)) == ("weak", "弱み")
+    assert (score_band(None), score_word(None)) == ("na", "データなし")

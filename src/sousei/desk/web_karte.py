@@ -297,9 +297,7 @@ def karte_share(request: Request, db: Db, user: Secretariat, karte_id: int, form
         unknown = [m for m in chosen if m not in ministries.BY_ID]
         if unknown or not chosen:
             raise FieldErrors({"ministries": "共有する府省庁を一覧から選んでください"})
-        note = str(form.get("note") or "").strip()
-        if len(note) > 2000:
-            raise FieldErrors({"note": f"共有時のメモは2000文字以内で入力してください（現在{len(note)}文字）"})
+        note = _note(form, "note", "共有時のメモ")
         workflow.share(db, user, karte, chosen, note, _int(form, "version"), client_address(request))
 
     return _action(request, db, user, karte_id, form, run)
@@ -329,39 +327,32 @@ def karte_meeting(request: Request, db: Db, user: CsrfUser, karte_id: int, form:
     )
 
 
-def _close_note(form: FormData) -> str:
+def _note(form: FormData, field: str, what: str) -> str:
+    """The form's free-text note (posted as `note`), at most 2,000 characters; the error is shown at `field`."""
     note = str(form.get("note") or "").strip()
     if len(note) > 2000:
-        raise FieldErrors({"close_note": f"メモは2000文字以内で入力してください（現在{len(note)}文字）"})
+        raise FieldErrors({field: f"{what}は2000文字以内で入力してください（現在{len(note)}文字）"})
     return note
+
+
+def _close(request: Request, db: Session, user: User, karte_id: int, form: FormData, status: Status) -> Response:
+    """完了 or 取下げ: the same action with its note; who may do which is the route's dependency."""
+
+    def run(karte: Karte) -> None:
+        note = _note(form, "close_note", "メモ")
+        workflow.close(db, user, karte, status, note, _int(form, "version"), client_address(request))
+
+    return _action(request, db, user, karte_id, form, run)
 
 
 @router.post("/karte/{karte_id}/complete")
 def karte_complete(request: Request, db: Db, user: Secretariat, karte_id: int, form: Form) -> Response:
-    return _action(
-        request,
-        db,
-        user,
-        karte_id,
-        form,
-        lambda karte: workflow.close(
-            db, user, karte, Status.DONE, _close_note(form), _int(form, "version"), client_address(request)
-        ),
-    )
+    return _close(request, db, user, karte_id, form, Status.DONE)
 
 
 @router.post("/karte/{karte_id}/withdraw")
 def karte_withdraw(request: Request, db: Db, user: CsrfUser, karte_id: int, form: Form) -> Response:
-    return _action(
-        request,
-        db,
-        user,
-        karte_id,
-        form,
-        lambda karte: workflow.close(
-            db, user, karte, Status.WITHDRAWN, _close_note(form), _int(form, "version"), client_address(request)
-        ),
-    )
+    return _close(request, db, user, karte_id, form, Status.WITHDRAWN)
 
 
 # -- JSON API --------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from sousei.domain.projection.engine import FEMALE, WOMEN_20_39, project
 from sousei.domain.projection.labels import PATTERN1_LABEL
 from sousei.domain.projection.methods import closed_params
 from sousei.domain.projection.sustainability import REGIONS, change_pct, classify
+from sousei.pipeline.derived.projection import PATTERN1_AND_IPSS2023
 from sousei.projection_api import load_inputs
 
 # Targets of the engine (unanchored) from issue 9: 2015 base vs IPSS 2018, 2020 base vs IPSS 2023 totals (2050)
@@ -216,14 +217,7 @@ def _counts(con: duckdb.DuckDBPyConnection) -> list[str]:
 def _anchor_deviation(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     """Largest deviation of the stored パターン1 from IPSS 2023 over units, years 2020–2050 and the four figures."""
     row = con.execute(
-        """WITH p AS (SELECT muni_code, year, sum(persons) AS total,
-                             sum(persons) FILTER (WHERE age_start < 15) AS u15,
-                             sum(persons) FILTER (WHERE age_start BETWEEN 15 AND 60) AS wa,
-                             sum(persons) FILTER (WHERE age_start >= 65) AS eld
-                      FROM out_projection__population WHERE scenario = 'pattern1' AND year <= 2050 GROUP BY ALL),
-                i AS (SELECT area_code AS muni_code, year, total_persons AS total, under15_persons AS u15,
-                             working_age_persons AS wa, elderly_persons AS eld
-                      FROM core_ipss2023__population WHERE area_level IN ('municipality', 'joint')),
+        f"""WITH {PATTERN1_AND_IPSS2023},
                 d AS (SELECT unnest([abs(p.total - i.total), abs(p.u15 - i.u15), abs(p.wa - i.wa),
                                      abs(p.eld - i.eld)]) AS diff,
                              unnest([i.total, i.u15, i.wa, i.eld]) AS want

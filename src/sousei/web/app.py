@@ -98,11 +98,20 @@ def _negotiated(request: Request, bodies: dict[str, bytes], media_type: str) -> 
     return Response(body, media_type=media_type, headers=headers)
 
 
+SCORE_WORDS = {"na": "データなし", "weak": "弱み", "": "平均的", "strong": "強み"}
+
+
+def score_band(score: float | None) -> str:
+    """The tile class of a 偏差値, judged on the value as printed (one decimal): a 59.96 shown as 60.0 is strong."""
+    if score is None:
+        return "na"
+    shown = round(score, 1)
+    return "weak" if shown < 40 else "strong" if shown >= 60 else ""
+
+
 def score_word(score: float | None) -> str:
     """The word a 偏差値 tile carries beside its number and colour (colour is never the only carrier)."""
-    if score is None:
-        return "データなし"
-    return "弱み" if score < 40 else "強み" if score >= 60 else "平均的"
+    return SCORE_WORDS[score_band(score)]
 
 
 def _csv_response(text: str, filename: str) -> Response:
@@ -179,6 +188,7 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
     templates.env.globals["pending_charts"] = PENDING_CHARTS
     templates.env.globals["migration_od"] = MIGRATION_OD
     templates.env.globals["score_word"] = score_word
+    templates.env.globals["score_band"] = score_band
     build_id = hashlib.sha256(f"{db.resolve()}:{db.stat().st_mtime_ns}".encode()).hexdigest()[:16]
     chart_cache = _LRU(8192)
     page_cache = _LRU(4096)  # rendered municipality pages, per (code, tab), with their compressed bodies

@@ -37,6 +37,17 @@ SCENARIO = C("scenario", "VARCHAR", "pattern1 (2050年まで社人研（令和5�
 UNIT = C("muni_code", "VARCHAR", "Municipal code of 2020, or 07999 for 浜通り地域 (13 municipalities as one unit)",
          nullable=False)  # fmt: skip
 
+# パターン1's total, 0–14, 15–64 and 65+ per unit and year to 2050 (p) beside IPSS 2023's published ones (i): the
+# build check below and the validation report (sousei.validation.projection) compare the same two relations.
+PATTERN1_AND_IPSS2023 = """p AS (SELECT muni_code, year, sum(persons) AS total,
+                 sum(persons) FILTER (WHERE age_start < 15) AS u15,
+                 sum(persons) FILTER (WHERE age_start BETWEEN 15 AND 60) AS wa,
+                 sum(persons) FILTER (WHERE age_start >= 65) AS eld
+          FROM out_projection__population WHERE scenario = 'pattern1' AND year <= 2050 GROUP BY ALL),
+    i AS (SELECT area_code AS muni_code, year, total_persons AS total, under15_persons AS u15,
+                 working_age_persons AS wa, elderly_persons AS eld
+          FROM core_ipss2023__population WHERE area_level IN ('municipality', 'joint'))"""
+
 POPULATION = Table(
     name="out_projection__population",
     description="Projected population by scenario, municipality, year (2020 census base … 2070), sex and 5-year "
@@ -68,14 +79,7 @@ POPULATION = Table(
             "pattern1-equals-ipss2023",
             "パターン1 departs from IPSS 2023 (total, 0–14, 15–64 or 65+ of a unit and year 2020–2050) by more than "
             "0.5% or 1 person, whichever is larger",
-            """WITH p AS (SELECT muni_code, year, sum(persons) AS total,
-                                 sum(persons) FILTER (WHERE age_start < 15) AS u15,
-                                 sum(persons) FILTER (WHERE age_start BETWEEN 15 AND 60) AS wa,
-                                 sum(persons) FILTER (WHERE age_start >= 65) AS eld
-                          FROM out_projection__population WHERE scenario = 'pattern1' AND year <= 2050 GROUP BY ALL),
-                    i AS (SELECT area_code AS muni_code, year, total_persons AS total, under15_persons AS u15,
-                                 working_age_persons AS wa, elderly_persons AS eld
-                          FROM core_ipss2023__population WHERE area_level IN ('municipality', 'joint'))
+            f"""WITH {PATTERN1_AND_IPSS2023}
                 SELECT * FROM i FULL JOIN p USING (muni_code, year)
                 WHERE p.total IS NULL OR i.total IS NULL
                    OR abs(p.total - i.total) > greatest(0.005 * i.total, 1)
