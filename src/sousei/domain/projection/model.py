@@ -42,7 +42,7 @@ from sousei.domain.projection.methods import (
     survival_path_from_national,
     trend_migration_rates,
 )
-from sousei.domain.projection.params import N_AGES, ProjectionParams
+from sousei.domain.projection.params import DEFAULT_TFR_POINTS, N_AGES, ProjectionParams
 from sousei.domain.projection.scenarios import tfr_path_cwr, with_migration_scale
 
 HORIZON = 2070
@@ -98,7 +98,6 @@ class MigrationRule:
 
 
 DEFAULT_RULE = MigrationRule()
-DEFAULT_TFR_POINTS: dict[int, float] = {2030: 1.8, 2040: 2.07}
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,6 +15,7 @@ from sousei.domain.projection import model
 from sousei.domain.projection.engine import FEMALE, WOMEN_20_39, project
 from sousei.domain.projection.impact import natural_impact, social_impact
 from sousei.domain.projection.inputs import long_frame
+from sousei.domain.projection.params import DEFAULT_TFR_2030, DEFAULT_TFR_2040
 from sousei.domain.projection.sustainability import REGION_OF_PREF, change_pct, classify, halves_in_30_years
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.schema import Column as C
@@ -31,7 +32,8 @@ IMPACT_YEARS = (2040, 2050)
 
 SCENARIO = C("scenario", "VARCHAR", "pattern1 (2050年まで社人研（令和5年推計）、以降は本ツールによる延長: the engine "
              "anchored to IPSS 2023's total, 0–14, 15–64 and 65+ of every unit to 2050), "
-             "sim1 (TFR to 1.8 in 2030 and 2.07 in 2040), sim2 (sim1 with net migration zero), "
+             f"sim1 (TFR to {DEFAULT_TFR_2030:g} in 2030 and {DEFAULT_TFR_2040:g} in 2040), "
+             "sim2 (sim1 with net migration zero), "
              "closed (pattern1 with net migration zero), ccr (コーホート変化率法)",
              nullable=False)  # fmt: skip
 UNIT = C("muni_code", "VARCHAR", "Municipal code of 2020, or 07999 for 浜通り地域 (13 municipalities as one unit)",
