@@ -41,7 +41,8 @@ _FIELDS = (
     Field("muni_code", "市区町村コード", "VARCHAR",
           'Municipality of 2020: the 5-character 全国地方公共団体コード without check digit ("01100"), a string, '
           "never an int; figures of earlier boundaries are recoded or allocated to it"),
-    Field("pref_code", "都道府県コード", "VARCHAR", '2-character prefecture code ("01" 北海道 … "47" 沖縄県)'),
+    Field("pref_code", "都道府県コード", "VARCHAR",
+          '2-character prefecture code ("01" 北海道 … "47" 沖縄県); NULL on a row for Japan'),
     Field("pref_name", "都道府県名", "VARCHAR", "Prefecture name (北海道, 東京都, …)"),
     Field("area_code", "地域コード", "VARCHAR",
           "5-character area code: 00000 Japan, PP000 a prefecture, else a municipality or a designated-city ward"),

@@ -54,7 +54,7 @@ CENSUS_TOTAL = Table(
     columns=(
         field("census_year", min=1920, max=2100),
         field("area_code", "'00000' Japan, or prefecture 'PP000'"),
-        field("pref_code", "2-character prefecture code (NULL for Japan)", nullable=True),
+        field("pref_code", nullable=True),
         field("name", "全国 or the prefecture name as published"),
         field("persons", "Population (persons); NULL where not surveyed", nullable=True),
         C("persons_status", "VARCHAR", "NULL, or 'NA' where the file has NA (沖縄県 1945: not surveyed)"),
