@@ -13,7 +13,7 @@ import unicodedata
 import fastexcel
 import polars as pl
 
-from sousei.pipeline.areas import NAME_VARIANTS
+from sousei.pipeline.areas.master import NAME_VARIANTS
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
 from sousei.pipeline.fields import field

@@ -25,7 +25,7 @@ from sousei.pipeline.context import StepContext
 from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
-from sousei.pipeline.sources.fiscal import PREFS, fiscal_year_of
+from sousei.pipeline.sources.fiscal_sheets import PREFS, fiscal_year_of
 
 SOURCE = "furusato_nozei"
 
