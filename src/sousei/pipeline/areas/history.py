@@ -21,6 +21,7 @@ from sousei.pipeline.areas.files import (
     read_census_rows,
 )
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Table
 
@@ -51,15 +52,17 @@ CONVERTER_TABLE = Table(
         "2020 municipalities (19341 上九一色村, 2006) it assigns to 19201 甲府市 (is_split marks it, share stays 1.0)."
     ),
     columns=(
-        C("census_year", "INTEGER", "Census year (1980, 1985, …, 2020)", nullable=False, min=1980, max=2020),
+        field("census_year", min=1980, max=2020),
         C(
             "code",
             "VARCHAR",
             "5-character municipal code in that year (designated cities as whole cities)",
             nullable=False,
         ),
-        C("name", "VARCHAR", "Name in that year as the converter writes it (prefecture, 支庁/郡 and municipality)"),
-        C("muni_code", "VARCHAR", "The 2020 municipality (5 characters)", nullable=False),
+        field(
+            "name", "Name in that year as the converter writes it (prefecture, 支庁/郡 and municipality)", nullable=True
+        ),
+        field("muni_code"),
         C("muni_name", "VARCHAR", "Name of the 2020 municipality as the converter writes it"),
         C("share", "DOUBLE", "Share of the code assigned to muni_code: always 1.0 in the converter", min=0, max=1),
         C("is_split", "BOOLEAN", "The code was later divided between several 2020 municipalities", nullable=False),
@@ -141,9 +144,9 @@ CODE_TO_2020 = Table(
             nullable=False,
         ),
         C("valid_to", "DATE", "First day it was no longer valid; NULL = still valid on 2024-01-01"),
-        C("muni_code", "VARCHAR", "The 2020 municipality (5 characters)", nullable=False),
+        field("muni_code"),
         C("share", "DOUBLE", "Share of the code's area/population assigned to muni_code", nullable=False, min=0, max=1),
-        C("name", "VARCHAR", "Name of the code during the interval (latest version)"),
+        field("name", "Name of the code during the interval (latest version)", nullable=True),
         C("is_ward", "BOOLEAN", "The code is a ward (区) of a designated city", nullable=False),
     ),
     key=("code", "valid_from", "muni_code"),

@@ -22,6 +22,7 @@ from sousei.pipeline.areas.files import (
 )
 from sousei.pipeline.codes import is_valid_code6, to_code6
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import SqlCheck, Table
 
@@ -38,21 +39,11 @@ MUNICIPALITIES = Table(
         "with codes, names, readings, kind, peer group (類似団体区分) and area."
     ),
     columns=(
-        C("muni_code", "VARCHAR", '5-character 全国地方公共団体コード without check digit ("01100")', nullable=False),
-        C(
-            "code6",
-            "VARCHAR",
-            '6-digit code with check digit, as in the MIC code list of 2020 ("011002")',
-            nullable=False,
-        ),
-        C("pref_code", "VARCHAR", "2-character prefecture code", nullable=False),
-        C("pref_name", "VARCHAR", "Prefecture name (北海道, 東京都, …)", nullable=False),
-        C(
-            "name",
-            "VARCHAR",
-            "Municipality name as in the 2020 census (札幌市); the MIC list writes 39405 檮原町 as 梼原町",
-            nullable=False,
-        ),
+        field("muni_code"),
+        field("code6", '6-digit code with check digit, as in the MIC code list of 2020 ("011002")', nullable=False),
+        field("pref_code"),
+        field("pref_name"),
+        field("name", "Municipality name as in the 2020 census (札幌市); the MIC list writes 39405 檮原町 as 梼原町"),
         C(
             "name_kana",
             "VARCHAR",
@@ -135,15 +126,10 @@ AREAS = Table(
         "designated cities (浜松市 with its 7 wards of 2020, before the 2024-01-01 reorganisation)."
     ),
     columns=(
-        C(
-            "area_code",
-            "VARCHAR",
-            "5-character code: 00000 Japan, 01000 a prefecture, a municipality or a ward",
-            nullable=False,
-        ),
-        C("code6", "VARCHAR", "6-digit code with check digit; NULL for Japan"),
+        field("area_code"),
+        field("code6"),
         C("level", "VARCHAR", "country | prefecture | municipality | ward", nullable=False),
-        C("name", "VARCHAR", "Name as in the 2020 census (wards with their city: 札幌市中央区)", nullable=False),
+        field("name", "Name as in the 2020 census (wards with their city: 札幌市中央区)"),
         C("name_kana", "VARCHAR", "Reading in hiragana (wards: the city's reading followed by the ward's)"),
         C(
             "name_en",
@@ -152,12 +138,8 @@ AREAS = Table(
             "NULL where absent (Japan, prefectures, 40231)",
         ),
         C("kind", "VARCHAR", "全国 | 都道府県 | the municipality kind | 区", nullable=False),
-        C(
-            "parent_code",
-            "VARCHAR",
-            "The area one level up (ward → city, municipality → prefecture, prefecture → 00000)",
-        ),
-        C("pref_code", "VARCHAR", "2-character prefecture code; NULL for Japan"),
+        field("parent_code"),
+        field("pref_code", nullable=True),
     ),
     key=("area_code",),
     checks=(

@@ -6,6 +6,7 @@ import polars as pl
 
 from sousei.pipeline import crosswalk
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 from sousei.pipeline.sources.fiscal_sheets import GROUPS, MEASURES, PREF_CODE, parse_file, status_name
@@ -41,14 +42,7 @@ RAW = Table(
         "year), averages included (is_average); pre-merger units and names of the year; no 団体コード before FY2011."
     ),
     columns=(
-        C(
-            "fiscal_year",
-            "INTEGER",
-            "Fiscal year (年度) of the settlement (file H17 … R3)",
-            nullable=False,
-            min=2005,
-            max=2021,
-        ),
+        field("fiscal_year", "Fiscal year (年度) of the settlement (file H17 … R3)", min=2005, max=2021),
         C(
             "group",
             "VARCHAR",
@@ -57,10 +51,14 @@ RAW = Table(
             nullable=False,
         ),
         C("row_number", "INTEGER", "Row in the sheet (1-based, as Excel shows it)", nullable=False, min=3),
-        C("code6", "VARCHAR", "団体コード as published (6 digits with check digit; FY2011+ city files only)"),
+        field("code6", "団体コード as published (6 digits with check digit; FY2011+ city files only)"),
         C("code", "VARCHAR", "5-digit municipal code (code6 without check digit); NULL where the file has none"),
-        C("pref_name", "VARCHAR", "都道府県名 as published (NULL on national average rows)"),
-        C("name", "VARCHAR", "団体名 as published (prefecture name in prefecture files; '（市町村平均）' label kept)"),
+        field("pref_name", "都道府県名 as published (NULL on national average rows)", nullable=True),
+        field(
+            "name",
+            "団体名 as published (prefecture name in prefecture files; '（市町村平均）' label kept)",
+            nullable=True,
+        ),
         C(
             "is_average",
             "BOOLEAN",
@@ -112,8 +110,8 @@ PREF_TABLE = Table(
         "simple mean, ratios weighted means, as the files' notes say)."
     ),
     columns=(
-        C("pref_code", "VARCHAR", "Prefecture code (2 characters)", nullable=False),
-        C("fiscal_year", "INTEGER", "Fiscal year (年度)", nullable=False, min=2005, max=2021),
+        field("pref_code"),
+        field("fiscal_year", min=2005, max=2021),
         C(
             "entity",
             "VARCHAR",
@@ -153,8 +151,8 @@ CORE = Table(
         "the predecessors are listed in core_fiscal__unmatched. One row per 2020 municipality and year."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "2020 municipality (5 characters)", nullable=False),
-        C("fiscal_year", "INTEGER", "Fiscal year (年度)", nullable=False, min=2005, max=2021),
+        field("muni_code"),
+        field("fiscal_year", min=2005, max=2021),
         *MEASURE_COLUMNS,
         *STATUS_COLUMNS,
         C(
@@ -197,12 +195,12 @@ UNMATCHED = Table(
         "match, an ambiguous name, or one of several predecessors of a 2020 municipality (merged later)."
     ),
     columns=(
-        C("fiscal_year", "INTEGER", "Fiscal year of the file", nullable=False, min=2005, max=2021),
+        field("fiscal_year", "Fiscal year of the file", min=2005, max=2021),
         C("row_number", "INTEGER", "Row in the file (1-based)", nullable=False),
         C("pref", "VARCHAR", "都道府県名 as published", nullable=False),
-        C("name", "VARCHAR", "団体名 as published", nullable=False),
+        field("name", "団体名 as published"),
         C("code", "VARCHAR", "5-digit code (published from FY2011, else the code found by name)"),
-        C("muni_code", "VARCHAR", "2020 municipality it belongs to, where known"),
+        field("muni_code", "2020 municipality it belongs to, where known", nullable=True),
         C("reason", "VARCHAR", "Why no value was attached", nullable=False),
     ),
     key=("fiscal_year", "row_number"),

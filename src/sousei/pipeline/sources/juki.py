@@ -8,6 +8,7 @@ import polars as pl
 
 from sousei.pipeline import crosswalk
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 from sousei.pipeline.sources.juki_sheets import MEASURES, SIGNED, SPLIT_MEASURES, parse_sjin, parse_snen
@@ -18,11 +19,15 @@ SOURCE = "juki_population_dynamics"
 # ---------------------------------------------------------------------------------------------------------------------
 # Tables
 # ---------------------------------------------------------------------------------------------------------------------
+REF_DATE = field("ref_date", "Date of the population: March 31 (files to 2013) or January 1 (from 2014)")
+AGE_GROUP = field("age_group", "'0-4', '5-9', … '75-79', '80+' (files to 1404) or … '95-99', '100+'")
+FOREIGN_RESIDENTS_BY_AGE = C(
+    "includes_foreign_residents", "BOOLEAN", "Whether foreign residents are counted (files from 1304)", nullable=False
+)
+
+
 def _time_columns(dynamics: bool) -> tuple[C, ...]:
-    cols = [
-        C("ref_date", "DATE", "Date of the population: March 31 (files to 2013) or January 1 (from 2014)",
-          nullable=False),
-    ]  # fmt: skip
+    cols = [REF_DATE]
     if dynamics:
         cols += [
             C("period_kind", "VARCHAR", "'fiscal_year' (dynamics of the 年度 April–March, files to 1303) or "
@@ -39,14 +44,13 @@ def _time_columns(dynamics: bool) -> tuple[C, ...]:
 
 RAW_AREA_COLUMNS = (
     C("code", "VARCHAR", "5-character code as published at the time (00000 Japan, xx000 prefecture)", nullable=False),
-    C("code6", "VARCHAR", "6-digit 団体コード with check digit as published; NULL for Japan (合計)"),
+    field("code6", "6-digit 団体コード with check digit as published; NULL for Japan (合計)"),
     C("level", "VARCHAR", "'country' (合計), 'prefecture', 'municipality' (designated cities as a whole, Tokyo's "
       "special wards) or 'ward' (designated-city ward); 郡 and 島しょ subtotal rows are dropped", nullable=False),
-    C("parent_code", "VARCHAR", "Area this row adds up into: Japan for a prefecture, the prefecture for a "
-      "municipality, the designated city for a ward; NULL for Japan"),
-    C("pref_name", "VARCHAR", "都道府県名 as published, spaces and '*' removed", nullable=False),
-    C("name", "VARCHAR", "市区町村名 as published (often with its 郡), spaces and '*' removed; NULL for prefectures "
-      "and Japan"),
+    field("parent_code"),
+    field("pref_name", "都道府県名 as published, spaces and '*' removed"),
+    field("name", "市区町村名 as published (often with its 郡), spaces and '*' removed; NULL for prefectures "
+      "and Japan", nullable=True),
 )  # fmt: skip
 PROVENANCE = (
     C("source_file", "VARCHAR", "Bundle path of the Excel file", nullable=False),
@@ -179,17 +183,15 @@ RAW_AGE = Table(
         "municipalities (names marked '*' to 2004ssnen), so the groups may not add up to all_ages_persons there."
     ),
     columns=(
-        C("ref_date", "DATE", "Date of the population: March 31 (files to 2013) or January 1 (from 2014)",
-          nullable=False),
-        C("includes_foreign_residents", "BOOLEAN", "Whether foreign residents are counted (files from 1304)",
-          nullable=False),
+        REF_DATE,
+        FOREIGN_RESIDENTS_BY_AGE,
         *RAW_AREA_COLUMNS,
         C("is_age_detail_marked", "BOOLEAN", "The name carries '*' (1304–2004 files): foreign residents' age detail "
           "not published here, so the groups may fall short of the total", nullable=False),
-        C("sex", "VARCHAR", "'total', 'male' or 'female'", nullable=False),
-        C("age_group", "VARCHAR", "'0-4', '5-9', … '75-79', '80+' (to 1404) or … '95-99', '100+'", nullable=False),
-        C("age_start", "INTEGER", "First year of age of the group", nullable=False, min=0, max=100),
-        C("persons", "BIGINT", "Population of the group (persons)", nullable=False, min=0),
+        field("sex"),
+        AGE_GROUP,
+        field("age_start", max=100),
+        field("persons"),
         C("all_ages_persons", "BIGINT", "総数 printed for this area and sex (persons), repeated on each group",
           nullable=False, min=0),
         *PROVENANCE,
@@ -230,7 +232,7 @@ RAW_AGE = Table(
 # the 1,741 municipalities of 2020: they are left out of the core tables (the build stops if one has residents).
 NORTHERN_TERRITORIES = ("01695", "01696", "01697", "01698", "01699", "01700")
 CORE_AREA_COLUMNS = (
-    C("muni_code", "VARCHAR", "2020 municipality (designated cities as a whole)", nullable=False),
+    field("muni_code", "2020 municipality (designated cities as a whole)"),
     C("n_source_codes", "INTEGER", "Municipal codes of the time aggregated into this row", nullable=False, min=1),
     C("is_allocated", "BOOLEAN", "Part of the figures comes from a municipality divided between 2020 municipalities "
       "(shared equally, core_areas__code_to_2020.share < 1)", nullable=False),
@@ -271,16 +273,13 @@ CORE_AGE = Table(
         "groups may fall short of all_ages_persons where foreign residents' age detail is not published."
     ),
     columns=(
-        C("ref_date", "DATE", "Date of the population: March 31 (files to 2013) or January 1 (from 2014)",
-          nullable=False),
-        C("includes_foreign_residents", "BOOLEAN", "Whether foreign residents are counted (files from 1304)",
-          nullable=False),
+        REF_DATE,
+        FOREIGN_RESIDENTS_BY_AGE,
         *CORE_AREA_COLUMNS,
-        C("sex", "VARCHAR", "'total', 'male' or 'female'", nullable=False),
-        C("age_group", "VARCHAR", "'0-4', '5-9', … '80+' (to 1404) or … '95-99', '100+'", nullable=False),
-        C("age_start", "INTEGER", "First year of age of the group", nullable=False, min=0, max=100),
-        C("persons", "DOUBLE", "Population of the group (persons), allocated to 2020 boundaries", nullable=False,
-          min=0),
+        field("sex"),
+        AGE_GROUP,
+        field("age_start", max=100),
+        field("persons", "Population of the group (persons), allocated to 2020 boundaries", type="DOUBLE"),
         C("all_ages_persons", "DOUBLE", "総数 of this municipality and sex (persons), allocated to 2020 boundaries",
           nullable=False, min=0),
     ),
