@@ -52,17 +52,27 @@ def test_dictionary_columns_are_declared_through_the_dictionary() -> None:
     assert by_hand == [], "declare these with field(name) and override only what differs"
 
 
-def test_no_table_repeats_a_description() -> None:
-    """An overriding description is written once: tables that share it share one declaration (a module constant)."""
-    sites: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for path, line, node in _calls("field"):
-        if len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
-            sites[(node.args[0].value, node.args[1].value)].append(f"{path}:{line}")
-    repeated = {key: where for key, where in sites.items() if len(where) > 1}
-    assert repeated == {}
-    # And none of them merely restates the dictionary.
-    restated = [(n, d) for n, d in sites if d == FIELDS[n].description]
-    assert restated == []
+def _description(node: ast.Call) -> ast.expr | None:
+    args = node.args[1:] if isinstance(node.func, ast.Name) and node.func.id == "field" else node.args[2:]
+    return args[0] if args else next((k.value for k in node.keywords if k.arg == "description"), None)
+
+
+def test_no_column_description_is_written_twice() -> None:
+    """A column's description is written once: tables that share it share one declaration (a module constant, or the
+    dictionary), and a dictionary column's own description never restates the dictionary's."""
+    sites: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for name in ("C", "Column", "field"):
+        for path, line, node in _calls(name):
+            description = _description(node)
+            if not node.args or not isinstance(node.args[0], ast.Constant) or description is None:
+                continue
+            column = node.args[0].value
+            if isinstance(description, ast.Constant):
+                assert description.value != getattr(FIELDS.get(column), "description", None), f"{path}:{line}"
+                sites[(column, description.value)].append(f"{path}:{line}")
+            else:  # an expression of the module's own names: the same expression twice in one module repeats it
+                sites[(str(path), column, ast.unparse(description))].append(f"{path}:{line}")
+    assert {key: where for key, where in sites.items() if len(where) > 1} == {}
 
 
 def test_field_refuses_a_restated_description_and_a_foreign_type() -> None:

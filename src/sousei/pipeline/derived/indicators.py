@@ -7,6 +7,7 @@ the steps producing them); the comparisons and the priority issues are the pure 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 import time
@@ -265,6 +266,13 @@ LEADING = Table(
     key=("muni_code", "year", "rank"),
 )
 
+
+def _evidence(name: str) -> C:
+    """A priority issue's evidence: the comparison's column of that name, nullable (an issue of level alone may have
+    no previous year, hence no change)."""
+    return dataclasses.replace(COMPARISONS.column(name), nullable=True)
+
+
 ISSUES = Table(
     name="out_diagnosis__priority_issues",
     description=(
@@ -281,16 +289,21 @@ ISSUES = Table(
         field("year", "Data year of the evidence"),
         C("basis", "VARCHAR", "level, trend or level_and_trend", nullable=False),
         C("priority_score", "DOUBLE", "Score of the ranking rule (docs/methods/priority.md)", min=0),
-        C("value", "DOUBLE", "The municipality's value"),
+        _evidence("value"),
         C("unit", "VARCHAR", "Unit"),
-        C("national_value", "DOUBLE", "Japan's value"),
-        C("prefecture_value", "DOUBLE", "The prefecture's value"),
-        C("peer_mean", "DOUBLE", "Mean of the 類似団体 group"),
-        C("oriented_japan", "DOUBLE", "Oriented 偏差値 over Japan (higher = better)"),
-        C("oriented_peer", "DOUBLE", "Oriented 偏差値 within the peer group"),
-        C("previous_year", "INTEGER", "Previous data year"),
-        C("change", "DOUBLE", "Change since previous_year"),
-        C("oriented_change_score", "DOUBLE", "Oriented 偏差値 of the change"),
+        *map(
+            _evidence,
+            (
+                "national_value",
+                "prefecture_value",
+                "peer_mean",
+                "oriented_japan",
+                "oriented_peer",
+                "previous_year",
+                "change",
+                "oriented_change_score",
+            ),
+        ),
         C("sources", "VARCHAR", "Source ids of the indicator"),
     ),
     key=("muni_code", "rank"),

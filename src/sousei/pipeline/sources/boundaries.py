@@ -38,6 +38,10 @@ GEOMETRY_DESCRIPTION = (
     f"rounded to {DECIMALS} decimals; rings closed, exterior rings clockwise and holes counter-clockwise "
     "(the TopoJSON/d3-geo convention that Plotly's geo maps need; RFC 7946 readers accept either)"
 )
+GEOMETRY = (
+    C("n_polygons", "INTEGER", "Number of polygons (islands, exclaves) in the geometry", nullable=False, min=1),
+    C("geometry_geojson", "VARCHAR", GEOMETRY_DESCRIPTION, nullable=False),
+)
 
 MUNI_TABLE = Table(
     name="core_geo__municipalities",
@@ -49,8 +53,7 @@ MUNI_TABLE = Table(
         field("muni_code"),
         field("pref_code"),
         field("name", "Municipality name as in N03 (N03_004, or N03_003 for a designated city)"),
-        C("n_polygons", "INTEGER", "Number of polygons (islands, exclaves) in the geometry", nullable=False, min=1),
-        C("geometry_geojson", "VARCHAR", GEOMETRY_DESCRIPTION, nullable=False),
+        *GEOMETRY,
     ),
     key=("muni_code",),
     coverage=Coverage(),
@@ -76,8 +79,7 @@ WARD_TABLE = Table(
         field("muni_code", "The 2020 municipality the unit belongs to (the city for a ward)"),
         C("is_ward", "BOOLEAN", "True for a ward (区) of a designated city", nullable=False),
         field("name", "Name as in N03 (N03_004)"),
-        C("n_polygons", "INTEGER", "Number of polygons in the geometry", nullable=False, min=1),
-        C("geometry_geojson", "VARCHAR", GEOMETRY_DESCRIPTION, nullable=False),
+        *GEOMETRY,
     ),
     key=("area_code",),
     # Every municipality is present either as itself or through its wards.
@@ -113,8 +115,7 @@ PREF_TABLE = Table(
     columns=(
         field("pref_code"),
         field("name", "Prefecture name (N03_001)"),
-        C("n_polygons", "INTEGER", "Number of polygons in the geometry", nullable=False, min=1),
-        C("geometry_geojson", "VARCHAR", GEOMETRY_DESCRIPTION, nullable=False),
+        *GEOMETRY,
     ),
     key=("pref_code",),
     checks=(

@@ -26,11 +26,13 @@ DIMENSIONS = ("tab", *CATS, "area", "time")
 VALUE_COLUMN = {"tab": "tab", "area": "area_code", "time": "time_code", **{c: c for c in CATS}}
 VALUE_ATTRS = {f"@{d}" for d in DIMENSIONS} | {"@unit", "@anno", "$"}
 
+STATS_DATA_ID = C("stats_data_id", "VARCHAR", "e-Stat statsDataId (統計表ID)", nullable=False)
+
 TABLES = Table(
     name="raw_estat__tables",
     description="Each e-Stat table saved with `sousei data estat` (TABLE_INF of getMetaInfo), as published.",
     columns=(
-        C("stats_data_id", "VARCHAR", "e-Stat statsDataId (統計表ID)", nullable=False),
+        STATS_DATA_ID,
         C("title", "VARCHAR", "Table title (TITLE)"),
         C("stat_code", "VARCHAR", "政府統計コード (STAT_NAME/@code)"),
         C("stat_name", "VARCHAR", "Survey name (STAT_NAME)"),
@@ -50,7 +52,7 @@ CLASSES = Table(
     name="raw_estat__classes",
     description="The classification items (表章事項, 分類事項, 地域, 時間軸) of each saved e-Stat table (CLASS_INF).",
     columns=(
-        C("stats_data_id", "VARCHAR", "e-Stat statsDataId", nullable=False),
+        STATS_DATA_ID,
         C("class_id", "VARCHAR", "CLASS_OBJ/@id: tab, cat01 … cat15, area or time", nullable=False),
         C("class_name", "VARCHAR", "CLASS_OBJ/@name (e.g. 表章項目, 男女別, 地域)"),
         C("code", "VARCHAR", "CLASS/@code, as published", nullable=False),
@@ -69,7 +71,7 @@ VALUES = Table(
         "'-', '***', 'X', '…' are kept in value_raw and give value NULL."
     ),
     columns=(
-        C("stats_data_id", "VARCHAR", "e-Stat statsDataId", nullable=False),
+        STATS_DATA_ID,
         C("position", "BIGINT", "1-based position of the value in the API's order", nullable=False, min=1),
         C("tab", "VARCHAR", "表章項目 code (@tab)"),
         *(C(c, "VARCHAR", f"分類事項 code (@{c})") for c in CATS),

@@ -21,6 +21,10 @@ _YEARS = (
     C("income_year", "INTEGER", "Calendar year of the income taxed: 2023", nullable=False, min=2023, max=2023),
 )
 
+INCOME_PER_TAXPAYER = C(
+    "income_per_taxpayer_yen", "BIGINT", "総所得金額等 per 所得割納税義務者 (yen)", nullable=False, min=0
+)
+
 RAW = Table(
     name="raw_income__income_per_taxpayer",
     description=(
@@ -37,7 +41,7 @@ RAW = Table(
             nullable=False,
         ),
         field("parent_code", "For a ward, its designated city's muni_code; NULL for a municipality"),
-        C("income_per_taxpayer_yen", "BIGINT", "総所得金額等 per 所得割納税義務者 (yen)", nullable=False, min=0),
+        INCOME_PER_TAXPAYER,
         *_YEARS,
     ),
     key=("area_code",),
@@ -62,7 +66,7 @@ TABLE = Table(
     ),
     columns=(
         field("muni_code"),
-        C("income_per_taxpayer_yen", "BIGINT", "総所得金額等 per 所得割納税義務者 (yen)", nullable=False, min=0),
+        INCOME_PER_TAXPAYER,
         *_YEARS,
     ),
     key=("muni_code",),

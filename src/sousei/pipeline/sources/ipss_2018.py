@@ -39,9 +39,12 @@ FUKUSHIMA_MUNICIPALITIES = frozenset(
     }
 )  # fmt: skip
 
-AREA_LEVEL_DOC = (
-    "'prefecture' (市などの別 a), 'municipality' (1 政令指定都市 as a whole city, 2 市, 3 町村, and the 23 特別区), "
-    "'ward' (0: wards of a designated city)"
+AREA_LEVEL = C(
+    "area_level",
+    "VARCHAR",
+    "Area level: 'prefecture' (市などの別 a), 'municipality' (1 政令指定都市 as a whole city, 2 市, 3 町村, and the 23 "
+    "特別区), 'ward' (0: wards of a designated city)",
+    nullable=False,
 )
 # The population tables name each area as core_ipss2018__areas does, for the years of the projection.
 AREA_CODE = field("area_code", "5-character area code (see core_ipss2018__areas)")
@@ -56,7 +59,7 @@ AREAS = Table(
     columns=(
         field("area_code", "5-character code, leading zero restored; 2020 code where it changed"),
         C("area_code_original", "VARCHAR", "コード as printed in the file (no leading zero; code of 2018)"),
-        C("area_level", "VARCHAR", "Area level: " + AREA_LEVEL_DOC, nullable=False),
+        AREA_LEVEL,
         C("ipss_kind", "VARCHAR", "IPSS 市などの別 as printed: a, 1, 0, 2, 3", nullable=False),
         C("ipss_kind_label", "VARCHAR", "IPSS 市などの別 in words: 都道府県, 政令指定都市, 区, 市, 町村"),
         field("pref_code"),
@@ -77,7 +80,7 @@ POPULATION = Table(
     ),
     columns=(
         AREA_CODE,
-        C("area_level", "VARCHAR", "Area level: " + AREA_LEVEL_DOC, nullable=False),
+        AREA_LEVEL,
         C("ipss_kind", "VARCHAR", "IPSS 市などの別 of the area: a, 1, 0, 2, 3", nullable=False),
         YEAR,
         field("sex"),
@@ -132,7 +135,7 @@ TOTAL = Table(
     description="Projected total population (総数, both sexes, all ages) per area and year, as printed.",
     columns=(
         AREA_CODE,
-        C("area_level", "VARCHAR", "Area level: " + AREA_LEVEL_DOC, nullable=False),
+        AREA_LEVEL,
         YEAR,
         field("total_persons", "総数 as printed (= Σ ages of both sexes, checked while parsing)", nullable=True),
     ),

@@ -165,6 +165,8 @@ SPECIALIZATION_TABLE = Table(
     key=("muni_code", "industry", "measure"),
 )
 
+COLUMN_NAME = C("column_name", "VARCHAR", "Column name as published", nullable=False)
+
 PREF_COLUMNS_TABLE = Table(
     name="core_resas__prefecture_level_columns",
     description=(
@@ -172,7 +174,7 @@ PREF_COLUMNS_TABLE = Table(
         "in each of the 47 prefectures): not municipal data, kept out of the municipal tables."
     ),
     columns=(
-        C("column_name", "VARCHAR", "Column name as published", nullable=False),
+        COLUMN_NAME,
         C("reason", "VARCHAR", "Why it is treated as prefecture-level", nullable=False),
     ),
     key=("column_name",),
@@ -183,7 +185,7 @@ PREF_VALUES_TABLE = Table(
     description="The values of the prefecture-level RESAS columns, once per prefecture (as published).",
     columns=(
         field("pref_code"),
-        C("column_name", "VARCHAR", "Column name as published", nullable=False),
+        COLUMN_NAME,
         C("value", "DOUBLE", "The value RESAS repeats for every municipality of the prefecture"),
     ),
     key=("pref_code", "column_name"),

@@ -28,6 +28,8 @@ SPECIAL_WARDS = "13100"  # 東京都の区部 (the 23 special wards together), p
 MISSING_COUNTS = {"2008-2012": 1, "2018-2022": 58}
 _RATE = re.compile(r"\d(\.\d{1,2})?")  # the 2018–2022 compiler dropped trailing zeros: "1", "1.3"
 
+PERIOD = C("period", "VARCHAR", "'2008-2012' | '2018-2022'", nullable=False)
+
 RAW = Table(
     name="raw_tfr__tfr",
     description=(
@@ -38,7 +40,7 @@ RAW = Table(
     ),
     columns=(
         field("area_code", "Code as published (5 characters)"),
-        C("period", "VARCHAR", "'2008-2012' | '2018-2022'", nullable=False),
+        PERIOD,
         field("name"),
         C("area_level", "VARCHAR", "'municipality' | 'ward' | 'special_wards' (13100)", nullable=False),
         field("tfr", "Total fertility rate (children per woman); NULL where '-' is printed", min=0.3, max=4),
@@ -62,7 +64,7 @@ TABLE = Table(
     ),
     columns=(
         field("muni_code"),
-        C("period", "VARCHAR", "'2008-2012' | '2018-2022'", nullable=False),
+        PERIOD,
         field("tfr", "Total fertility rate (children per woman), Bayesian estimate", nullable=False, min=0.3, max=4),
         field("area_code", "The code the rate is published under (differs where the code changed)"),
     ),
@@ -74,7 +76,7 @@ MISSING = Table(
     description="2020 municipalities without a total fertility rate for a period, and why (never imputed).",
     columns=(
         field("muni_code"),
-        C("period", "VARCHAR", "'2008-2012' | '2018-2022'", nullable=False),
+        PERIOD,
         C("reason", "VARCHAR", "Why there is no rate", nullable=False),
     ),
     key=("muni_code", "period"),
