@@ -15,20 +15,16 @@ from sousei.pipeline.schema import Column
 
 
 @dataclass(frozen=True)
-class Field:
-    """One shared column: its name, Japanese name, DuckDB type, meaning, and the bounds that hold in every table.
+class Field(Column):
+    """One shared column as every table has it unless it says otherwise (NOT NULL unless `nullable`), with its
+    Japanese name.
 
     `other_types` lists the types some tables use instead of `type`, each with where and why (a phrase that reads
     after the type: "DOUBLE where …"); kept so that no warehouse column's type changed when the dictionary came.
     """
 
-    name: str
-    name_ja: str
-    type: str
-    description: str
     nullable: bool = False
-    min: float | None = None
-    max: float | None = None
+    name_ja: str = ""
     other_types: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -38,48 +34,93 @@ class Field:
 
 _FIELDS = (
     # Areas
-    Field("muni_code", "市区町村コード", "VARCHAR",
-          'Municipality of 2020: the 5-character 全国地方公共団体コード without check digit ("01100"), a string, '
-          "never an int; figures of earlier boundaries are recoded or allocated to it"),
-    Field("pref_code", "都道府県コード", "VARCHAR",
-          '2-character prefecture code ("01" 北海道 … "47" 沖縄県); NULL on a row for Japan'),
-    Field("pref_name", "都道府県名", "VARCHAR", "Prefecture name (北海道, 東京都, …)"),
-    Field("area_code", "地域コード", "VARCHAR",
-          "5-character area code: 00000 Japan, PP000 a prefecture, else a municipality or a designated-city ward"),
-    Field("code6", "団体コード（検査数字付き）", "VARCHAR",
-          '6-digit 団体コード with its check digit ("011002"); NULL for Japan', nullable=True),
-    Field("parent_code", "上位の地域コード", "VARCHAR",
-          "Area this one adds up into: Japan for a prefecture, the prefecture for a municipality, the designated "
-          "city for a ward; NULL for Japan", nullable=True),
-    Field("name", "名称", "VARCHAR", "Name of the area as the source writes it"),
+    Field(
+        "muni_code",
+        "VARCHAR",
+        'Municipality of 2020: the 5-character 全国地方公共団体コード without check digit ("01100"), a string, '
+        "never an int; figures of earlier boundaries are recoded or allocated to it",
+        name_ja="市区町村コード",
+    ),
+    Field(
+        "pref_code",
+        "VARCHAR",
+        '2-character prefecture code ("01" 北海道 … "47" 沖縄県); NULL on a row for Japan',
+        name_ja="都道府県コード",
+    ),
+    Field("pref_name", "VARCHAR", "Prefecture name (北海道, 東京都, …)", name_ja="都道府県名"),
+    Field(
+        "area_code",
+        "VARCHAR",
+        "5-character area code: 00000 Japan, PP000 a prefecture, else a municipality or a designated-city ward",
+        name_ja="地域コード",
+    ),
+    Field(
+        "code6",
+        "VARCHAR",
+        '6-digit 団体コード with its check digit ("011002"); NULL for Japan',
+        nullable=True,
+        name_ja="団体コード（検査数字付き）",
+    ),
+    Field(
+        "parent_code",
+        "VARCHAR",
+        "Area this one adds up into: Japan for a prefecture, the prefecture for a municipality, the designated "
+        "city for a ward; NULL for Japan",
+        nullable=True,
+        name_ja="上位の地域コード",
+    ),
+    Field("name", "VARCHAR", "Name of the area as the source writes it", name_ja="名称"),
     # Time (和暦 becomes 西暦 at parse time)
-    Field("census_year", "国勢調査年", "INTEGER", "Census round (population on 1 October of that year)"),
-    Field("year", "年", "INTEGER", "Calendar year (西暦)"),
-    Field("fiscal_year", "年度", "INTEGER", "Fiscal year (年度, April to March) in 西暦: 2020 = 令和2年度"),
-    Field("ref_date", "基準日", "DATE", "Date the figures refer to"),
+    Field("census_year", "INTEGER", "Census round (population on 1 October of that year)", name_ja="国勢調査年"),
+    Field("year", "INTEGER", "Calendar year (西暦)", name_ja="年"),
+    Field("fiscal_year", "INTEGER", "Fiscal year (年度, April to March) in 西暦: 2020 = 令和2年度", name_ja="年度"),
+    Field("ref_date", "DATE", "Date the figures refer to", name_ja="基準日"),
     # Sex and age
-    Field("sex", "男女", "VARCHAR", "'male' or 'female', and 'total' (both sexes) where the table holds it"),
-    Field("age_group", "年齢階級", "VARCHAR",
-          "Age group label: 5-year groups '0-4', '5-9', … up to an open top group ('85+', '90+', '100+'; "
-          "age_start gives the top), 'unknown' for 年齢不詳 where kept"),
-    Field("age_start", "年齢階級の下限", "INTEGER",
-          "First year of age of the group (the open top group's too); NULL only for 'unknown' (年齢不詳)", min=0),
+    Field("sex", "VARCHAR", "'male' or 'female', and 'total' (both sexes) where the table holds it", name_ja="男女"),
+    Field(
+        "age_group",
+        "VARCHAR",
+        "Age group label: 5-year groups '0-4', '5-9', … up to an open top group ('85+', '90+', '100+'; "
+        "age_start gives the top), 'unknown' for 年齢不詳 where kept",
+        name_ja="年齢階級",
+    ),
+    Field(
+        "age_start",
+        "INTEGER",
+        "First year of age of the group (the open top group's too); NULL only for 'unknown' (年齢不詳)",
+        min=0,
+        name_ja="年齢階級の下限",
+    ),
     # Counts
-    Field("persons", "人数", "BIGINT", "Number of persons", min=0,
-          other_types=(
-              ("DOUBLE", "where figures are allocated to 2020 boundaries or projected (not whole numbers)"),
-              ("INTEGER", "in the census tables (declared so before this dictionary; the same whole numbers)"),
-          )),  # fmt: skip
-    Field("total_persons", "総人口", "BIGINT", "Total population (persons)", min=0),
+    Field(
+        "persons",
+        "BIGINT",
+        "Number of persons",
+        min=0,
+        other_types=(
+            ("DOUBLE", "where figures are allocated to 2020 boundaries or projected (not whole numbers)"),
+            ("INTEGER", "in the census tables (declared so before this dictionary; the same whole numbers)"),
+        ),
+        name_ja="人数",
+    ),
+    Field("total_persons", "BIGINT", "Total population (persons)", min=0, name_ja="総人口"),
     # Rates and references
-    Field("tfr", "合計特殊出生率", "DOUBLE",
-          "Total fertility rate (合計特殊出生率): sum of age-specific fertility rates, children per woman",
-          nullable=True, min=0),
-    Field("life_table_year", "生命表の年", "INTEGER",
-          "Year that labels the national life table (第1回 1891–98 = 1895, …, 第23回 = 2020; "
-          "core_national__life_table)"),
-    Field("indicator_id", "指標ID", "VARCHAR", "Indicator id (out_indicators__registry)"),
-)  # fmt: skip
+    Field(
+        "tfr",
+        "DOUBLE",
+        "Total fertility rate (合計特殊出生率): sum of age-specific fertility rates, children per woman",
+        nullable=True,
+        min=0,
+        name_ja="合計特殊出生率",
+    ),
+    Field(
+        "life_table_year",
+        "INTEGER",
+        "Year that labels the national life table (第1回 1891–98 = 1895, …, 第23回 = 2020; core_national__life_table)",
+        name_ja="生命表の年",
+    ),
+    Field("indicator_id", "VARCHAR", "Indicator id (out_indicators__registry)", name_ja="指標ID"),
+)
 """Each shared field, by name. Defaults are NOT NULL: a table says where a shared column may be NULL."""
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}
 
