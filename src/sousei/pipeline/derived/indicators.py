@@ -7,6 +7,7 @@ the steps producing them); the comparisons and the priority issues are the pure 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 import time
@@ -24,6 +25,7 @@ from sousei.domain.indicators.sql import tables_read
 from sousei.domain.scores import SCORE_MAX, SCORE_MIN, STANDARDISATIONS
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -32,6 +34,7 @@ AREAS = "core_areas__municipalities"
 # least this share of the municipality's private employees (a tiny industry with a high coefficient is not leading).
 LEADING_MIN_SHARE = 0.03
 LEADING_TOP = 3
+DATA_YEAR = field("year", "Data year (calendar, fiscal or census year, as the entry's formula says)")
 
 
 def _producers() -> dict[str, str]:
@@ -92,7 +95,7 @@ REGISTRY = Table(
         "The indicator registry (src/sousei/domain/indicators): metadata, formula and data years of each indicator."
     ),
     columns=(
-        C("indicator_id", "VARCHAR", "Indicator id", nullable=False),
+        field("indicator_id"),
         C("position", "INTEGER", "Display order (family by family)", nullable=False, min=1),
         C("family", "VARCHAR", "Family: population, births, migration, women_work, economy, living", nullable=False),
         C("family_ja", "VARCHAR", "Family in Japanese (人口, 出生, 人口移動, 女性の就業, 強い経済, 豊かな生活環境)"),
@@ -145,14 +148,9 @@ VALUES = Table(
     name="out_indicators__values",
     description="Every indicator per 2020 municipality and data year: numerator, denominator and value.",
     columns=(
-        C("indicator_id", "VARCHAR", "Indicator id (out_indicators__registry)", nullable=False),
-        C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
-        C(
-            "year",
-            "INTEGER",
-            "Data year (calendar, fiscal or census year, as the entry's formula says)",
-            nullable=False,
-        ),
+        field("indicator_id"),
+        field("muni_code"),
+        DATA_YEAR,
         C("numerator", "DOUBLE", "Numerator (a plain value where the denominator is 1)"),
         C("denominator", "DOUBLE", "Denominator"),
         C("value", "DOUBLE", "numerator ÷ denominator × scale; NULL where the denominator is 0 or missing"),
@@ -169,9 +167,9 @@ COMPARISONS = Table(
         "since the previous data year."
     ),
     columns=(
-        C("indicator_id", "VARCHAR", "Indicator id", nullable=False),
-        C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
-        C("year", "INTEGER", "Data year", nullable=False),
+        field("indicator_id"),
+        field("muni_code"),
+        DATA_YEAR,
         C("value", "DOUBLE", "The municipality's value", nullable=False),
         C(
             "national_value",
@@ -246,8 +244,8 @@ LEADING = Table(
         f"{LEADING_MIN_SHARE:.0%} of the municipality's private employees."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
-        C("year", "INTEGER", "Census year (経済センサス)", nullable=False),
+        field("muni_code"),
+        field("year", "Census year (経済センサス)"),
         C("rank", "INTEGER", "1 = highest specialization coefficient", nullable=False, min=1, max=LEADING_TOP),
         C(
             "industry_code",
@@ -268,6 +266,13 @@ LEADING = Table(
     key=("muni_code", "year", "rank"),
 )
 
+
+def _evidence(name: str) -> C:
+    """A priority issue's evidence: the comparison's column of that name, nullable (an issue of level alone may have
+    no previous year, hence no change)."""
+    return dataclasses.replace(COMPARISONS.column(name), nullable=True)
+
+
 ISSUES = Table(
     name="out_diagnosis__priority_issues",
     description=(
@@ -276,24 +281,29 @@ ISSUES = Table(
         "docs/methods/priority.md, with the evidence."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
+        field("muni_code"),
         C("rank", "INTEGER", "1 = most pressing", nullable=False, min=1),
         C("family", "VARCHAR", "Indicator family", nullable=False),
         C("family_rank", "INTEGER", "Rank within the family", nullable=False, min=1),
-        C("indicator_id", "VARCHAR", "Indicator id", nullable=False),
-        C("year", "INTEGER", "Data year of the evidence", nullable=False),
+        field("indicator_id"),
+        field("year", "Data year of the evidence"),
         C("basis", "VARCHAR", "level, trend or level_and_trend", nullable=False),
         C("priority_score", "DOUBLE", "Score of the ranking rule (docs/methods/priority.md)", min=0),
-        C("value", "DOUBLE", "The municipality's value"),
+        _evidence("value"),
         C("unit", "VARCHAR", "Unit"),
-        C("national_value", "DOUBLE", "Japan's value"),
-        C("prefecture_value", "DOUBLE", "The prefecture's value"),
-        C("peer_mean", "DOUBLE", "Mean of the 類似団体 group"),
-        C("oriented_japan", "DOUBLE", "Oriented 偏差値 over Japan (higher = better)"),
-        C("oriented_peer", "DOUBLE", "Oriented 偏差値 within the peer group"),
-        C("previous_year", "INTEGER", "Previous data year"),
-        C("change", "DOUBLE", "Change since previous_year"),
-        C("oriented_change_score", "DOUBLE", "Oriented 偏差値 of the change"),
+        *map(
+            _evidence,
+            (
+                "national_value",
+                "prefecture_value",
+                "peer_mean",
+                "oriented_japan",
+                "oriented_peer",
+                "previous_year",
+                "change",
+                "oriented_change_score",
+            ),
+        ),
         C("sources", "VARCHAR", "Source ids of the indicator"),
     ),
     key=("muni_code", "rank"),
