@@ -26,20 +26,33 @@ PLAN_YEARS = (2020, 2030, 2040, 2050)
 SCENARIOS = {"pattern1": "パターン1", "sim1": "シミュレーション1", "sim2": "シミュレーション2"}
 # Windows of the 住民基本台帳 series for natural and social change (fiscal years to FY2012, calendar years after;
 # foreign residents are counted from FY2012 on, which the text says).
-VITAL_WINDOWS = (("1995〜99年度", ("FY1995", "FY1996", "FY1997", "FY1998", "FY1999")),
-                 ("2005〜09年度", ("FY2005", "FY2006", "FY2007", "FY2008", "FY2009")),
-                 ("2017〜21年", ("CY2017", "CY2018", "CY2019", "CY2020", "CY2021")))  # fmt: skip
+VITAL_WINDOWS = (
+    ("1995〜99年度", ("FY1995", "FY1996", "FY1997", "FY1998", "FY1999")),
+    ("2005〜09年度", ("FY2005", "FY2006", "FY2007", "FY2008", "FY2009")),
+    ("2017〜21年", ("CY2017", "CY2018", "CY2019", "CY2020", "CY2021")),
+)
 # Indicators the 現状分析 compares with Japan, the prefecture and the peer group, by section.
 SECTION_INDICATORS = {
     "population": ("pop_change_5y_pct", "pop_aging_rate_pct"),
-    "births": ("tfr_bayes", "child_woman_ratio", "marriages_per_1000_women_20_39", "unmarried_female_30_34_pct",
-               "unmarried_male_30_34_pct"),
-    "migration": ("net_migration_rate_15_29_female_pct", "net_migration_rate_15_29_male_pct",
-                  "net_migration_rate_20_39_female_pct"),
+    "births": (
+        "tfr_bayes",
+        "child_woman_ratio",
+        "marriages_per_1000_women_20_39",
+        "unmarried_female_30_34_pct",
+        "unmarried_male_30_34_pct",
+    ),
+    "migration": (
+        "net_migration_rate_15_29_female_pct",
+        "net_migration_rate_15_29_male_pct",
+        "net_migration_rate_20_39_female_pct",
+    ),
     "work": ("women_employment_rate_pct", "women_labour_force_rate_pct"),
-    "living": ("living_food_access_difficulty_65plus_pct", "living_doctors_per_10000",
-               "living_childcare_per_1000_children"),
-}  # fmt: skip
+    "living": (
+        "living_food_access_difficulty_65plus_pct",
+        "living_doctors_per_10000",
+        "living_childcare_per_1000_children",
+    ),
+}
 YOUTH_AGE_STARTS = (15, 20, 25, 30)
 
 
@@ -63,8 +76,12 @@ def gather(wh: Warehouse, code: str) -> FactBook:
         raise ValueError(f"市区町村コード {code!r} は2020年の1,741市区町村にありません（5桁、例：31201）")
     fb = FactBook(code, meta={"warehouse": wh.build_stamp(), "analyst_version": ANALYST_VERSION})
     areas = "core_areas__municipalities"
-    for key, label in (("name", "市区町村名"), ("pref_name", "都道府県名"), ("kind", "区分"),
-                       ("peer_group", "類似団体区分")):  # fmt: skip
+    for key, label in (
+        ("name", "市区町村名"),
+        ("pref_name", "都道府県名"),
+        ("kind", "区分"),
+        ("peer_group", "類似団体区分"),
+    ):
         fb.add(
             f"muni.{key}", label, muni[key], table=areas, sources="municipal_codes, peer_groups", text=muni[key] or "—"
         )
@@ -92,8 +109,13 @@ def _unloaded(wh: Warehouse, fb: FactBook) -> None:
     fb.add("limits.unloaded_count", "データが読み込まれていない指標の数", len(missing), "指標", **common)
     examples = "、".join(m["name"] for m in missing[:3])
     fb.add("limits.unloaded_examples", "読み込まれていない指標の例", examples, text=examples, **common)
-    fb.add("limits.unloaded_sources", "その出典", ", ".join(sorted({m["sources"] for m in missing})),
-           text=", ".join(sorted({m["sources"] for m in missing})), **common)  # fmt: skip
+    fb.add(
+        "limits.unloaded_sources",
+        "その出典",
+        ", ".join(sorted({m["sources"] for m in missing})),
+        text=", ".join(sorted({m["sources"] for m in missing})),
+        **common,
+    )
 
 
 def _method(fb: FactBook) -> None:
@@ -115,8 +137,15 @@ def _population(wh: Warehouse, fb: FactBook, code: str, pref: str) -> None:
     rows = {r["year"]: r for r in wh.census_age_groups(code)}
     for year in TREND_YEARS:
         if year in rows:
-            fb.add(f"pop.total.{year}", "総人口", rows[year]["total"], "人", table=CENSUS, sources=CENSUS_SOURCES,
-                   year=year)  # fmt: skip
+            fb.add(
+                f"pop.total.{year}",
+                "総人口",
+                rows[year]["total"],
+                "人",
+                table=CENSUS,
+                sources=CENSUS_SOURCES,
+                year=year,
+            )
     first, last = min(rows, default=None), max(rows, default=None)
     if first is None or last is None:
         return
@@ -128,24 +157,62 @@ def _population(wh: Warehouse, fb: FactBook, code: str, pref: str) -> None:
                 r = {x["year"]: x for x in wh.census_age_groups(area)}
                 if a in r and b in r and r[a]["total"]:
                     key = "self" if area == code else "pref" if area == pref else "japan"
-                    fb.add(f"pop.change.{a}_{b}.{key}", f"総人口の増減率（{a}→{b}年）",
-                           (r[b]["total"] / r[a]["total"] - 1) * 100, "%", 1, table=CENSUS, sources=CENSUS_SOURCES,
-                           year=f"{a}〜{b}年", comparison=label, signed=True)  # fmt: skip
+                    fb.add(
+                        f"pop.change.{a}_{b}.{key}",
+                        f"総人口の増減率（{a}→{b}年）",
+                        (r[b]["total"] / r[a]["total"] - 1) * 100,
+                        "%",
+                        1,
+                        table=CENSUS,
+                        sources=CENSUS_SOURCES,
+                        year=f"{a}〜{b}年",
+                        comparison=label,
+                        signed=True,
+                    )
     peer = wh.comparison(code, "pop_change_5y_pct")
     if peer is not None and peer["year"] == 2020 and peer["peer_mean"] is not None:
         label = "総人口の増減率（2015→2020年）"
-        fb.add("pop.change.2015_2020.peer", label, peer["peer_mean"], "%", 1, table=COMPARISONS,
-               sources=", ".join(peer["sources"]), year="2015〜2020年",
-               comparison=f"類似団体（{peer['peer_group']}）平均", signed=True)  # fmt: skip
+        fb.add(
+            "pop.change.2015_2020.peer",
+            label,
+            peer["peer_mean"],
+            "%",
+            1,
+            table=COMPARISONS,
+            sources=", ".join(peer["sources"]),
+            year="2015〜2020年",
+            comparison=f"類似団体（{peer['peer_group']}）平均",
+            signed=True,
+        )
     japan = {r["year"]: r for r in wh.census_age_groups("00000")}
-    for group, label in (("age_0_14", "年少人口（0〜14歳）割合"), ("age_15_64", "生産年齢人口（15〜64歳）割合"),
-                         ("age_65_plus", "老年人口（65歳以上）割合")):  # fmt: skip
+    for group, label in (
+        ("age_0_14", "年少人口（0〜14歳）割合"),
+        ("age_15_64", "生産年齢人口（15〜64歳）割合"),
+        ("age_65_plus", "老年人口（65歳以上）割合"),
+    ):
         for year in (first, last):
-            fb.add(f"pop.share.{group}.{year}", label, rows[year][group] / rows[year]["total"] * 100, "%", 1,
-                   table=CENSUS, sources=CENSUS_SOURCES, year=year)  # fmt: skip
+            fb.add(
+                f"pop.share.{group}.{year}",
+                label,
+                rows[year][group] / rows[year]["total"] * 100,
+                "%",
+                1,
+                table=CENSUS,
+                sources=CENSUS_SOURCES,
+                year=year,
+            )
         if last in japan:
-            fb.add(f"pop.share.{group}.{last}.japan", label, japan[last][group] / japan[last]["total"] * 100, "%", 1,
-                   table=CENSUS, sources=CENSUS_SOURCES, year=last, comparison="全国")  # fmt: skip
+            fb.add(
+                f"pop.share.{group}.{last}.japan",
+                label,
+                japan[last][group] / japan[last]["total"] * 100,
+                "%",
+                1,
+                table=CENSUS,
+                sources=CENSUS_SOURCES,
+                year=last,
+                comparison="全国",
+            )
     fb.add("pop.first_year", "最初の国勢調査年", first, "年", table=CENSUS, sources=CENSUS_SOURCES, text=str(first))
     fb.add("pop.last_year", "最新の国勢調査年", last, "年", table=CENSUS, sources=CENSUS_SOURCES, text=str(last))
 
@@ -166,8 +233,16 @@ def _vital(wh: Warehouse, fb: FactBook, code: str) -> None:
             ("social_change_persons", "社会増減数"),
         ):
             total = sum(r[key] or 0.0 for r in sel)
-            fb.add(f"vital.{i}.{key.removesuffix('_persons')}", f"{name}（5年間の合計）", total, "人", table=table,
-                   sources=src, year=label, signed=key.endswith("change_persons"))  # fmt: skip
+            fb.add(
+                f"vital.{i}.{key.removesuffix('_persons')}",
+                f"{name}（5年間の合計）",
+                total,
+                "人",
+                table=table,
+                sources=src,
+                year=label,
+                signed=key.endswith("change_persons"),
+            )
     fb.lists["vital.windows"] = kept
     fb.add("vital.foreign_from", "外国人住民を含む最初の年度", "2012年度", text="2012年度", table=table, sources=src)
     fb.add("vital.calendar_from", "暦年集計の最初の年", "2013年", text="2013年", table=table, sources=src)
@@ -192,28 +267,80 @@ def _indicator(wh: Warehouse, fb: FactBook, code: str, indicator_id: str, prefix
         if fb.has_value(f"{p}.{ref}"):
             # the difference of the printed figures, so that 「X ポイント上回る」 adds up to what the reader sees
             diff = _printed_number(fb.p(f"{p}.value")) - _printed_number(fb.p(f"{p}.{ref}"))
-            fb.add(f"{p}.diff_{ref}", f"{name}の差", diff, "ポイント" if unit == "%" else unit, d,
-                   comparison=f"差（{ref}）", signed=True, **common)  # fmt: skip
-    fb.add(f"{p}.deviation", f"{name}の偏差値（全国）", row["deviation_japan"], "", 1, comparison="全国の市区町村",
-           **common)  # fmt: skip
-    fb.add(f"{p}.oriented", f"{name}の偏差値（高いほど良い向き）", row["oriented_japan"], "", 1,
-           comparison="全国の市区町村", **common)  # fmt: skip
-    fb.add(f"{p}.oriented_peer", f"{name}の偏差値（類似団体内）", row["oriented_peer"], "", 1,
-           comparison="類似団体", **common)  # fmt: skip
+            fb.add(
+                f"{p}.diff_{ref}",
+                f"{name}の差",
+                diff,
+                "ポイント" if unit == "%" else unit,
+                d,
+                comparison=f"差（{ref}）",
+                signed=True,
+                **common,
+            )
+    fb.add(
+        f"{p}.deviation",
+        f"{name}の偏差値（全国）",
+        row["deviation_japan"],
+        "",
+        1,
+        comparison="全国の市区町村",
+        **common,
+    )
+    fb.add(
+        f"{p}.oriented",
+        f"{name}の偏差値（高いほど良い向き）",
+        row["oriented_japan"],
+        "",
+        1,
+        comparison="全国の市区町村",
+        **common,
+    )
+    fb.add(
+        f"{p}.oriented_peer",
+        f"{name}の偏差値（類似団体内）",
+        row["oriented_peer"],
+        "",
+        1,
+        comparison="類似団体",
+        **common,
+    )
     fb.add(f"{p}.direction", "指標の向き", row["direction"], text=row["direction"], **common)
     fb.add(f"{p}.unit", "単位", unit, text=unit, **common)
     fb.add(f"{p}.name", "指標名", name, text=name, **common)
     fb.add(f"{p}.when", "時点", year, text=when(indicator_id, year), **common)
     if row["previous_year"] is not None and row["change"] is not None and row["previous_value"] is not None:
-        fb.add(f"{p}.previous", name, row["previous_value"], unit, d, table=COMPARISONS, sources=src,
-               year=row["previous_year"])  # fmt: skip
-        fb.add(f"{p}.previous_when", "前回の時点", row["previous_year"], text=when(indicator_id, row["previous_year"]),
-               table=COMPARISONS, sources=src, year=row["previous_year"])  # fmt: skip
+        fb.add(
+            f"{p}.previous",
+            name,
+            row["previous_value"],
+            unit,
+            d,
+            table=COMPARISONS,
+            sources=src,
+            year=row["previous_year"],
+        )
+        fb.add(
+            f"{p}.previous_when",
+            "前回の時点",
+            row["previous_year"],
+            text=when(indicator_id, row["previous_year"]),
+            table=COMPARISONS,
+            sources=src,
+            year=row["previous_year"],
+        )
         # the difference of the two printed figures, so that 「30.1から0.7上昇」 adds up for the reader
         change = _printed_number(fb.p(f"{p}.value")) - _printed_number(fb.p(f"{p}.previous"))
-        fb.add(f"{p}.change", f"{name}の変化（{row['previous_year']}→{year}年）", change,
-               "ポイント" if unit == "%" else unit, d, table=COMPARISONS, sources=src,
-               year=f"{row['previous_year']}〜{year}年", signed=True)  # fmt: skip
+        fb.add(
+            f"{p}.change",
+            f"{name}の変化（{row['previous_year']}→{year}年）",
+            change,
+            "ポイント" if unit == "%" else unit,
+            d,
+            table=COMPARISONS,
+            sources=src,
+            year=f"{row['previous_year']}〜{year}年",
+            signed=True,
+        )
     return True
 
 
@@ -230,12 +357,36 @@ def _walls(wh: Warehouse, fb: FactBook, code: str) -> None:
         "sources": "ssdse_a, census_2020_sex_age5, unmarried_rates_2025",
         "year": "2020〜25年",
     }
-    fb.add("walls.births_gap", "出生の差（全国比、対数差）", w["births_gap"], "", 3, comparison="全国", signed=True,
-           **common)  # fmt: skip
-    fb.add("walls.marriage_factor", "うち結婚の要因（対数差）", w["marriage_factor"], "", 3, comparison="全国",
-           signed=True, **common)  # fmt: skip
-    fb.add("walls.marital_fertility_factor", "うち夫婦の出生の要因（対数差）", w["marital_fertility_factor"], "", 3,
-           comparison="全国", signed=True, **common)  # fmt: skip
+    fb.add(
+        "walls.births_gap",
+        "出生の差（全国比、対数差）",
+        w["births_gap"],
+        "",
+        3,
+        comparison="全国",
+        signed=True,
+        **common,
+    )
+    fb.add(
+        "walls.marriage_factor",
+        "うち結婚の要因（対数差）",
+        w["marriage_factor"],
+        "",
+        3,
+        comparison="全国",
+        signed=True,
+        **common,
+    )
+    fb.add(
+        "walls.marital_fertility_factor",
+        "うち夫婦の出生の要因（対数差）",
+        w["marital_fertility_factor"],
+        "",
+        3,
+        comparison="全国",
+        signed=True,
+        **common,
+    )
     fb.add("walls.married_share", "25〜39歳女性の有配偶割合", w["married_share"] * 100, "%", 1, **common)
     fb.add("walls.births_per_year", "出生数（2020〜23年平均）", w["births_per_year"], "人", **common)
     fb.add("walls.threshold", "壁とする基準（対数差）", -0.05, "", 2, comparison="方法", signed=True, **common)
@@ -246,8 +397,13 @@ def _walls(wh: Warehouse, fb: FactBook, code: str) -> None:
         text="あり" if w["is_marriage_wall"] else "なし",
         **common,
     )
-    fb.add("walls.is_second_child_wall", "第2子以降の壁（代理指標）", w["is_second_child_wall"],
-           text="あり" if w["is_second_child_wall"] else "なし", **common)  # fmt: skip
+    fb.add(
+        "walls.is_second_child_wall",
+        "第2子以降の壁（代理指標）",
+        w["is_second_child_wall"],
+        text="あり" if w["is_second_child_wall"] else "なし",
+        **common,
+    )
 
 
 def _migration(wh: Warehouse, fb: FactBook, code: str) -> None:
@@ -262,15 +418,33 @@ def _migration(wh: Warehouse, fb: FactBook, code: str) -> None:
     last, first = periods[-1], periods[0]
     for period in (first, last):
         for sex, label in (("female", "女性"), ("male", "男性")):
-            net = sum(r["net_migrants"] for r in rows if r["period"] == period and r["sex"] == sex
-                      and r["age_start"] in YOUTH_AGE_STARTS)  # fmt: skip
-            fb.add(f"mig.youth.{period}.{sex}", f"{label}15〜34歳の純移動数", net, "人", year=_period(period),
-                   signed=True, **common)  # fmt: skip
+            net = sum(
+                r["net_migrants"]
+                for r in rows
+                if r["period"] == period and r["sex"] == sex and r["age_start"] in YOUTH_AGE_STARTS
+            )
+            fb.add(
+                f"mig.youth.{period}.{sex}",
+                f"{label}15〜34歳の純移動数",
+                net,
+                "人",
+                year=_period(period),
+                signed=True,
+                **common,
+            )
     for sex, label in (("female", "女性"), ("male", "男性")):
         r = next((r for r in rows if r["period"] == last and r["sex"] == sex and r["age_start"] == 20), None)
         if r is not None and r["start_persons"]:
-            fb.add(f"mig.rate_20_24.{sex}", f"{label}20〜24歳の純移動率", r["net_migrants"] / r["start_persons"] * 100,
-                   "%", 1, year=_period(last), signed=True, **common)  # fmt: skip
+            fb.add(
+                f"mig.rate_20_24.{sex}",
+                f"{label}20〜24歳の純移動率",
+                r["net_migrants"] / r["start_persons"] * 100,
+                "%",
+                1,
+                year=_period(last),
+                signed=True,
+                **common,
+            )
     fb.lists["mig.periods"] = [first, last]
     for period in (first, last):
         fb.add(f"mig.period.{period}", "期間", period, text=_period(period), year=_period(period), **common)
@@ -289,53 +463,128 @@ def _industries(wh: Warehouse, fb: FactBook, code: str) -> None:
         i = str(r["rank"])
         ids.append(i)
         fb.add(f"industry.{i}.name", "産業", r["industry"], text=r["industry"], year=r["year"], **common)
-        fb.add(f"industry.{i}.specialization", f"特化係数（従業者数）：{r['industry']}", r["specialization"], "倍", 2,
-               year=r["year"], comparison="全国＝1", **common)  # fmt: skip
-        fb.add(f"industry.{i}.share", f"従業者の構成比：{r['industry']}", r["employees_share_pct"], "%", 1,
-               year=r["year"], **common)  # fmt: skip
+        fb.add(
+            f"industry.{i}.specialization",
+            f"特化係数（従業者数）：{r['industry']}",
+            r["specialization"],
+            "倍",
+            2,
+            year=r["year"],
+            comparison="全国＝1",
+            **common,
+        )
+        fb.add(
+            f"industry.{i}.share",
+            f"従業者の構成比：{r['industry']}",
+            r["employees_share_pct"],
+            "%",
+            1,
+            year=r["year"],
+            **common,
+        )
     fb.lists["industries"] = ids
 
 
 def _projection(wh: Warehouse, fb: FactBook, code: str) -> None:
     totals = wh.projection_totals(code)
     unit = wh.projection_unit(code)
-    fb.add("proj.unit", "推計の単位", unit, text="浜通り地域（13市町村一体）" if unit != code else "当該団体",
-           table=PROJECTION, sources=PROJECTION_SOURCES)  # fmt: skip
+    fb.add(
+        "proj.unit",
+        "推計の単位",
+        unit,
+        text="浜通り地域（13市町村一体）" if unit != code else "当該団体",
+        table=PROJECTION,
+        sources=PROJECTION_SOURCES,
+    )
     by = {(r["scenario"], r["year"]): r["persons"] for r in totals}
     base = by.get(("pattern1", 2020))
     for sc, label in SCENARIOS.items():
         for year in (2020, 2040, 2050, 2070):
             if (sc, year) in by:
-                fb.add(f"proj.{sc}.{year}", f"{label}の総人口", by[(sc, year)], "人", table=PROJECTION,
-                       sources=PROJECTION_SOURCES, year=year, comparison=label)  # fmt: skip
+                fb.add(
+                    f"proj.{sc}.{year}",
+                    f"{label}の総人口",
+                    by[(sc, year)],
+                    "人",
+                    table=PROJECTION,
+                    sources=PROJECTION_SOURCES,
+                    year=year,
+                    comparison=label,
+                )
                 if base and year != 2020:
-                    fb.add(f"proj.{sc}.{year}.change", f"{label}の総人口の増減率（2020→{year}年）",
-                           (by[(sc, year)] / base - 1) * 100, "%", 1, table=PROJECTION, sources=PROJECTION_SOURCES,
-                           year=f"2020〜{year}年", comparison=label, signed=True)  # fmt: skip
+                    fb.add(
+                        f"proj.{sc}.{year}.change",
+                        f"{label}の総人口の増減率（2020→{year}年）",
+                        (by[(sc, year)] / base - 1) * 100,
+                        "%",
+                        1,
+                        table=PROJECTION,
+                        sources=PROJECTION_SOURCES,
+                        year=f"2020〜{year}年",
+                        comparison=label,
+                        signed=True,
+                    )
     bands = wh.projection_age_bands(code)
     for year in (2020, 2050):
         sel = [b for b in bands if b["year"] == year]
         total = sum(b["persons"] for b in sel)
         if total:
             old = sum(b["persons"] for b in sel if b["age_start"] >= 65)
-            fb.add(f"proj.aging.{year}", "老年人口（65歳以上）割合（パターン1）", old / total * 100, "%", 1,
-                   table=PROJECTION, sources=PROJECTION_SOURCES, year=year)  # fmt: skip
+            fb.add(
+                f"proj.aging.{year}",
+                "老年人口（65歳以上）割合（パターン1）",
+                old / total * 100,
+                "%",
+                1,
+                table=PROJECTION,
+                sources=PROJECTION_SOURCES,
+                year=year,
+            )
     s = wh.sustainability(code)
     if s is None:
         return
     common: dict[str, Any] = {"table": "out_projection__sustainability", "sources": PROJECTION_SOURCES}
     fb.add("sus.method", "分類の方法", "人口戦略会議（2024年）", text="人口戦略会議（2024年）", **common)
-    fb.add("sus.group", "人口戦略会議（2024年）の分類", s["sustainability_group"], text=s["sustainability_group"],
-           year="2020→2050年", **common)  # fmt: skip
+    fb.add(
+        "sus.group",
+        "人口戦略会議（2024年）の分類",
+        s["sustainability_group"],
+        text=s["sustainability_group"],
+        year="2020→2050年",
+        **common,
+    )
     fb.add("sus.sub_class", "分類の区分（本プロジェクトの記号）", s["sub_class"], text=s["sub_class"], **common)
     fb.add("sus.women_2020", "20〜39歳女性人口", s["women_20_39_2020"], "人", year=2020, **common)
     fb.add("sus.women_2050", "20〜39歳女性人口（パターン1）", s["women_20_39_2050_baseline"], "人", year=2050, **common)
-    fb.add("sus.change_baseline", "20〜39歳女性人口の増減率（移動あり）", s["change_baseline_pct"], "%", 1,
-           year="2020〜2050年", comparison="パターン1", signed=True, **common)  # fmt: skip
-    fb.add("sus.change_closed", "20〜39歳女性人口の増減率（封鎖人口）", s["change_closed_pct"], "%", 1,
-           year="2020〜2050年", comparison="封鎖人口", signed=True, **common)  # fmt: skip
-    fb.add("sus.vanishing_2014", "日本創成会議（2014年）の消滅可能性都市", s["is_vanishing_2014"],
-           text="該当" if s["is_vanishing_2014"] else "非該当", **common)  # fmt: skip
+    fb.add(
+        "sus.change_baseline",
+        "20〜39歳女性人口の増減率（移動あり）",
+        s["change_baseline_pct"],
+        "%",
+        1,
+        year="2020〜2050年",
+        comparison="パターン1",
+        signed=True,
+        **common,
+    )
+    fb.add(
+        "sus.change_closed",
+        "20〜39歳女性人口の増減率（封鎖人口）",
+        s["change_closed_pct"],
+        "%",
+        1,
+        year="2020〜2050年",
+        comparison="封鎖人口",
+        signed=True,
+        **common,
+    )
+    fb.add(
+        "sus.vanishing_2014",
+        "日本創成会議（2014年）の消滅可能性都市",
+        s["is_vanishing_2014"],
+        text="該当" if s["is_vanishing_2014"] else "非該当",
+        **common,
+    )
     if s.get("natural_impact_level") is not None:
         imp: dict[str, Any] = {"table": "out_projection__impact", "sources": PROJECTION_SOURCES, "year": s["year"]}
         fb.add("impact.natural_level", "自然増減の影響度（5段階）", s["natural_impact_level"], "", **imp)
@@ -363,8 +612,16 @@ def _future(wh: Warehouse, fb: FactBook, code: str) -> None:
             v = sum(b["persons"] for b in bands if b["year"] == year and pick(b["age_start"]))
             fb.add(f"future.{key}.{year}", label, v, "人", year=year, **common)
             if year != 2020 and base:
-                fb.add(f"future.{key}.{year}.change", f"{label}の増減率（2020→{year}年）", (v / base - 1) * 100, "%",
-                       1, year=f"2020〜{year}年", signed=True, **common)  # fmt: skip
+                fb.add(
+                    f"future.{key}.{year}.change",
+                    f"{label}の増減率（2020→{year}年）",
+                    (v / base - 1) * 100,
+                    "%",
+                    1,
+                    year=f"2020〜{year}年",
+                    signed=True,
+                    **common,
+                )
     fb.lists["future.groups"] = [k for k, _, _ in FUTURE_GROUPS]
 
 
@@ -377,14 +634,23 @@ def _issues(wh: Warehouse, fb: FactBook, code: str) -> None:
         if not _indicator(wh, fb, code, iid, prefix=f"issue.{n}"):
             continue
         fb.lists["issues"].append(n)
-        common: dict[str, Any] = {"table": "out_diagnosis__priority_issues", "sources": issue.get("sources") or "",
-                                  "year": issue["year"]}  # fmt: skip
+        common: dict[str, Any] = {
+            "table": "out_diagnosis__priority_issues",
+            "sources": issue.get("sources") or "",
+            "year": issue["year"],
+        }
         fb.add(f"issue.{n}.indicator_id", "指標ID", iid, text=iid, **common)
         fb.add(f"issue.{n}.family", "分野", issue["family_ja"], text=issue["family_ja"], **common)
         fb.add(f"issue.{n}.basis", "選ばれた理由", issue["basis"], text=issue["basis"], **common)
         fb.add(f"issue.{n}.score", "優先度スコア", issue["priority_score"], "", 1, **common)
-        fb.add(f"issue.{n}.change_score", "変化の偏差値（高いほど良い向き）", issue["oriented_change_score"], "", 1,
-               **common)  # fmt: skip
+        fb.add(
+            f"issue.{n}.change_score",
+            "変化の偏差値（高いほど良い向き）",
+            issue["oriented_change_score"],
+            "",
+            1,
+            **common,
+        )
         if len(fb.lists["issues"]) <= MAX_DEVIANT_ISSUES:
             _deviants(wh, fb, code, n, iid)
 
@@ -398,15 +664,27 @@ def _deviants(wh: Warehouse, fb: FactBook, code: str, n: str, indicator_id: str)
         ids = []
         for j, m in enumerate(found[kind], 1):
             p = f"peer.{n}.{kind}.{j}"
-            common: dict[str, Any] = {"table": COMPARISONS, "sources": src, "year": ind["year"],
-                                      "comparison": f"類似団体（{ind['peer_group']}）"}  # fmt: skip
+            common: dict[str, Any] = {
+                "table": COMPARISONS,
+                "sources": src,
+                "year": ind["year"],
+                "comparison": f"類似団体（{ind['peer_group']}）",
+            }
             fb.add(f"{p}.name", "市区町村", m["name"], text=f"{m['name']}（{m['pref_name']}）", **common)
             fb.add(f"{p}.code", "市区町村コード", m["muni_code"], text=m["muni_code"], **common)
             fb.add(f"{p}.value", ind["name"], m["value"], unit, d, **common)
             fb.add(f"{p}.oriented_peer", "類似団体内の偏差値（高いほど良い向き）", m["oriented_peer"], "", 1, **common)
             if m["change"] is not None and m["previous_year"] is not None:
-                fb.add(f"{p}.previous", ind["name"], m["previous_value"], unit, d, table=COMPARISONS, sources=src,
-                       year=m["previous_year"])  # fmt: skip
+                fb.add(
+                    f"{p}.previous",
+                    ind["name"],
+                    m["previous_value"],
+                    unit,
+                    d,
+                    table=COMPARISONS,
+                    sources=src,
+                    year=m["previous_year"],
+                )
                 fb.add(
                     f"{p}.change",
                     f"{ind['name']}の変化",
@@ -460,5 +738,13 @@ def _sources(wh: Warehouse, fb: FactBook) -> None:
     fb.lists["sources_missing"] = [s for s in used if s not in notes]
     for s in fb.lists["sources"]:
         n = notes[s]
-        fb.add(f"source.{s}", n.attribution, n.vintage, text=n.attribution, table="meta__sources", sources=s,
-               year=n.vintage, comparison=n.license)  # fmt: skip
+        fb.add(
+            f"source.{s}",
+            n.attribution,
+            n.vintage,
+            text=n.attribution,
+            table="meta__sources",
+            sources=s,
+            year=n.vintage,
+            comparison=n.license,
+        )

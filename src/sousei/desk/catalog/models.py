@@ -53,11 +53,19 @@ class CatalogCase(Base):
     def record(self) -> dict[str, Any]:
         """The editable content (what a version keeps)."""
         return {
-            "id": self.id, "name": self.name, "deck_name": self.deck_name, "place": self.place,
-            "muni_codes": list(self.muni_codes), "pref_codes": list(self.pref_codes), "region": self.region,
-            "pillar": self.pillar, "themes": list(self.themes), "combination": list(self.combination),
-            "summary": self.summary, "deck_page": self.deck_page,
-        }  # fmt: skip
+            "id": self.id,
+            "name": self.name,
+            "deck_name": self.deck_name,
+            "place": self.place,
+            "muni_codes": list(self.muni_codes),
+            "pref_codes": list(self.pref_codes),
+            "region": self.region,
+            "pillar": self.pillar,
+            "themes": list(self.themes),
+            "combination": list(self.combination),
+            "summary": self.summary,
+            "deck_page": self.deck_page,
+        }
 
 
 class CatalogCaseVersion(Base):
