@@ -31,12 +31,12 @@ SSDSE_AREA = "ssdse_a/SSDSE-A-2022.csv"
 CENSUS_DATE = dt.date(2020, 10, 1)
 STANDARD_VINTAGE = dt.date(2016, 10, 10)
 KINDS = ("政令指定都市", "中核市", "市", "特別区", "町", "村")
-# 2006-03-01 上九一色村 was divided: 大字梯・古関 to 甲府市, 大字精進・本栖・富士ヶ嶺 to 富士河口湖町
-# (the only division of a municipality between two 2020 municipalities since 1970 in the 統計LOD lists).
-# A new one must be noticed.
 # Names that differ between the census list and the MIC / peer lists only by a character variant (census form first).
 NAME_VARIANTS = {"39405": ("檮原町", "梼原町")}
 _PEER_FULLWIDTH = str.maketrans("－０１２３４５６７８９", "-0123456789")
+# 2006-03-01 上九一色村 was divided: 大字梯・古関 to 甲府市, 大字精進・本栖・富士ヶ嶺 to 富士河口湖町
+# (the only division of a municipality between two 2020 municipalities since 1970 in the 統計LOD lists).
+# A new one must be noticed.
 PINNED_SPLITS = frozenset({"19341"})
 
 MUNICIPALITIES = Table(
