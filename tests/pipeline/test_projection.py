@@ -74,8 +74,8 @@ def test_api_unit_equals_warehouse_row(wh, warehouse_path: Path):
 
 
 def test_simulator_matches_single_runs(wh, warehouse_path: Path):
-    """simulate_many (many custom scenarios of one unit as rows of one run; bench/projection.py times it) equals project_municipality's custom run row by row;
-    its default row equals the stored sim1."""
+    """simulate_many (many custom scenarios of one unit as rows of one run; bench/projection.py times it) equals
+    project_municipality's custom run row by row; its default row equals the stored sim1."""
     b = baseline(warehouse_path)
     t2030, t2040, scale = np.array([1.8, 1.0, 1.5]), np.array([2.07, 1.0, 2.3]), np.array([1.0, 0.5, 0.0])
     many = simulate_many(b, "01100", {2030: t2030, 2040: t2040}, scale)
