@@ -227,9 +227,10 @@ def mount_desk(app: FastAPI, templates: Jinja2Templates, warehouse: Any = None, 
     from sousei.desk.banso import web as banso_web
 
     app.include_router(banso_web.router)
-    from sousei.desk import web_catalog  # 好事例 catalog and KPI targets (issue 16)
+    from sousei.desk import web_catalog, web_targets  # 好事例 catalog and KPI targets (issue 16)
 
     web_catalog.mount(app)
+    app.include_router(web_targets.router)
 
 
 def muni_label_plain(warehouse: Any, code: str | None) -> str:
