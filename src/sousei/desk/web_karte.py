@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -78,26 +79,6 @@ def _int(form: FormData, name: str) -> int:
 # -- list, search, CSV -----------------------------------------------------------------------------------------
 
 
-def _filtered(
-    user: User, status: str | None, field: str | None, pref: str | None, ministry: str | None, q: str | None
-) -> Any:
-    query = workflow.visible_query(user)
-    if status:
-        query = query.where(Karte.status == status)
-    if field:
-        query = query.where(Karte.id.in_(select(KarteField.karte_id).where(KarteField.field_id == field)))
-    if pref:
-        query = query.where(Karte.pref_code == pref)
-    if ministry:
-        query = query.where(Karte.id.in_(select(KarteShare.karte_id).where(KarteShare.ministry_id == ministry)))
-    if q:
-        like = f"%{q.strip()}%"
-        query = query.where(
-            or_(Karte.title.ilike(like), Karte.issue.ilike(like), Karte.idea.ilike(like), Karte.partners.ilike(like))
-        )
-    return query
-
-
 StatusQ = Annotated[str | None, Query(max_length=20)]
 FieldQ = Annotated[str | None, Query(max_length=40)]
 PrefQ = Annotated[str | None, Query(max_length=2)]
@@ -105,37 +86,64 @@ MinistryQ = Annotated[str | None, Query(max_length=40)]
 TextQ = Annotated[str | None, Query(max_length=100)]
 
 
-def _check_filters(status: str | None, field: str | None, pref: str | None, ministry: str | None) -> dict[str, str]:
-    errors = {}
-    if status and status not in {s.value for s in Status}:
-        errors["status"] = "状態の値が正しくありません"
-    if field and not policy_fields.is_field(field):
-        errors["field"] = "政策分野の値が正しくありません"
-    if pref and not (pref.isdigit() and 1 <= int(pref) <= 47):
-        errors["pref"] = "都道府県コードは01〜47です"
-    if ministry and ministry not in ministries.BY_ID:
-        errors["ministry"] = "府省庁の値が正しくありません"
-    return errors
+@dataclass(frozen=True)
+class KarteFilters:
+    """The list's filters from the URL (the page, its CSV and the JSON API take the same ones); empty = absent."""
+
+    status: str | None = None
+    field: str | None = None
+    pref: str | None = None
+    ministry: str | None = None
+    q: str | None = None
+
+    def errors(self) -> dict[str, str]:
+        errors = {}
+        if self.status and self.status not in {s.value for s in Status}:
+            errors["status"] = "状態の値が正しくありません"
+        if self.field and not policy_fields.is_field(self.field):
+            errors["field"] = "政策分野の値が正しくありません"
+        if self.pref and not (self.pref.isdigit() and 1 <= int(self.pref) <= 47):
+            errors["pref"] = "都道府県コードは01〜47です"
+        if self.ministry and self.ministry not in ministries.BY_ID:
+            errors["ministry"] = "府省庁の値が正しくありません"
+        return errors
+
+    def query(self, user: User) -> Any:
+        """The カルテ the user may see that pass the filters (not yet ordered)."""
+        query = workflow.visible_query(user)
+        if self.status:
+            query = query.where(Karte.status == self.status)
+        if self.field:
+            query = query.where(Karte.id.in_(select(KarteField.karte_id).where(KarteField.field_id == self.field)))
+        if self.pref:
+            query = query.where(Karte.pref_code == self.pref)
+        if self.ministry:
+            shared = select(KarteShare.karte_id).where(KarteShare.ministry_id == self.ministry)
+            query = query.where(Karte.id.in_(shared))
+        if self.q:
+            like = f"%{self.q.strip()}%"
+            texts = (Karte.title, Karte.issue, Karte.idea, Karte.partners)
+            query = query.where(or_(*(t.ilike(like) for t in texts)))
+        return query
+
+
+def karte_filters(
+    status: StatusQ = None, field: FieldQ = None, pref: PrefQ = None, ministry: MinistryQ = None, q: TextQ = None
+) -> KarteFilters:
+    return KarteFilters(status or None, field or None, pref or None, ministry or None, q or None)
+
+
+Filters = Annotated[KarteFilters, Depends(karte_filters)]
 
 
 @router.get("/karte", response_class=HTMLResponse)
-def karte_list(
-    request: Request,
-    db: Db,
-    user: CurrentUser,
-    status: StatusQ = None,
-    field: FieldQ = None,
-    pref: PrefQ = None,
-    ministry: MinistryQ = None,
-    q: TextQ = None,
-) -> Response:
+def karte_list(request: Request, db: Db, user: CurrentUser, filters: Filters) -> Response:
     _not_admin(user)
-    status, field, pref, ministry, q = (v or None for v in (status, field, pref, ministry, q))
-    errors = _check_filters(status, field, pref, ministry)
+    errors = filters.errors()
     rows: list[Karte] = []
     total = 0
     if not errors:
-        query = _filtered(user, status, field, pref, ministry, q)
+        query = filters.query(user)
         total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = list(db.scalars(query.order_by(Karte.updated_at.desc(), Karte.id.desc()).limit(LIST_LIMIT)).all())
     wh = request.app.state.desk.warehouse
@@ -149,32 +157,16 @@ def karte_list(
         errors=errors,
         status_ja={s.value: label for s, label in STATUS_JA.items()},
         prefectures=wh.prefectures() if wh is not None else [],
-        filters={
-            "status": status or "",
-            "field": field or "",
-            "pref": pref or "",
-            "ministry": ministry or "",
-            "q": q or "",
-        },
+        filters={k: v or "" for k, v in asdict(filters).items()},
     )
 
 
 @router.get("/karte.csv")
-def karte_csv(
-    request: Request,
-    db: Db,
-    user: Secretariat,
-    status: StatusQ = None,
-    field: FieldQ = None,
-    pref: PrefQ = None,
-    ministry: MinistryQ = None,
-    q: TextQ = None,
-) -> Response:
-    status, field, pref, ministry, q = (v or None for v in (status, field, pref, ministry, q))
-    errors = _check_filters(status, field, pref, ministry)
+def karte_csv(request: Request, db: Db, user: Secretariat, filters: Filters) -> Response:
+    errors = filters.errors()
     if errors:
         raise HTTPException(422, "；".join(errors.values()))
-    rows = db.scalars(_filtered(user, status, field, pref, ministry, q).order_by(Karte.id)).all()
+    rows = db.scalars(filters.query(user).order_by(Karte.id)).all()
     answers = dict(db.execute(select(Answer.karte_id, func.count()).group_by(Answer.karte_id)).all())
     meetings = dict(db.execute(select(Meeting.karte_id, func.count()).group_by(Meeting.karte_id)).all())
     wh = request.app.state.desk.warehouse
@@ -475,20 +467,12 @@ def _karte_json(k: Karte) -> dict[str, Any]:
 
 
 @router.get("/api/karte")
-def api_karte_list(
-    db: Db,
-    user: CurrentUser,
-    status: StatusQ = None,
-    field: FieldQ = None,
-    pref: PrefQ = None,
-    ministry: MinistryQ = None,
-    q: TextQ = None,
-) -> list[dict[str, Any]]:
+def api_karte_list(db: Db, user: CurrentUser, filters: Filters) -> list[dict[str, Any]]:
     _not_admin(user)
-    errors = _check_filters(status, field, pref, ministry)
+    errors = filters.errors()
     if errors:
         raise HTTPException(422, "；".join(errors.values()))
-    query = _filtered(user, status, field, pref, ministry, q).order_by(Karte.id).limit(LIST_LIMIT)
+    query = filters.query(user).order_by(Karte.id).limit(LIST_LIMIT)
     return [_karte_json(k) for k in db.scalars(query).all()]
 
 
