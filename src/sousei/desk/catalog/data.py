@@ -56,20 +56,29 @@ class Case:
 
     def as_record(self) -> dict[str, Any]:
         """The case as plain values (what the desk stores and versions)."""
-        return {
-            "id": self.id,
-            "deck_name": self.deck_name,
-            "name": self.name,
-            "place": self.place,
-            "muni_codes": list(self.muni_codes),
-            "pref_codes": list(self.pref_codes),
-            "region": self.region,
-            "pillar": self.pillar,
-            "themes": list(self.themes),
-            "combination": list(self.combination),
-            "summary": self.summary,
-            "deck_page": self.deck_page,
-        }
+        return case_record(self)
+
+
+# A case's editable content, in the order the desk's versions and audit log keep it.
+CASE_FIELDS = (
+    "id",
+    "name",
+    "deck_name",
+    "place",
+    "muni_codes",
+    "pref_codes",
+    "region",
+    "pillar",
+    "themes",
+    "combination",
+    "summary",
+    "deck_page",
+)
+
+
+def case_record(case: Any) -> dict[str, Any]:
+    """A case of the catalog file or a desk row as plain values (sequences as lists, as JSON stores them)."""
+    return {f: list(v) if isinstance(v, list | tuple) else v for f in CASE_FIELDS for v in (getattr(case, f),)}
 
 
 @dataclass(frozen=True)
