@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tests.desk.conftest import PASSWORD
 from tests.servers import uvicorn_app
 
+from sousei.desk import accounts
 from sousei.desk.db import make_engine, make_sessionmaker, write_session
 from sousei.desk.migrate import upgrade
 from sousei.query import Warehouse
@@ -37,6 +38,24 @@ def server_with_users(
     env = {"SOUSEI_DB": str(warehouse_path.resolve()), "SOUSEI_DESK_DB_URL": url}
     with uvicorn_app(env, ready_path) as (base, _):
         yield base
+
+
+def add_role_accounts(
+    db: Session, muni_name: MuniName, emails: dict[str, str], muni_code: str, ministry: str | None = None
+) -> None:
+    """One account per role of `emails` (role → email), the municipality's for `muni_code`, a ministry's for
+    `ministry`, all with the tests' password."""
+    for role, email in emails.items():
+        accounts.create_user(
+            db,
+            None,
+            email=email,
+            role=role,
+            password=PASSWORD,
+            muni_code=muni_code if role == "municipality" else None,
+            ministry=ministry if role == "ministry" else None,
+            muni_name=muni_name,
+        )
 
 
 def login(browser: Browser, base: str, email: str) -> Page:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy.orm import Session
-from tests.desk.browser import MuniName, login, server_with_users
+from tests.desk.browser import MuniName, add_role_accounts, login, server_with_users
 from tests.desk.conftest import PASSWORD
 
 from sousei.desk import accounts
@@ -26,16 +26,7 @@ OFFICIALS = [
 @pytest.fixture(scope="module")
 def banso_server(warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     def add_users(db: Session, muni_name: MuniName) -> None:
-        for role, email in EMAILS.items():
-            accounts.create_user(
-                db,
-                None,
-                email=email,
-                role=role,
-                password=PASSWORD,
-                muni_code="01206" if role == "municipality" else None,
-                muni_name=muni_name,
-            )
+        add_role_accounts(db, muni_name, EMAILS, "01206")
         for i, (email, ministry, stage, field) in enumerate(OFFICIALS):
             user = accounts.create_user(
                 db, None, email=email, role="ministry", password=PASSWORD, ministry=ministry, muni_name=muni_name

@@ -13,10 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy.orm import Session
-from tests.desk.browser import MuniName, login, server_with_users
-from tests.desk.conftest import PASSWORD
-
-from sousei.desk import accounts
+from tests.desk.browser import MuniName, add_role_accounts, login, server_with_users
 
 EMAILS = {"municipality": "sapporo@example.jp", "secretariat": "jimukyoku@example.jp", "ministry": "mlit@example.jp"}
 STATE: dict[str, Any] = {}
@@ -25,17 +22,7 @@ STATE: dict[str, Any] = {}
 @pytest.fixture(scope="module")
 def desk_server(warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     def add_users(db: Session, muni_name: MuniName) -> None:
-        for role, email in EMAILS.items():
-            accounts.create_user(
-                db,
-                None,
-                email=email,
-                role=role,
-                password=PASSWORD,
-                muni_code="01100" if role == "municipality" else None,
-                ministry="国土交通省" if role == "ministry" else None,
-                muni_name=muni_name,
-            )
+        add_role_accounts(db, muni_name, EMAILS, "01100", ministry="国土交通省")
 
     with server_with_users(warehouse_path, tmp_path_factory.mktemp("desk-browser"), add_users) as base:
         yield base
