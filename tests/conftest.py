@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pytest
+import yaml
 
 from sousei import config
 
@@ -22,6 +23,12 @@ def data_dir() -> Path:
     if not (path / "CATALOG.yaml").is_file():
         pytest.fail(f"the data bundle is not at {path}: set SOUSEI_DATA_DIR")
     return path
+
+
+@pytest.fixture(scope="session")
+def catalog(data_dir: Path) -> dict[str, Any]:
+    """The `sources` of the bundle's CATALOG.yaml (the figures the tests reproduce are quoted from it)."""
+    return yaml.safe_load((data_dir / "CATALOG.yaml").read_text(encoding="utf-8"))["sources"]  # type: ignore[no-any-return]
 
 
 def ensure_test_warehouse() -> Path:

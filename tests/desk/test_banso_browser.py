@@ -7,15 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
+from sqlalchemy.orm import Session
+from tests.desk.browser import MuniName, add_role_accounts, login, server_with_users
 from tests.desk.conftest import PASSWORD
-from tests.servers import uvicorn_app
 
 from sousei.desk import accounts
 from sousei.desk.banso import service
-from sousei.desk.db import make_engine, make_sessionmaker, write_session
-from sousei.desk.migrate import upgrade
-from sousei.query import Warehouse
 
 EMAILS = {"municipality": "kushiro@example.jp", "secretariat": "banso-jimukyoku@example.jp"}
 OFFICIALS = [
@@ -27,40 +25,24 @@ OFFICIALS = [
 
 @pytest.fixture(scope="module")
 def banso_server(warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('banso-browser') / 'desk.sqlite3'}"
-    upgrade(url)
-    wh = Warehouse(warehouse_path)
-    engine = make_engine(url)
-    with write_session(make_sessionmaker(engine)) as db:
-        for role, email in EMAILS.items():
-            accounts.create_user(db, None, email=email, role=role, password=PASSWORD,
-                                 muni_code="01206" if role == "municipality" else None,
-                                 muni_name=lambda c: (wh.municipality(c) or {}).get("name"))  # fmt: skip
+    def add_users(db: Session, muni_name: MuniName) -> None:
+        add_role_accounts(db, muni_name, EMAILS, "01206")
         for i, (email, ministry, stage, field) in enumerate(OFFICIALS):
-            user = accounts.create_user(db, None, email=email, role="ministry", password=PASSWORD, ministry=ministry,
-                                        muni_name=lambda c: None)  # fmt: skip
-            service.save_official(db, user, {"name": f"支援官{i + 1}", "ministry_id": user.ministry_id, "stage": stage,
-                                             "strengths": {field: 3}})  # fmt: skip
-        db.commit()
-    engine.dispose()
-    wh.close()
-    env = {"SOUSEI_DB": str(warehouse_path.resolve()), "SOUSEI_DESK_DB_URL": url}
-    with uvicorn_app(env, "/desk/login") as (base, _):
+            user = accounts.create_user(
+                db, None, email=email, role="ministry", password=PASSWORD, ministry=ministry, muni_name=muni_name
+            )
+            service.save_official(
+                db,
+                user,
+                {"name": f"支援官{i + 1}", "ministry_id": user.ministry_id, "stage": stage, "strengths": {field: 3}},
+            )
+
+    with server_with_users(warehouse_path, tmp_path_factory.mktemp("banso-browser"), add_users) as base:
         yield base
 
 
-def _login(browser: Browser, base: str, email: str) -> Page:
-    page = browser.new_context(locale="ja-JP").new_page()
-    page.goto(base + "/desk/")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.locator(".desk-nav .who")).to_contain_text(email)
-    return page
-
-
 def test_municipality_applies(browser: Browser, banso_server: str) -> None:
-    page = _login(browser, banso_server, EMAILS["municipality"])
+    page = login(browser, banso_server, EMAILS["municipality"])
     page.get_by_role("link", name="伴走支援").click()
     page.get_by_role("link", name="伴走支援を申請する・申請を変更する").click()
     expect(page.locator("#dashboard-summary h2")).to_have_text("地域の状況（地域課題ダッシュボードより）")
@@ -73,7 +55,7 @@ def test_municipality_applies(browser: Browser, banso_server: str) -> None:
 
 
 def test_secretariat_matches_and_publishes(browser: Browser, banso_server: str) -> None:
-    page = _login(browser, banso_server, EMAILS["secretariat"])
+    page = login(browser, banso_server, EMAILS["secretariat"])
     page.goto(banso_server + "/desk/banso/secretariat")
     expect(page.locator("#feasibility h2")).to_have_text("編成前の確認")
     expect(page.locator("#feasibility li.error")).to_have_count(0)  # notes on uncovered themes, nothing blocking
@@ -86,7 +68,7 @@ def test_secretariat_matches_and_publishes(browser: Browser, banso_server: str) 
 
 
 def test_official_sees_the_team_and_answers_the_survey(browser: Browser, banso_server: str) -> None:
-    page = _login(browser, banso_server, OFFICIALS[0][0])
+    page = login(browser, banso_server, OFFICIALS[0][0])
     page.goto(banso_server + "/desk/banso/team")
     expect(page.locator("#team-muni")).to_contain_text("釧路市")
     expect(page.locator("#team")).to_contain_text("支援官3")
@@ -100,7 +82,7 @@ def test_official_sees_the_team_and_answers_the_survey(browser: Browser, banso_s
 
 
 def test_secretariat_reads_the_evaluation(browser: Browser, banso_server: str) -> None:
-    page = _login(browser, banso_server, EMAILS["secretariat"])
+    page = login(browser, banso_server, EMAILS["secretariat"])
     page.goto(banso_server + "/desk/banso/evaluations")
     row = page.locator("#reasons tr", has_text="地方創生の現場に携わることができるから。")
     expect(row).to_contain_text("116")

@@ -11,14 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
-from tests.desk.conftest import PASSWORD
-from tests.servers import uvicorn_app
-
-from sousei.desk import accounts
-from sousei.desk.db import make_engine, make_sessionmaker, write_session
-from sousei.desk.migrate import upgrade
-from sousei.query import Warehouse
+from playwright.sync_api import Browser, expect
+from sqlalchemy.orm import Session
+from tests.desk.browser import MuniName, add_role_accounts, login, server_with_users
 
 EMAILS = {"municipality": "sapporo@example.jp", "secretariat": "jimukyoku@example.jp", "ministry": "mlit@example.jp"}
 STATE: dict[str, Any] = {}
@@ -26,40 +21,15 @@ STATE: dict[str, Any] = {}
 
 @pytest.fixture(scope="module")
 def desk_server(warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('desk-browser') / 'desk.sqlite3'}"
-    upgrade(url)
-    wh = Warehouse(warehouse_path)
-    engine = make_engine(url)
-    with write_session(make_sessionmaker(engine)) as db:
-        for role, email in EMAILS.items():
-            accounts.create_user(db, None, email=email, role=role, password=PASSWORD,
-                                 muni_code="01100" if role == "municipality" else None,
-                                 ministry="国土交通省" if role == "ministry" else None,
-                                 muni_name=lambda c: (wh.municipality(c) or {}).get("name"))  # fmt: skip
-        db.commit()
-    engine.dispose()
-    wh.close()
-    env = {"SOUSEI_DB": str(warehouse_path.resolve()), "SOUSEI_DESK_DB_URL": url}
-    with uvicorn_app(env, "/desk/login") as (base, _):
+    def add_users(db: Session, muni_name: MuniName) -> None:
+        add_role_accounts(db, muni_name, EMAILS, "01100", ministry="国土交通省")
+
+    with server_with_users(warehouse_path, tmp_path_factory.mktemp("desk-browser"), add_users) as base:
         yield base
 
 
-def _login(browser: Browser, base: str, role: str) -> Page:
-    page = browser.new_context(locale="ja-JP", accept_downloads=True).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base + "/desk/")
-    expect(page).to_have_url(base + "/desk/login?next=/desk/")
-    page.get_by_label("メールアドレス").fill(EMAILS[role])
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.locator(".desk-nav .who")).to_contain_text(EMAILS[role])
-    assert not errors
-    return page
-
-
 def test_municipality_submits_a_karte(browser: Browser, desk_server: str) -> None:
-    page = _login(browser, desk_server, "municipality")
+    page = login(browser, desk_server, EMAILS["municipality"])
     page.get_by_role("link", name="新しいカルテ").click()
     page.get_by_role("button", name="提出する").click()  # empty: the messages come back in Japanese
     expect(page.locator("#err-title")).to_have_text("件名を入力してください")
@@ -84,7 +54,7 @@ def test_municipality_submits_a_karte(browser: Browser, desk_server: str) -> Non
 
 
 def test_secretariat_shares_it_with_a_ministry(browser: Browser, desk_server: str) -> None:
-    page = _login(browser, desk_server, "secretariat")
+    page = login(browser, desk_server, EMAILS["secretariat"])
     page.goto(desk_server + "/desk/karte?status=received")
     page.get_by_role("link", name="観光×交通の新結合：AIデマンド交通").click()
     page.locator("#share-form").get_by_label("国土交通省").check()
@@ -99,7 +69,7 @@ def test_secretariat_shares_it_with_a_ministry(browser: Browser, desk_server: st
 
 
 def test_ministry_answers_with_a_measure(browser: Browser, desk_server: str) -> None:
-    page = _login(browser, desk_server, "ministry")
+    page = login(browser, desk_server, EMAILS["ministry"])
     page.locator("#notif-link").click()
     page.get_by_role("link", name="相談カルテ「観光×交通の新結合：AIデマンド交通」が共有されました").click()
     expect(page.locator("#dashboard-summary")).to_contain_text("優先課題")
@@ -114,7 +84,7 @@ def test_ministry_answers_with_a_measure(browser: Browser, desk_server: str) -> 
 
 
 def test_secretariat_records_the_meeting_and_completes(browser: Browser, desk_server: str) -> None:
-    page = _login(browser, desk_server, "secretariat")
+    page = login(browser, desk_server, EMAILS["secretariat"])
     page.goto(f"{desk_server}/desk/karte/{STATE['karte']}")
     form = page.locator("#meeting-form")
     form.get_by_label("実施日").fill("2026-05-20")
@@ -128,7 +98,7 @@ def test_secretariat_records_the_meeting_and_completes(browser: Browser, desk_se
 
 
 def test_municipality_sees_the_answer_and_the_history(browser: Browser, desk_server: str) -> None:
-    page = _login(browser, desk_server, "municipality")
+    page = login(browser, desk_server, EMAILS["municipality"])
     expect(page.locator("#notif-link .badge")).to_be_visible()
     page.goto(f"{desk_server}/desk/karte/{STATE['karte']}")
     expect(page.locator("#karte-status")).to_have_text("完了")

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pytest
+from tests.estat.fake_server import FIXTURES, TABLE, serve
 
-FIXTURES = Path(__file__).parent / "fixtures"
-PREFIX = "/rest/3.0/app/json/"
 APP_ID = "test-app-id-0123"
 BAD_APP_ID = "bad-app-id"
-TABLE = "0003999001"  # two pages
 EMPTY_TABLE = "0003999002"  # STATUS 1
 UNKNOWN_TABLE = "0000000000"
 LIMIT_TABLE = "0003999429"
@@ -65,39 +61,29 @@ def _route(endpoint: str, q: dict[str, str]) -> tuple[int, str, str]:
 def fake_estat() -> Iterator[FakeEstat]:
     state = FakeEstat(base_url="")
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            url = urlparse(self.path)
-            q = {k: v[-1] for k, v in parse_qs(url.query).items()}
-            endpoint = url.path.removeprefix(PREFIX)
-            state.requests.append((endpoint, q))
-            if q.get("statsDataId") == SLOW_TABLE:
-                time.sleep(1.5)
-            code, ctype, name = _route(endpoint, q)
-            path = FIXTURES / name if name else None
-            body = path.read_bytes() if path is not None and path.is_file() else b"not found"
-            if path is not None and not path.is_file():
-                code = 404
-            self.send_response(code)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (timeout test)
+    def respond(h: BaseHTTPRequestHandler, endpoint: str, q: dict[str, str]) -> None:
+        state.requests.append((endpoint, q))
+        if q.get("statsDataId") == SLOW_TABLE:
+            time.sleep(1.5)
+        code, ctype, name = _route(endpoint, q)
+        path = FIXTURES / name if name else None
+        body = path.read_bytes() if path is not None and path.is_file() else b"not found"
+        if path is not None and not path.is_file():
+            code = 404
+        h.send_response(code)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    try:
+    with serve(respond) as url:
+        state.base_url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+
+
+@pytest.fixture
+def estat_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the e-Stat store saves tables in this test (SOUSEI_ESTAT_DIR)."""
+    d = tmp_path / "estat"
+    monkeypatch.setenv("SOUSEI_ESTAT_DIR", str(d))
+    return d

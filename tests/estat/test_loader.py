@@ -25,13 +25,6 @@ def _only_estat(step) -> bool:  # type: ignore[no-untyped-def]
     return step.name in ("estat", "tokyo_area_migration")
 
 
-@pytest.fixture
-def estat_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    d = tmp_path / "estat"
-    monkeypatch.setenv("SOUSEI_ESTAT_DIR", str(d))
-    return d
-
-
 def _build(tmp_path: Path, data_dir: Path) -> duckdb.DuckDBPyConnection:
     db = tmp_path / "wh" / "warehouse.duckdb"
     build_mod.build(db, data_dir, only=_only_estat)

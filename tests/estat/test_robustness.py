@@ -5,15 +5,14 @@ and a saved table is never replaced by a bad one."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import pytest
+from tests.estat.fake_server import FIXTURES, TABLE, serve
 
 from sousei import config
 from sousei.estat.client import EstatClient, EstatError
@@ -21,9 +20,6 @@ from sousei.estat.store import fetch_table, saved_files
 from sousei.pipeline import build as build_mod
 from sousei.pipeline.errors import BuildError
 
-FIXTURES = Path(__file__).parent / "fixtures"
-PREFIX = "/rest/3.0/app/json/"
-TABLE = "0003999001"
 Reply = Callable[[BaseHTTPRequestHandler], None]
 
 
@@ -61,40 +57,13 @@ class Hostile:
 @pytest.fixture
 def hostile() -> Iterator[Hostile]:
     state = Hostile()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            url = urlparse(self.path)
-            q = {k: v[-1] for k, v in parse_qs(url.query).items()}
-            try:
-                state.replies[url.path.removeprefix(PREFIX)](q)(self)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up, as it should
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    try:
+    with serve(lambda h, endpoint, q: state.replies[endpoint](q)(h)) as url:
+        state.base_url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _client(h: Hostile, **kw: Any) -> EstatClient:
     return EstatClient("test-app-id", base_url=h.base_url, **kw)
-
-
-@pytest.fixture
-def estat_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    d = tmp_path / "estat"
-    monkeypatch.setenv("SOUSEI_ESTAT_DIR", str(d))
-    return d
 
 
 # -- unexpected shapes ----------------------------------------------------------------------------------------------

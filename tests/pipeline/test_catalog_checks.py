@@ -17,8 +17,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pytest
-import yaml
+from tests.helpers import checks_text, num, one
 
 from sousei.pipeline.declarations import declared_sources
 from sousei.pipeline.registry import steps
@@ -143,23 +142,6 @@ STATEMENTS = {
         "test_ipss.py::test_2023_invariants"
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def catalog(data_dir: Path) -> dict:
-    return yaml.safe_load((data_dir / "CATALOG.yaml").read_text(encoding="utf-8"))["sources"]
-
-
-def checks_text(catalog: dict, source: str) -> str:
-    return " ".join(catalog[source]["checks"].split())
-
-
-def num(text: str) -> int:
-    return int(text.replace(",", ""))
-
-
-def one(wh: duckdb.DuckDBPyConnection, sql: str, *params: object) -> object:
-    return wh.execute(sql, list(params)).fetchone()[0]
 
 
 def _test_exists(ref: str) -> bool:

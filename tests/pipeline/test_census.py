@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-import yaml
+from tests.helpers import num, one
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
@@ -22,19 +22,6 @@ TOT80 = census_1980_2015.TOTAL.name
 CORE = census_population.POPULATION.name
 UNKNOWN = census_population.UNKNOWN.name
 SUMMARY = census_2015_table00100.TABLE.name
-
-
-def num(text: str) -> int:
-    return int(text.replace(",", ""))
-
-
-@pytest.fixture(scope="module")
-def catalog(data_dir: Path) -> dict:
-    return yaml.safe_load((data_dir / "CATALOG.yaml").read_text(encoding="utf-8"))["sources"]
-
-
-def one(wh: duckdb.DuckDBPyConnection, sql: str, *params: object) -> object:
-    return wh.execute(sql, list(params)).fetchone()[0]
 
 
 # --- census 2020 (table 2-7-1) -------------------------------------------------------------------------------------

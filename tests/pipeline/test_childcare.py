@@ -7,13 +7,10 @@ from pathlib import Path
 import duckdb
 import fastexcel
 import pytest
+from tests.helpers import one
 
 from sousei.pipeline.errors import BuildError
 from sousei.pipeline.sources import childcare
-
-
-def one(wh: duckdb.DuckDBPyConnection, sql: str, *params: object) -> object:
-    return wh.execute(sql, list(params)).fetchone()[0]
 
 
 def test_childcare_catalog_figures(wh: duckdb.DuckDBPyConnection) -> None:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
 import pytest
-import yaml
+from tests.helpers import assert_checks_pass, one
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
@@ -17,21 +14,6 @@ T18 = ipss_2018.TOTAL.name
 A18 = ipss_2018.AREAS.name
 P23 = ipss_2023.POPULATION.name
 H23 = ipss_2023.HAMADORI.name
-
-
-@pytest.fixture(scope="module")
-def catalog(data_dir: Path) -> dict:
-    return yaml.safe_load((data_dir / "CATALOG.yaml").read_text(encoding="utf-8"))["sources"]
-
-
-def one(wh: duckdb.DuckDBPyConnection, sql: str, *params: object) -> object:
-    return wh.execute(sql, list(params)).fetchone()[0]
-
-
-def assert_checks_pass(wh: duckdb.DuckDBPyConnection, table) -> None:  # type: ignore[no-untyped-def]
-    for check in table.checks:
-        rows = wh.execute(check.sql).fetchall()
-        assert rows == [], f"{check.name}: {rows[:3]}"
 
 
 # --- 2018 ------------------------------------------------------------------------------------------------------------

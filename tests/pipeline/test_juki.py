@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-import yaml
+from tests.helpers import checks_text, num, one
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
@@ -24,32 +24,23 @@ CORE_AGE = juki.CORE_AGE.name
 SOURCE = "juki_population_dynamics"
 
 
-def num(text: str) -> int:
-    return int(text.replace(",", ""))
-
-
-def one(wh: duckdb.DuckDBPyConnection, sql: str, *params: object) -> object:
-    return wh.execute(sql, list(params)).fetchone()[0]
-
-
 @pytest.fixture(scope="module")
-def checks_text(data_dir: Path) -> str:
-    catalog = yaml.safe_load((data_dir / "CATALOG.yaml").read_text(encoding="utf-8"))["sources"]
-    return " ".join(catalog[SOURCE]["checks"].split())
+def juki_checks(catalog: dict) -> str:
+    return checks_text(catalog, SOURCE)
 
 
-def _figure(checks_text: str, pattern: str) -> list[int]:
-    m = re.search(pattern, checks_text)
-    assert m, f"CATALOG checks no longer say {pattern!r}: {checks_text}"
+def _figure(juki_checks: str, pattern: str) -> list[int]:
+    m = re.search(pattern, juki_checks)
+    assert m, f"CATALOG checks no longer say {pattern!r}: {juki_checks}"
     return [num(g) for g in m.groups()]
 
 
 # --- CATALOG.yaml figures ------------------------------------------------------------------------------------------
 
 
-def test_2020_sjin_japan_figures(wh: duckdb.DuckDBPyConnection, checks_text: str) -> None:
+def test_2020_sjin_japan_figures(wh: duckdb.DuckDBPyConnection, juki_checks: str) -> None:
     total, male, female, births = _figure(
-        checks_text,
+        juki_checks,
         r"2020-01-01 \(2003ssjin\.xls\) Japan ([\d,]+) \(男 ([\d,]+) / 女 ([\d,]+)\), births in 2019 ([\d,]+)",
     )
     row = wh.execute(
@@ -60,8 +51,8 @@ def test_2020_sjin_japan_figures(wh: duckdb.DuckDBPyConnection, checks_text: str
     assert row == [(total, male, female, births, "calendar_year", "CY2019", "juki/sjin/2003ssjin.xls")]
 
 
-def test_2020_snen_japan_figures(wh: duckdb.DuckDBPyConnection, checks_text: str) -> None:
-    total, age0 = _figure(checks_text, r"2020-01-01 snen Japan ([\d,]+) with 0～4歳 ([\d,]+)")
+def test_2020_snen_japan_figures(wh: duckdb.DuckDBPyConnection, juki_checks: str) -> None:
+    total, age0 = _figure(juki_checks, r"2020-01-01 snen Japan ([\d,]+) with 0～4歳 ([\d,]+)")
     row = wh.execute(
         f"""SELECT all_ages_persons, persons, source_file FROM {AGE}
             WHERE ref_date = DATE '2020-01-01' AND code = '00000' AND sex = 'total' AND age_group = '0-4'"""
@@ -69,8 +60,8 @@ def test_2020_snen_japan_figures(wh: duckdb.DuckDBPyConnection, checks_text: str
     assert row == [(total, age0, "juki/snen/2004ssnen.xls")]
 
 
-def test_2022_japan_figure(wh: duckdb.DuckDBPyConnection, checks_text: str) -> None:
-    (total,) = _figure(checks_text, r"2022-01-01 Japan ([\d,]+)")
+def test_2022_japan_figure(wh: duckdb.DuckDBPyConnection, juki_checks: str) -> None:
+    (total,) = _figure(juki_checks, r"2022-01-01 Japan ([\d,]+)")
     assert one(wh, f"SELECT population_persons FROM {DYN} WHERE ref_date = DATE '2022-01-01' AND code = '00000'") == (
         total
     )

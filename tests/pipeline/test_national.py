@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
 import pytest
-import yaml
+from tests.helpers import assert_checks_pass, checks_text, one
 
 from sousei.pipeline.sources import ipss_2018, national, national_jlstat
 
 
 @pytest.fixture(scope="module")
-def checks_text(data_dir: Path) -> str:
-    return yaml.safe_load((data_dir / "CATALOG.yaml").read_text(encoding="utf-8"))["sources"]["national_series"][
-        "checks"
-    ]
-
-
-def one(wh: duckdb.DuckDBPyConnection, sql: str, *params: object) -> object:
-    return wh.execute(sql, list(params)).fetchone()[0]
-
-
-def assert_checks_pass(wh: duckdb.DuckDBPyConnection, table) -> None:  # type: ignore[no-untyped-def]
-    for check in table.checks:
-        rows = wh.execute(check.sql).fetchall()
-        assert rows == [], f"{check.name}: {rows[:3]}"
+def national_checks(catalog: dict) -> str:
+    return checks_text(catalog, "national_series")
 
 
 @pytest.mark.parametrize(("year", "figure"), [(2022, "1.26"), (2005, "1.26"), (1947, "4.54")])
-def test_tfr(wh, checks_text, year, figure):
-    assert f"{year} = {figure}" in checks_text
+def test_tfr(wh, national_checks, year, figure):
+    assert f"{year} = {figure}" in national_checks
     assert one(wh, f"SELECT tfr FROM {national.VITAL.name} WHERE year = ?", year) == float(figure)
 
 
@@ -40,8 +25,8 @@ def test_vital_years(wh):
     assert set(range(1899, 2023)) - years == {1944, 1945, 1946}
 
 
-def test_census_2020_total(wh, checks_text):
-    assert "census 2020 total 126,146,099" in checks_text
+def test_census_2020_total(wh, national_checks):
+    assert "census 2020 total 126,146,099" in national_checks
     table = national_jlstat.CENSUS_TOTAL.name
     assert one(wh, f"SELECT persons FROM {table} WHERE census_year = 2020 AND area_code = '00000'") == 126_146_099
     assert one(wh, f"SELECT sum(persons) FROM {table} WHERE census_year = 2020 AND pref_code IS NOT NULL") == (
@@ -51,8 +36,8 @@ def test_census_2020_total(wh, checks_text):
     assert one(wh, f"SELECT persons_status FROM {table} WHERE census_year = 1945 AND pref_code = '47'") == "NA"
 
 
-def test_jpopl_2020_sum(wh, checks_text):
-    assert "fmsb_Jpopl 2020 sum 123,214,261" in checks_text
+def test_jpopl_2020_sum(wh, national_checks):
+    assert "fmsb_Jpopl 2020 sum 123,214,261" in national_checks
     sql = f"SELECT sum(persons) FROM {national.POPULATION.name} WHERE year = 2020 AND nationality = 'total'"
     assert one(wh, sql) == 123_214_261
     # the census pyramid excludes age 不詳 too and agrees
@@ -73,8 +58,8 @@ def test_population_tables_agree(wh):
 
 
 @pytest.mark.parametrize(("year", "thousand"), [(2050, "101,923"), (2065, "88,077")])
-def test_ipss2017_medium(wh, checks_text, year, thousand):
-    assert f"{thousand} thousand" in checks_text or f"{year} {thousand}" in checks_text
+def test_ipss2017_medium(wh, national_checks, year, thousand):
+    assert f"{thousand} thousand" in national_checks or f"{year} {thousand}" in national_checks
     sql = (f"SELECT total_persons FROM {national_jlstat.PROJ_TOTAL.name} WHERE year = ? "
            "AND fertility_variant = 'medium' AND mortality_variant = 'medium'")  # fmt: skip
     assert round(one(wh, sql, year) / 1000) == int(thousand.replace(",", ""))

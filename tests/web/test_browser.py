@@ -54,7 +54,9 @@ def test_search_open_every_tab_csv_and_simulator(browser: Browser, server: str) 
         expect(page.locator("nav.tabs a.active")).to_have_text(label)
         drawn[key] = _charts_drawn(page)
         page.screenshot(path=str(SHOTS / f"m-01100-{key}-1280.png"), full_page=True)
-    assert all(drawn[k] > 0 for k in TABS if k not in ("cases", "migration")), drawn
+    # every tab draws its charts (人口移動 included: its four charts have data since the migration steps were added);
+    # 好事例 is a list of cases with no chart
+    assert all(drawn[k] > 0 for k in TABS if k != "cases"), drawn
     assert drawn["overview"] >= 3
 
     # a CSV download is exactly what the API returns for that chart

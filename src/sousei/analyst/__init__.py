@@ -16,7 +16,7 @@ def _code_version() -> str:
     a change of wording or layout redoes every report without anyone remembering to bump a number."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for path in sorted([*here.glob("*.py"), *here.glob("templates/*")]):
+    for path in sorted([*here.rglob("*.py"), *here.glob("templates/*")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 

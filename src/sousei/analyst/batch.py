@@ -25,10 +25,17 @@ from sousei.analyst import report as report_mod
 from sousei.analyst.render import HERE as TEMPLATES
 
 MANIFEST = "manifest.json"
-INDEX_COLUMNS = (("muni_code", "市区町村コード"), ("pref_name", "都道府県"), ("name", "市区町村"),
-                 ("sustainability_group", "人口戦略会議（2024年）の分類"), ("sub_class", "区分"),
-                 ("pattern1_2050_change_pct", "2050年人口の増減率（パターン1、%）"),
-                 ("issue_1", "優先課題1"), ("issue_2", "優先課題2"), ("issue_3", "優先課題3"))  # fmt: skip
+INDEX_COLUMNS = (
+    ("muni_code", "市区町村コード"),
+    ("pref_name", "都道府県"),
+    ("name", "市区町村"),
+    ("sustainability_group", "人口戦略会議（2024年）の分類"),
+    ("sub_class", "区分"),
+    ("pattern1_2050_change_pct", "2050年人口の増減率（パターン1、%）"),
+    ("issue_1", "優先課題1"),
+    ("issue_2", "優先課題2"),
+    ("issue_3", "優先課題3"),
+)
 
 
 @dataclass
@@ -125,8 +132,14 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def run(db: Path, codes: Iterable[str], out: Path, pdf: bool = True, workers: int = 2,
-        on_result: Callable[[Outcome], None] | None = None) -> list[Outcome]:  # fmt: skip
+def run(
+    db: Path,
+    codes: Iterable[str],
+    out: Path,
+    pdf: bool = True,
+    workers: int = 2,
+    on_result: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
     """Write the reports of `codes` under `out` (skipping unchanged ones), then the index page and the CSV."""
     codes = list(dict.fromkeys(codes))
     out.mkdir(parents=True, exist_ok=True)
@@ -170,10 +183,15 @@ def _index_html(rows: list[dict[str, Any]], pdf: bool) -> str:
     for r in rows:
         code = r["muni_code"]
         links = f'<a href="report-{code}.html">HTML</a>' + (f' ・ <a href="report-{code}.pdf">PDF</a>' if pdf else "")
-        body.append("<tr>" + "".join(f"<td>{escape(str(r.get(k, '')))}</td>" for k, _ in INDEX_COLUMNS)
-                    + f"<td>{links}</td></tr>")  # fmt: skip
-    return ('<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>人口の現状分析 レポート一覧</title>'
-            "<style>body{font-family:'Noto Sans CJK JP',sans-serif;font-size:14px}table{border-collapse:collapse}"
-            "td,th{border-bottom:1px solid #ccc;padding:2px 8px}</style></head><body>"
-            f"<h1>人口の現状分析 レポート一覧（{len(rows)}団体）</h1><p>CSV：<a href=\"index.csv\">index.csv</a></p>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></body></html>\n")  # fmt: skip
+        body.append(
+            "<tr>"
+            + "".join(f"<td>{escape(str(r.get(k, '')))}</td>" for k, _ in INDEX_COLUMNS)
+            + f"<td>{links}</td></tr>"
+        )
+    return (
+        '<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>人口の現状分析 レポート一覧</title>'
+        "<style>body{font-family:'Noto Sans CJK JP',sans-serif;font-size:14px}table{border-collapse:collapse}"
+        "td,th{border-bottom:1px solid #ccc;padding:2px 8px}</style></head><body>"
+        f'<h1>人口の現状分析 レポート一覧（{len(rows)}団体）</h1><p>CSV：<a href="index.csv">index.csv</a></p>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></body></html>\n"
+    )

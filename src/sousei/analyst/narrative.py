@@ -157,11 +157,13 @@ class Writer:
                 out.append(f"{then}（{prev.printed}{self.unit(p)}）から変わっていない。")
             else:
                 word2 = "上昇" if fb.v(f"{p}.change") > 0 else "低下"
-                out.append(self.pick(
-                    p + ".chg",
-                    f"{then}の{prev.printed}{self.unit(p)}から{unsigned(ch)}{self.diff_unit(p)}{word2}した。",
-                    f"{then}（{prev.printed}{self.unit(p)}）と比べ{unsigned(ch)}{self.diff_unit(p)}{word2}している。",
-                ))  # fmt: skip
+                out.append(
+                    self.pick(
+                        p + ".chg",
+                        f"{then}の{prev.printed}{self.unit(p)}から{unsigned(ch)}{self.diff_unit(p)}{word2}した。",
+                        f"{then}（{prev.printed}{self.unit(p)}）と比べ{unsigned(ch)}{self.diff_unit(p)}{word2}している。",
+                    )
+                )
         return "".join(out)
 
     def issue_name(self, n: str) -> str:
@@ -190,22 +192,25 @@ class Writer:
             )
         if fb.has_value("proj.pattern1.2050.change"):
             joint = "" if fb.p("proj.unit") == "当該団体" else f"（{fb.p('proj.unit')}の推計）"
-            s.items.append(f"パターン1では2050年の人口{joint}は{fb.p('proj.pattern1.2050')}人となり、2020年から"
-                           f"{_change('proj.pattern1.2050.change', fb)}見込みである。")  # fmt: skip
+            s.items.append(
+                f"パターン1では2050年の人口{joint}は{fb.p('proj.pattern1.2050')}人となり、2020年から"
+                f"{_change('proj.pattern1.2050.change', fb)}見込みである。"
+            )
         if fb.has_value("sus.change_baseline"):
             s.items.append(
                 f"20〜39歳女性人口は2020年から2050年に{_change('sus.change_baseline', fb)}見込みで、"
                 f"{fb.p('sus.method')}の分類では「{fb.p('sus.group')}」にあたる。"
             )
         if fb.has_value("ind.tfr_bayes.value") and fb.has_value("ind.tfr_bayes.diff_national"):
-            s.items.append(f"合計特殊出生率は{fb.p('ind.tfr_bayes.value')}（{fb.p('ind.tfr_bayes.when')}）で、"
-                           f"{self.compare('ind.tfr_bayes', 'national')}。")  # fmt: skip
+            s.items.append(
+                f"合計特殊出生率は{fb.p('ind.tfr_bayes.value')}（{fb.p('ind.tfr_bayes.when')}）で、"
+                f"{self.compare('ind.tfr_bayes', 'national')}。"
+            )
         p = "ind.net_migration_rate_15_29_female_pct"
         if fb.has_value(f"{p}.value"):
             v = fb.v(f"{p}.value")
             kind = "転出超過" if v < 0 else "転入超過"
-            s.items.append(f"15〜29歳女性の純移動率は{fb.p(f'{p}.value')}%（{fb.p(f'{p}.when')}）で、"
-                           f"{kind}である。")  # fmt: skip
+            s.items.append(f"15〜29歳女性の純移動率は{fb.p(f'{p}.value')}%（{fb.p(f'{p}.when')}）で、{kind}である。")
         issues = fb.lists.get("issues", [])[:3]
         if issues:
             names = "、".join(f"「{self.issue_name(n)}」" for n in issues)
@@ -229,14 +234,18 @@ class Writer:
         ch = f"pop.change.{first}_{last}.self"
         if fb.has_value(ch):
             word = change_word(fb.v(ch))
-            sent.append(self.pick(
-                "pop.trend",
-                f"総人口は{first}年の{fb.p(f'pop.total.{first}')}人から{last}年の{fb.p(f'pop.total.{last}')}人へ"
-                f"{unsigned(fb.p(ch))}%{word}した。",
-                f"{first}年に{fb.p(f'pop.total.{first}')}人であった総人口は、{last}年には{fb.p(f'pop.total.{last}')}人と"
-                f"なり、{unsigned(fb.p(ch))}%{word}した。",
-            ) if word != "横ばい" else f"総人口は{first}年の{fb.p(f'pop.total.{first}')}人から{last}年の"
-                f"{fb.p(f'pop.total.{last}')}人へとほぼ横ばいで推移した。")  # fmt: skip
+            sent.append(
+                self.pick(
+                    "pop.trend",
+                    f"総人口は{first}年の{fb.p(f'pop.total.{first}')}人から{last}年の{fb.p(f'pop.total.{last}')}人へ"
+                    f"{unsigned(fb.p(ch))}%{word}した。",
+                    f"{first}年に{fb.p(f'pop.total.{first}')}人であった総人口は、{last}年には{fb.p(f'pop.total.{last}')}人と"
+                    f"なり、{unsigned(fb.p(ch))}%{word}した。",
+                )
+                if word != "横ばい"
+                else f"総人口は{first}年の{fb.p(f'pop.total.{first}')}人から{last}年の"
+                f"{fb.p(f'pop.total.{last}')}人へとほぼ横ばいで推移した。"
+            )
         recent = "pop.change.2015_2020"
         if fb.has_value(f"{recent}.self") and fb.has_value(f"{recent}.pref"):
             peer = ""
@@ -257,15 +266,20 @@ class Writer:
                 f"年少人口（0〜14歳）の割合は{fb.p(f'pop.share.age_0_14.{first}')}%から{fb.p(f'pop.share.age_0_14.{last}')}%へ、"
                 f"生産年齢人口（15〜64歳）の割合は{fb.p(f'pop.share.age_15_64.{first}')}%から"
                 f"{fb.p(f'pop.share.age_15_64.{last}')}%へ変化した。"
-            )  # fmt: skip
+            )
         # natural and social change
         s.blocks.append(Block("総人口と年齢構成", trend, ("population", "pyramid")))
         windows = fb.lists.get("vital.windows", [])
         if windows:
             nat = "、".join(f"{fb.p(f'vital.{i}.label')}{fb.p(f'vital.{i}.natural_change')}人" for i in windows)
             soc = "、".join(f"{fb.p(f'vital.{i}.social_change')}人" for i in windows)
-            sent = [self.pick("vital", f"5年間の合計でみると、自然増減は{nat}であり、社会増減は同じ順に{soc}であった。",
-                              f"自然増減（5年間の合計）は{nat}、社会増減は同じ期間に{soc}であった。")]  # fmt: skip
+            sent = [
+                self.pick(
+                    "vital",
+                    f"5年間の合計でみると、自然増減は{nat}であり、社会増減は同じ順に{soc}であった。",
+                    f"自然増減（5年間の合計）は{nat}、社会増減は同じ期間に{soc}であった。",
+                )
+            ]
             first_w, last_w = windows[0], windows[-1]
             if first_w != last_w:
                 sent.append(
@@ -282,8 +296,10 @@ class Writer:
             elif soc_v < 0 <= nat_v:
                 sent.append("直近の期間は自然増を社会減が打ち消している。")
             s.blocks.append(Block("自然増減と社会増減", ["".join(sent)]))
-            s.notes.append(f"自然増減・社会増減は住民基本台帳に基づく（{fb.p('vital.foreign_from')}以降は外国人住民を含む。"
-                           f"{fb.p('vital.calendar_from')}以降は暦年、それより前は年度の集計）。")  # fmt: skip
+            s.notes.append(
+                f"自然増減・社会増減は住民基本台帳に基づく（{fb.p('vital.foreign_from')}以降は外国人住民を含む。"
+                f"{fb.p('vital.calendar_from')}以降は暦年、それより前は年度の集計）。"
+            )
         # births
         births = [self.indicator(f"ind.{i}") for i in fb.lists.get("indicators.births", [])[:3]]
         sent = []
@@ -306,8 +322,10 @@ class Writer:
             a, b = periods
             fa, ma = fb.p(f"mig.youth.{a}.female"), fb.p(f"mig.youth.{a}.male")
             fbb, mb = fb.p(f"mig.youth.{b}.female"), fb.p(f"mig.youth.{b}.male")
-            text = (f"15〜34歳の純移動数は、{fb.p(f'mig.period.{b}')}で女性{fbb}人、男性{mb}人であり、"
-                    f"{fb.p(f'mig.period.{a}')}（女性{fa}人、男性{ma}人）と比べると")  # fmt: skip
+            text = (
+                f"15〜34歳の純移動数は、{fb.p(f'mig.period.{b}')}で女性{fbb}人、男性{mb}人であり、"
+                f"{fb.p(f'mig.period.{a}')}（女性{fa}人、男性{ma}人）と比べると"
+            )
             now, then = (
                 fb.v(f"mig.youth.{b}.female") + fb.v(f"mig.youth.{b}.male"),
                 fb.v(f"mig.youth.{a}.female") + fb.v(f"mig.youth.{a}.male"),
@@ -339,8 +357,13 @@ class Writer:
         if inds:
             lead = "、".join(f"{fb.p(f'industry.{i}.name')}（{fb.p(f'industry.{i}.specialization')}倍）" for i in inds)
             year = fb.year(f"industry.{inds[0]}.name")
-            work.append(self.pick("industry", f"従業者数の特化係数（全国＝1）が高い産業は、{lead}である（{year}年）。",
-                                  f"{year}年の経済センサスでは、{lead}の特化係数（全国＝1）が高い。"))  # fmt: skip
+            work.append(
+                self.pick(
+                    "industry",
+                    f"従業者数の特化係数（全国＝1）が高い産業は、{lead}である（{year}年）。",
+                    f"{year}年の経済センサスでは、{lead}の特化係数（全国＝1）が高い。",
+                )
+            )
         s.blocks.append(Block("女性の就業と産業", work, ("specialization",)))
         living = [self.indicator(f"ind.{i}") for i in fb.lists.get("indicators.living", [])]
         s.blocks.append(Block("生活環境（買い物・医療・子育て）", living))
@@ -351,9 +374,11 @@ class Writer:
     def _walls(self) -> str:
         fb = self.fb
         gap, mf, ff = (fb.v(k) for k in ("walls.births_gap", "walls.marriage_factor", "walls.marital_fertility_factor"))
-        text = (f"25〜39歳女性1人当たりの出生数の全国との差は、対数差で{fb.p('walls.births_gap')}である。"
-                f"このうち結婚の要因（有配偶割合、{fb.p('walls.married_share')}%）が{fb.p('walls.marriage_factor')}、"
-                f"夫婦の出生の要因が{fb.p('walls.marital_fertility_factor')}を占める。")  # fmt: skip
+        text = (
+            f"25〜39歳女性1人当たりの出生数の全国との差は、対数差で{fb.p('walls.births_gap')}である。"
+            f"このうち結婚の要因（有配偶割合、{fb.p('walls.married_share')}%）が{fb.p('walls.marriage_factor')}、"
+            f"夫婦の出生の要因が{fb.p('walls.marital_fertility_factor')}を占める。"
+        )
         walls = []
         if fb.v("walls.is_marriage_wall"):
             walls.append("結婚の壁")
@@ -362,8 +387,11 @@ class Writer:
         thr = fb.p("walls.threshold")
         if walls:
             text += f"要因が{thr}以下となる{'と'.join(walls)}がみられる。"
-            text += "出生数の少なさは主に" + ("有配偶率の低さによるものと分解される。" if abs(mf) >= abs(ff) else
-                                         "夫婦当たりの出生の少なさによるものと分解される。")  # fmt: skip
+            text += "出生数の少なさは主に" + (
+                "有配偶率の低さによるものと分解される。"
+                if abs(mf) >= abs(ff)
+                else "夫婦当たりの出生の少なさによるものと分解される。"
+            )
         else:
             text += f"どちらの要因も{thr}以下ではなく、結婚の壁・第2子以降の壁は目立たない。"
         _ = gap
@@ -395,9 +423,11 @@ class Writer:
         s.paragraphs.append(text)
         if fb.has_value("impact.natural_level"):
             n, so = fb.v("impact.natural_level"), fb.v("impact.social_level")
-            text = (f"{fb.p('impact.year')}年の影響度（5段階）は、自然増減が{fb.p('impact.natural_level')}"
-                    f"（シミュレーション1÷パターン1＝{fb.p('impact.natural_ratio')}%）、社会増減が{fb.p('impact.social_level')}"
-                    f"（シミュレーション2÷シミュレーション1＝{fb.p('impact.social_ratio')}%）である。")  # fmt: skip
+            text = (
+                f"{fb.p('impact.year')}年の影響度（5段階）は、自然増減が{fb.p('impact.natural_level')}"
+                f"（シミュレーション1÷パターン1＝{fb.p('impact.natural_ratio')}%）、社会増減が{fb.p('impact.social_level')}"
+                f"（シミュレーション2÷シミュレーション1＝{fb.p('impact.social_ratio')}%）である。"
+            )
             if n > so:
                 text += "出生率の向上が人口の将来により大きく効くと考えられる。"
             elif so > n:
@@ -406,8 +436,10 @@ class Writer:
                 text += "出生と人口移動の影響は同程度である。"
             s.paragraphs.append(text)
         if fb.has_value("proj.aging.2050"):
-            s.paragraphs.append(f"年齢構成では、老年人口の割合が2020年の{fb.p('proj.aging.2020')}%から2050年には"
-                                f"{fb.p('proj.aging.2050')}%になる。")  # fmt: skip
+            s.paragraphs.append(
+                f"年齢構成では、老年人口の割合が2020年の{fb.p('proj.aging.2020')}%から2050年には"
+                f"{fb.p('proj.aging.2050')}%になる。"
+            )
         if fb.has_value("sus.change_baseline"):
             b, cl = fb.v("sus.change_baseline"), fb.v("sus.change_closed")
             text = (
@@ -484,12 +516,18 @@ class Writer:
             improved = fb.lists.get(f"peer.{n}.improved", [])
             text = f"{self.issue_name(n)}："
             if better:
-                names = "、".join(f"{fb.p(f'peer.{n}.better.{j}.name')}（{fb.p(f'peer.{n}.better.{j}.value')}{unit}、"
-                                 f"偏差値{fb.p(f'peer.{n}.better.{j}.oriented_peer')}）" for j in better)  # fmt: skip
+                names = "、".join(
+                    f"{fb.p(f'peer.{n}.better.{j}.name')}（{fb.p(f'peer.{n}.better.{j}.value')}{unit}、"
+                    f"偏差値{fb.p(f'peer.{n}.better.{j}.oriented_peer')}）"
+                    for j in better
+                )
                 text += f"水準が良いのは{names}である。"
             if improved:
-                names = "、".join(f"{fb.p(f'peer.{n}.improved.{j}.name')}（{fb.p(f'peer.{n}.improved.{j}.previous')}"
-                                 f"→{fb.p(f'peer.{n}.improved.{j}.value')}{unit}）" for j in improved)  # fmt: skip
+                names = "、".join(
+                    f"{fb.p(f'peer.{n}.improved.{j}.name')}（{fb.p(f'peer.{n}.improved.{j}.previous')}"
+                    f"→{fb.p(f'peer.{n}.improved.{j}.value')}{unit}）"
+                    for j in improved
+                )
                 text += f"改善が大きいのは{names}である。"
             if not better and not improved:
                 text += "基準に当てはまる団体は見当たらなかった。"

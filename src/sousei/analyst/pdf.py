@@ -50,11 +50,16 @@ class Printer:
             self._launch()
         self._prints += 1
         self._page.set_content(html, wait_until="load")
-        data: bytes = self._page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
-                                     display_header_footer=True, header_template="<span></span>",
-                                     footer_template='<div style="font-size:7pt;width:100%;text-align:center;'
-                                     'color:#777"><span class="pageNumber"></span> / <span class="totalPages">'
-                                     "</span></div>")  # fmt: skip
+        data: bytes = self._page.pdf(
+            format="A4",
+            print_background=True,
+            prefer_css_page_size=True,
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template='<div style="font-size:7pt;width:100%;text-align:center;'
+            'color:#777"><span class="pageNumber"></span> / <span class="totalPages">'
+            "</span></div>",
+        )
         return data
 
     def close(self) -> None:

@@ -25,8 +25,16 @@ from sousei.analyst.narrative import Section
 log = logging.getLogger("sousei.analyst.polish")
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 # A comparison's direction: the words of a pair the draft uses are the words the answer must use.
-DIRECTION_PAIRS = (("上回", "下回"), ("増加", "減少"), ("上昇", "低下"), ("転入超過", "転出超過"), ("高い", "低い"),
-                   ("大きい", "小さい"), ("社会増", "社会減"), ("自然増", "自然減"))  # fmt: skip
+DIRECTION_PAIRS = (
+    ("上回", "下回"),
+    ("増加", "減少"),
+    ("上昇", "低下"),
+    ("転入超過", "転出超過"),
+    ("高い", "低い"),
+    ("大きい", "小さい"),
+    ("社会増", "社会減"),
+    ("自然増", "自然減"),
+)
 HEDGES = ("可能性", "考えられ", "とみられ")
 ASSERTIONS = ("原因である", "が原因だ", "に違いない")
 SYSTEM = (
@@ -73,8 +81,11 @@ def _endpoint(url: str) -> str:
 
 
 def _ask(client: httpx.Client, url: str, fb: FactBook, texts: list[str]) -> list[str]:
-    facts = [{"id": f.id, "label": f.label, "printed": f.printed, "unit": f.unit, "year": f.year}
-             for f in fb.facts.values() if not f.id.startswith("source.")]  # fmt: skip
+    facts = [
+        {"id": f.id, "label": f.label, "printed": f.printed, "unit": f.unit, "year": f.year}
+        for f in fb.facts.values()
+        if not f.id.startswith("source.")
+    ]
     body = {
         "model": config.llm_model(),
         "temperature": 0.2,
@@ -97,8 +108,13 @@ def _ask(client: httpx.Client, url: str, fb: FactBook, texts: list[str]) -> list
     return answer
 
 
-def maybe_polish(fb: FactBook, sections: list[Section], places: set[str] | None = None,
-                 indicators: set[str] | None = None, url: str | None = None) -> list[Section]:  # fmt: skip
+def maybe_polish(
+    fb: FactBook,
+    sections: list[Section],
+    places: set[str] | None = None,
+    indicators: set[str] | None = None,
+    url: str | None = None,
+) -> list[Section]:
     """The sections, polished where the model's answer passes the verifier (unchanged without SOUSEI_LLM_URL)."""
     url = url or config.llm_url()
     if not url:

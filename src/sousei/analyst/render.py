@@ -61,11 +61,13 @@ def tables(fb: FactBook) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     years = fb.lists.get("pop.years", [])
     if years:
-        out.setdefault("current", []).append({
-            "caption": "総人口の推移（国勢調査、人）",
-            "head": ["", *[f"{y}年" for y in years]],
-            "rows": [_row(fb, "総人口", [f"pop.total.{y}" for y in years])],
-        })  # fmt: skip
+        out.setdefault("current", []).append(
+            {
+                "caption": "総人口の推移（国勢調査、人）",
+                "head": ["", *[f"{y}年" for y in years]],
+                "rows": [_row(fb, "総人口", [f"pop.total.{y}" for y in years])],
+            }
+        )
     if "future.groups" in fb.lists:
         rows = []
         for key in fb.lists["future.groups"]:
@@ -74,27 +76,37 @@ def tables(fb: FactBook) -> dict[str, list[dict[str, Any]]]:
                 _row(fb, label, [f"future.{key}.{y}" for y in (2020, 2030, 2040, 2050)])
                 + [fb.p(f"future.{key}.2050.change") + "%" if f"future.{key}.2050.change" in fb else "—"]
             )
-        out.setdefault("future", []).append({
-            "caption": "計画で使う人口の見通し（パターン1、人）",
-            "head": ["", "2020年", "2030年", "2040年", "2050年", "2020→50年"],
-            "rows": rows,
-        })  # fmt: skip
+        out.setdefault("future", []).append(
+            {
+                "caption": "計画で使う人口の見通し（パターン1、人）",
+                "head": ["", "2020年", "2030年", "2040年", "2050年", "2020→50年"],
+                "rows": rows,
+            }
+        )
     if fb.has_value("proj.pattern1.2050"):
         rows = []
         for sc, label in (("pattern1", "パターン1"), ("sim1", "シミュレーション1"), ("sim2", "シミュレーション2")):
             rows.append(_row(fb, label, [f"proj.{sc}.{y}" for y in (2020, 2040, 2050, 2070)]))
-        out.setdefault("projection", []).append({
-            "caption": "シナリオ別の総人口（人）",
-            "head": ["", "2020年", "2040年", "2050年", "2070年"],
-            "rows": rows,
-        })  # fmt: skip
+        out.setdefault("projection", []).append(
+            {
+                "caption": "シナリオ別の総人口（人）",
+                "head": ["", "2020年", "2040年", "2050年", "2070年"],
+                "rows": rows,
+            }
+        )
     return out
 
 
 def html(wh: Warehouse, fb: FactBook, sections: list[Section]) -> str:
     return _template().render(
-        name=fb.p("muni.name"), pref=fb.p("muni.pref_name"), kind=fb.p("muni.kind"),
-        peer_group=fb.p("muni.peer_group"), code=fb.code,
+        name=fb.p("muni.name"),
+        pref=fb.p("muni.pref_name"),
+        kind=fb.p("muni.kind"),
+        peer_group=fb.p("muni.peer_group"),
+        code=fb.code,
         warehouse=str(fb.meta.get("warehouse", "")).split("T")[0].split("|")[0],
-        sections=sections, figures=figures(wh, fb.code, sections), tables=tables(fb), css=_css(),
-    )  # fmt: skip
+        sections=sections,
+        figures=figures(wh, fb.code, sections),
+        tables=tables(fb),
+        css=_css(),
+    )

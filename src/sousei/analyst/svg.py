@@ -43,8 +43,7 @@ def _label(v: float) -> str:
 
 
 def _t(x: float, y: float, text: str, anchor: str = "middle", size: int = FONT, extra: str = "") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}"{extra}>'
-            f"{escape(str(text))}</text>")  # fmt: skip
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}"{extra}>{escape(str(text))}</text>'
 
 
 def _colors(chart: Chart) -> list[str]:
@@ -55,16 +54,21 @@ def _colors(chart: Chart) -> list[str]:
 def render(chart: Chart) -> str:
     """The chart as an <svg> element, or a short 「データなし」 figure when it has no values."""
     if not chart.has_data:
-        return (f'<svg viewBox="0 0 {W} 60" class="chart empty" role="img" aria-label="{escape(chart.title)}">'
-                + _t(W / 2, 35, "データなし（この団体・この図の値は読み込まれていません）") + "</svg>")  # fmt: skip
+        return (
+            f'<svg viewBox="0 0 {W} 60" class="chart empty" role="img" aria-label="{escape(chart.title)}">'
+            + _t(W / 2, 35, "データなし（この団体・この図の値は読み込まれていません）")
+            + "</svg>"
+        )
     if chart.kind == "pyramid":
         body = _pyramid(chart)
     elif chart.kind == "hbar":
         body = _hbar(chart)
     else:
         body = _xy(chart)
-    return (f'<svg viewBox="0 0 {W} {H}" class="chart" role="img" aria-label="{escape(chart.title)}" '
-            f'font-family="Noto Sans CJK JP, sans-serif">{body}</svg>')  # fmt: skip
+    return (
+        f'<svg viewBox="0 0 {W} {H}" class="chart" role="img" aria-label="{escape(chart.title)}" '
+        f'font-family="Noto Sans CJK JP, sans-serif">{body}</svg>'
+    )
 
 
 def _legend(chart: Chart, colors: list[str], y: float) -> str:
@@ -128,8 +132,10 @@ def _xy(chart: Chart) -> str:
         band = (x1 - x0) / max(len(cats), 1)
         hl = [cats.index(h) for h in chart.extra.get("highlight", []) if h in cats]
         if hl:
-            out.append(f'<rect x="{x0 + band * min(hl):.1f}" y="{y0}" width="{band * (max(hl) - min(hl) + 1):.1f}" '
-                       f'height="{y1 - y0}" fill="rgba(255,170,0,0.15)"/>')  # fmt: skip
+            out.append(
+                f'<rect x="{x0 + band * min(hl):.1f}" y="{y0}" width="{band * (max(hl) - min(hl) + 1):.1f}" '
+                f'height="{y1 - y0}" fill="rgba(255,170,0,0.15)"/>'
+            )
     if bars:
         band = (x1 - x0) / max(len(cats), 1)
         bw = band * 0.8 / len(bars)
@@ -141,15 +147,20 @@ def _xy(chart: Chart) -> str:
                     continue
                 left = sx(x) - band * 0.4 + k * bw
                 top, bottom = sorted((sy(v), zero))
-                out.append(f'<rect x="{left:.1f}" y="{top:.1f}" width="{bw:.1f}" height="{max(bottom - top, 0.5):.1f}" '
-                           f'fill="{c}"/>')  # fmt: skip
+                out.append(
+                    f'<rect x="{left:.1f}" y="{top:.1f}" width="{bw:.1f}" height="{max(bottom - top, 0.5):.1f}" '
+                    f'fill="{c}"/>'
+                )
     for s, c in zip(chart.series, colors, strict=True):
         if (s.kind or chart.kind) == "bar":
             continue
         pts = [(sx(x), sy(v)) for x, v in zip(s.x, s.y, strict=True) if v is not None]
         dash = ' stroke-dasharray="5 4"' if s.dash else ""
-        out.append(f'<polyline fill="none" stroke="{c}" stroke-width="2"{dash} points="'
-                   + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>')  # fmt: skip
+        out.append(
+            f'<polyline fill="none" stroke="{c}" stroke-width="2"{dash} points="'
+            + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+            + '"/>'
+        )
         out.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{c}"/>' for x, y in pts)
     step = max(1, math.ceil(len(cats) / 12))
     for i, c in enumerate(cats):
@@ -184,8 +195,10 @@ def _hbar(chart: Chart) -> str:
         a, b = sorted((sx(0.0), sx(v)))
         label = name if len(name) <= 19 else name[:18] + "…"
         out.append(_t(x0 - 6, y + row * 0.65, label, "end", FONT - 1))
-        out.append(f'<rect x="{a:.1f}" y="{y + row * 0.15:.1f}" width="{max(b - a, 0.5):.1f}" height="{row * 0.7:.1f}" '
-                   f'fill="{PALETTE[0]}"/>')  # fmt: skip
+        out.append(
+            f'<rect x="{a:.1f}" y="{y + row * 0.15:.1f}" width="{max(b - a, 0.5):.1f}" height="{row * 0.7:.1f}" '
+            f'fill="{PALETTE[0]}"/>'
+        )
         out.append(_t(b + 3, y + row * 0.65, _label(round(v, 2)), "start", FONT - 2))
     out.append(_t((x0 + x1) / 2, bottom + 30, chart.y_label, "middle", FONT - 1))
     return "".join(out)
@@ -239,8 +252,11 @@ def _pyramid(chart: Chart) -> str:
                 x = sx(v, male)
                 pts += [(x, sy(a) + row), (x, sy(a))]
             dash = ' stroke-dasharray="4 3"' if s.dash else ""
-            out.append(f'<polyline fill="none" stroke="{c}" stroke-width="1.6"{dash} points="'
-                       + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>')  # fmt: skip
+            out.append(
+                f'<polyline fill="none" stroke="{c}" stroke-width="1.6"{dash} points="'
+                + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+                + '"/>'
+            )
     out.append(_t(cx, bottom + 28, chart.y_label + "（左：男性　右：女性）", "middle", FONT - 1))
     out.append(_legend(chart, colors, H - 18))
     return "".join(out)

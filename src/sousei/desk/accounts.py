@@ -21,9 +21,14 @@ MuniLookup = Callable[[str], str | None]
 
 
 def check_account(
-    checker: Checker, db: Session, email: str, role: str, muni_code: str | None, ministry: str | None,
+    checker: Checker,
+    db: Session,
+    email: str,
+    role: str,
+    muni_code: str | None,
+    ministry: str | None,
     muni_name: MuniLookup,
-) -> tuple[str, Role | None, str | None, str | None]:  # fmt: skip
+) -> tuple[str, Role | None, str | None, str | None]:
     """The normalised (email, role, muni_code, ministry_id); messages go to checker."""
     email = checker.email("email", "メールアドレス", email, required=True)
     if email and db.scalar(select(User.id).where(User.email == email)) is not None:
@@ -56,9 +61,18 @@ def check_account(
 
 
 def create_user(
-    db: Session, actor: User | None, *, email: str, role: str, password: str, muni_code: str | None = None,
-    ministry: str | None = None, display_name: str = "", muni_name: MuniLookup, address: str = "",
-) -> User:  # fmt: skip
+    db: Session,
+    actor: User | None,
+    *,
+    email: str,
+    role: str,
+    password: str,
+    muni_code: str | None = None,
+    ministry: str | None = None,
+    display_name: str = "",
+    muni_name: MuniLookup,
+    address: str = "",
+) -> User:
     """Validate everything, then add the user and its audit entry (the caller commits)."""
     checker = Checker()
     email, parsed, code, ministry_id = check_account(checker, db, email, role, muni_code, ministry, muni_name)
@@ -68,8 +82,15 @@ def create_user(
         checker.add("password", problem)
     checker.done()
     assert parsed is not None
-    user = User(email=email, role=parsed.value, muni_code=code, ministry_id=ministry_id, display_name=name,
-                password_hash=hash_password(password), is_active=True)  # fmt: skip
+    user = User(
+        email=email,
+        role=parsed.value,
+        muni_code=code,
+        ministry_id=ministry_id,
+        display_name=name,
+        password_hash=hash_password(password),
+        is_active=True,
+    )
     db.add(user)
     db.flush()
     audit.record(db, actor, "create", "user", user.id, None, audit.snapshot(user), address)
@@ -77,18 +98,46 @@ def create_user(
 
 
 def issue_link(
-    db: Session, actor: User, purpose: str, *, email: str, role: str | None = None, muni_code: str | None = None,
-    ministry_id: str | None = None, user_id: int | None = None,
-) -> str:  # fmt: skip
+    db: Session,
+    actor: User,
+    purpose: str,
+    *,
+    email: str,
+    role: str | None = None,
+    muni_code: str | None = None,
+    ministry_id: str | None = None,
+    user_id: int | None = None,
+) -> str:
     """A one-time link token (invite or reset), valid LINK_DAYS days; only its hash is stored."""
     token = new_token()
-    row = Token(token_hash=token_hash(token), purpose=purpose, email=email, role=role, muni_code=muni_code,
-                ministry_id=ministry_id, user_id=user_id, created_by=actor.id,
-                expires_at=utcnow() + timedelta(days=LINK_DAYS))  # fmt: skip
+    row = Token(
+        token_hash=token_hash(token),
+        purpose=purpose,
+        email=email,
+        role=role,
+        muni_code=muni_code,
+        ministry_id=ministry_id,
+        user_id=user_id,
+        created_by=actor.id,
+        expires_at=utcnow() + timedelta(days=LINK_DAYS),
+    )
     db.add(row)
-    audit.record(db, actor, f"issue_{purpose}", "token", email, None,
-                 {"purpose": purpose, "email": email, "role": role, "muni_code": muni_code,
-                  "ministry_id": ministry_id, "user_id": user_id})  # fmt: skip
+    audit.record(
+        db,
+        actor,
+        f"issue_{purpose}",
+        "token",
+        email,
+        None,
+        {
+            "purpose": purpose,
+            "email": email,
+            "role": role,
+            "muni_code": muni_code,
+            "ministry_id": ministry_id,
+            "user_id": user_id,
+        },
+    )
     return token
 
 

@@ -175,9 +175,13 @@ def login_csrf(request: Request) -> str:
 
 def set_login_csrf(request: Request, response: Response, value: str) -> None:
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, value, path="/desk", httponly=True, samesite="strict",
+        LOGIN_CSRF_COOKIE,
+        value,
+        path="/desk",
+        httponly=True,
+        samesite="strict",
         secure=request.url.scheme == "https",
-    )  # fmt: skip
+    )
 
 
 def check_login_csrf(request: Request, sent: str) -> None:

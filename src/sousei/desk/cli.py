@@ -56,9 +56,16 @@ def create_user(
     try:
         with write_session(make_sessionmaker(engine)) as session:
             user = accounts.create_user(
-                session, None, email=email, role=role, password=password, muni_code=muni, ministry=ministry,
-                display_name=name, muni_name=_muni_lookup(db) if muni else lambda code: None,
-            )  # fmt: skip
+                session,
+                None,
+                email=email,
+                role=role,
+                password=password,
+                muni_code=muni,
+                ministry=ministry,
+                display_name=name,
+                muni_name=_muni_lookup(db) if muni else lambda code: None,
+            )
             session.commit()
             console.print(f"created user {user.id}: {escape(user.email)} ({user.role})", highlight=False)
     except FieldErrors as exc:

@@ -49,7 +49,7 @@ def parse_karte(form: Any, *, submitting: bool) -> KarteInput:
         idea=c.text("idea", "取組のアイデア", form.get("idea"), required=need, max_len=4000),
         support_wanted=c.text(
             "support_wanted", "希望する支援", form.get("support_wanted"), required=need, max_len=2000
-        ),  # fmt: skip
+        ),
         timeline=c.text("timeline", "スケジュール", form.get("timeline"), max_len=1000),
         contact_name=c.text("contact_name", "担当者名", form.get("contact_name"), required=need, max_len=100),
         contact_email=c.email("contact_email", "担当者メールアドレス", form.get("contact_email"), required=need),

@@ -48,8 +48,10 @@ class LoginAttempt(Base):
     """Failed logins, counted per account and per address for the rate limit."""
 
     __tablename__ = "desk_login_attempts"
-    __table_args__ = (Index("ix_desk_login_attempts_email_at", "email", "at"),
-                      Index("ix_desk_login_attempts_address_at", "address", "at"))  # fmt: skip
+    __table_args__ = (
+        Index("ix_desk_login_attempts_email_at", "email", "at"),
+        Index("ix_desk_login_attempts_address_at", "address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254))

@@ -90,16 +90,26 @@ def login(
         ok = verify_password(user.password_hash if user else None, password) and user is not None and user.is_active
     if limited:
         return render(
-            request, "desk/login.html", status=429, login_csrf=csrf_token, next=safe_next(next), email=email,
+            request,
+            "desk/login.html",
+            status=429,
+            login_csrf=csrf_token,
+            next=safe_next(next),
+            email=email,
             errors={"form": RATE_LIMITED_JA},
-        )  # fmt: skip
+        )
     if not ok or user is None:
         auth.record_failure(db, email, address)
         db.commit()
         return render(
-            request, "desk/login.html", status=401, login_csrf=csrf_token, next=safe_next(next), email=email,
+            request,
+            "desk/login.html",
+            status=401,
+            login_csrf=csrf_token,
+            next=safe_next(next),
+            email=email,
             errors={"form": "メールアドレスまたはパスワードが違います"},
-        )  # fmt: skip
+        )
     redirect = RedirectResponse(safe_next(next), status_code=303)
     auth.start_session(db, user, request, redirect)
     db.commit()
@@ -146,8 +156,13 @@ def notifications_read(db: Db, user: CsrfUser) -> Response:
 
 @router.get("/api/me")
 def api_me(user: CurrentUser) -> dict[str, Any]:
-    return {"id": user.id, "email": user.email, "role": user.role, "muni_code": user.muni_code,
-            "ministry_id": user.ministry_id}  # fmt: skip
+    return {
+        "id": user.id,
+        "email": user.email,
+        "role": user.role,
+        "muni_code": user.muni_code,
+        "ministry_id": user.ministry_id,
+    }
 
 
 # -- mounting --------------------------------------------------------------------------------------------------
@@ -212,9 +227,10 @@ def mount_desk(app: FastAPI, templates: Jinja2Templates, warehouse: Any = None, 
     from sousei.desk.banso import web as banso_web
 
     app.include_router(banso_web.router)
-    from sousei.desk import web_catalog  # 好事例 catalog and KPI targets (issue 16)
+    from sousei.desk import web_catalog, web_targets  # 好事例 catalog and KPI targets (issue 16)
 
     web_catalog.mount(app)
+    app.include_router(web_targets.router)
 
 
 def muni_label_plain(warehouse: Any, code: str | None) -> str:

@@ -47,12 +47,26 @@ def _link(request: Request, path: str) -> str:
 
 
 def _users_page(
-    request: Request, db: Db, *, status: int = 200, errors: dict[str, str] | None = None, invite_link: str = "",
-    reset_link: str = "", v: dict[str, str] | None = None,
-) -> HTMLResponse:  # fmt: skip
+    request: Request,
+    db: Db,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    invite_link: str = "",
+    reset_link: str = "",
+    v: dict[str, str] | None = None,
+) -> HTMLResponse:
     users = db.scalars(select(User).order_by(User.id)).all()
-    return render(request, "desk/admin_users.html", status=status, users=users, errors=errors or {},
-                  invite_link=invite_link, reset_link=reset_link, v=v or {})  # fmt: skip
+    return render(
+        request,
+        "desk/admin_users.html",
+        status=status,
+        users=users,
+        errors=errors or {},
+        invite_link=invite_link,
+        reset_link=reset_link,
+        v=v or {},
+    )
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -72,8 +86,9 @@ def invite(request: Request, db: Db, user: Admin, form: Form) -> Response:
     except FieldErrors as exc:
         return _users_page(request, db, status=422, errors=exc.errors, v=values)
     assert role is not None
-    token = accounts.issue_link(db, user, "invite", email=email, role=role.value, muni_code=muni,
-                                ministry_id=ministry_id)  # fmt: skip
+    token = accounts.issue_link(
+        db, user, "invite", email=email, role=role.value, muni_code=muni, ministry_id=ministry_id
+    )
     db.commit()
     return _users_page(request, db, invite_link=_link(request, f"/desk/invite/{token}"))
 
@@ -100,8 +115,16 @@ def set_active(request: Request, db: Db, user: Admin, user_id: int, form: Form) 
     if not target.is_active:
         auth.end_all_sessions(db, target.id)
     db.flush()
-    audit.record(db, user, "activate" if target.is_active else "deactivate", "user", target.id, before,
-                 audit.snapshot(target), auth.client_address(request))  # fmt: skip
+    audit.record(
+        db,
+        user,
+        "activate" if target.is_active else "deactivate",
+        "user",
+        target.id,
+        before,
+        audit.snapshot(target),
+        auth.client_address(request),
+    )
     db.commit()
     return RedirectResponse("/desk/admin/users", status_code=303)
 
@@ -125,8 +148,7 @@ ActorQ = Annotated[str | None, Query(max_length=254)]
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_page(request: Request, db: Db, user: Admin, entity: EntityQ = None, actor: ActorQ = None) -> Response:
     rows = db.scalars(_audit_query(entity or None, actor or None).limit(AUDIT_PAGE)).all()
-    return render(request, "desk/admin_audit.html", rows=rows, entity=entity or "", actor=actor or "",
-                  limit=AUDIT_PAGE)  # fmt: skip
+    return render(request, "desk/admin_audit.html", rows=rows, entity=entity or "", actor=actor or "", limit=AUDIT_PAGE)
 
 
 @router.get("/admin/audit.csv")
@@ -136,21 +158,49 @@ def audit_csv(db: Db, user: Admin, entity: EntityQ = None, actor: ActorQ = None)
     out.writerow(["id", "日時(UTC)", "操作者", "操作", "対象", "対象ID", "変更前(JSON)", "変更後(JSON)", "接続元"])
     query = _audit_query(entity or None, actor or None).order_by(None).order_by(AuditEntry.id)
     for e in db.scalars(query):
-        out.writerow([e.id, e.at.isoformat(), e.actor, e.action, e.entity, e.entity_id,
-                      json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
-                      json.dumps(e.after, ensure_ascii=False) if e.after is not None else "", e.address])  # fmt: skip
-    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="desk-audit-log.csv"'})  # fmt: skip
+        out.writerow(
+            [
+                e.id,
+                e.at.isoformat(),
+                e.actor,
+                e.action,
+                e.entity,
+                e.entity_id,
+                json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
+                json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
+                e.address,
+            ]
+        )
+    return Response(
+        "\ufeff" + buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="desk-audit-log.csv"'},
+    )
 
 
 # -- one-time links (no session: the double-submit CSRF cookie) ------------------------------------------------
 
 
-def _link_page(request: Request, token: str, purpose: str, *, status: int = 200, errors: dict[str, str] | None = None,
-               email: str = "") -> Response:  # fmt: skip
+def _link_page(
+    request: Request,
+    token: str,
+    purpose: str,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    email: str = "",
+) -> Response:
     csrf = auth.login_csrf(request)
-    response = render(request, "desk/link.html", status=status, token=token, purpose=purpose, errors=errors or {},
-                      login_csrf=csrf, email=email)  # fmt: skip
+    response = render(
+        request,
+        "desk/link.html",
+        status=status,
+        token=token,
+        purpose=purpose,
+        errors=errors or {},
+        login_csrf=csrf,
+        email=email,
+    )
     auth.set_login_csrf(request, response, csrf)
     return response
 
@@ -189,10 +239,17 @@ def accept_invite(request: Request, db: Db, token: str, form: Form) -> Response:
         if errors:
             raise FieldErrors(errors)
         user = accounts.create_user(
-            db, None, email=row.email, role=row.role or "", password=password, muni_code=row.muni_code,
-            ministry=row.ministry_id, display_name=str(form.get("display_name") or ""),
-            muni_name=_muni_lookup(request), address=auth.client_address(request),
-        )  # fmt: skip
+            db,
+            None,
+            email=row.email,
+            role=row.role or "",
+            password=password,
+            muni_code=row.muni_code,
+            ministry=row.ministry_id,
+            display_name=str(form.get("display_name") or ""),
+            muni_name=_muni_lookup(request),
+            address=auth.client_address(request),
+        )
     except FieldErrors as exc:
         db.rollback()
         return _link_page(request, token, "invite", status=422, errors=exc.errors, email=row.email)
@@ -221,7 +278,15 @@ def accept_reset(request: Request, db: Db, token: str, form: Form) -> Response:
     user.password_changed_at = utcnow()
     row.used_at = utcnow()
     auth.end_all_sessions(db, user.id)
-    audit.record(db, user, "password_reset", "user", user.id, None, {"password_changed_at": utcnow().isoformat()},
-                 auth.client_address(request))  # fmt: skip
+    audit.record(
+        db,
+        user,
+        "password_reset",
+        "user",
+        user.id,
+        None,
+        {"password_changed_at": utcnow().isoformat()},
+        auth.client_address(request),
+    )
     db.commit()
     return RedirectResponse("/desk/login", status_code=303)

@@ -1,5 +1,5 @@
-"""The 好事例 pages: search and case pages (public), the Secretariat's editing and review, municipal proposals,
-the KPI targets (list and one page per target with its progress chart) and the progress entry form.
+"""The 好事例 pages: search and case pages (public), the Secretariat's editing and review, municipal proposals
+(the KPI targets' pages are web_targets').
 
 Reading needs no account; every change needs a login with the right role, a CSRF token, and writes a new case
 version and an audit-log entry in the same transaction.
@@ -7,10 +7,8 @@ version and an audit-log entry in the same transaction.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -22,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from sousei.desk import audit, auth
 from sousei.desk.auth import Db
-from sousei.desk.catalog import data, kpi
+from sousei.desk.catalog import data
 from sousei.desk.catalog.models import (
     ORIGIN_MUNICIPALITY,
     ORIGIN_SECRETARIAT,
@@ -32,7 +30,6 @@ from sousei.desk.catalog.models import (
     STATUS_JA,
     CatalogCase,
     CatalogCaseVersion,
-    KpiProgress,
 )
 from sousei.desk.catalog.search import index_case
 from sousei.desk.catalog.service import (
@@ -53,7 +50,6 @@ from sousei.desk.web import render
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 CASE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
-TARGET_ID = CASE_ID
 Q = Annotated[str, Query(max_length=200)]
 SMALL = Annotated[str, Query(max_length=40)]
 
@@ -109,8 +105,9 @@ def _can_see(case: CatalogCase, user: User | None) -> bool:
 
 
 @router.get("/cases", response_class=HTMLResponse)
-async def cases_page(request: Request, q: Q = "", pillar: SMALL = "", theme: SMALL = "", pref: SMALL = "",
-                     size: SMALL = "") -> Response:  # fmt: skip
+async def cases_page(
+    request: Request, q: Q = "", pillar: SMALL = "", theme: SMALL = "", pref: SMALL = "", size: SMALL = ""
+) -> Response:
     # async, with its own short read session: the search is ~1 ms of work (index lookup, a few rows, the template),
     # less than the hop to the thread pool a synchronous route and the session dependency would cost.
     f = _filters(pillar, theme, pref, size)
@@ -119,10 +116,20 @@ async def cases_page(request: Request, q: Q = "", pillar: SMALL = "", theme: SMA
         result = search(db, q, f, _population(request))
         wh = request.app.state.desk.warehouse
         return render(
-            request, "desk/catalog/search.html", user=user, q=q, f=f, result=result, pillars=data.pillars(),
-            fields=POLICY_FIELDS, prefectures=wh.prefectures() if wh is not None else [], sizes=SIZE_LABELS,
-            pillar_name=data.pillar_name, field_name=field_name, size_source=_size_source(wh),
-        )  # fmt: skip
+            request,
+            "desk/catalog/search.html",
+            user=user,
+            q=q,
+            f=f,
+            result=result,
+            pillars=data.pillars(),
+            fields=POLICY_FIELDS,
+            prefectures=wh.prefectures() if wh is not None else [],
+            sizes=SIZE_LABELS,
+            pillar_name=data.pillar_name,
+            field_name=field_name,
+            size_source=_size_source(wh),
+        )
 
 
 def _size_source(wh: Any) -> str:
@@ -140,11 +147,22 @@ def case_page(request: Request, db: Db, case_id: str) -> Response:
     case = _case_or_404(db, case_id)
     if not _can_see(case, user):
         raise HTTPException(404, f"好事例 {case_id} は見つかりません")
-    versions = db.scalars(select(CatalogCaseVersion).where(CatalogCaseVersion.case_id == case.id)
-                          .order_by(CatalogCaseVersion.version.desc())).all()  # fmt: skip
-    return render(request, "desk/catalog/case.html", user=user, case=case, versions=versions,
-                  pillar_name=data.pillar_name, field_name=field_name, status_ja=STATUS_JA,
-                  source=data.catalog_version())  # fmt: skip
+    versions = db.scalars(
+        select(CatalogCaseVersion)
+        .where(CatalogCaseVersion.case_id == case.id)
+        .order_by(CatalogCaseVersion.version.desc())
+    ).all()
+    return render(
+        request,
+        "desk/catalog/case.html",
+        user=user,
+        case=case,
+        versions=versions,
+        pillar_name=data.pillar_name,
+        field_name=field_name,
+        status_ja=STATUS_JA,
+        source=data.catalog_version(),
+    )
 
 
 # -- editing by the Secretariat, proposals by municipalities ---------------------------------------------------
@@ -189,8 +207,14 @@ def case_from_form(form: dict[str, Any], request: Request, fixed_muni: str | Non
     if page and not page.isdigit():
         chk.add("deck_page", "資料のページは数字で入力してください")
     chk.done()
-    rec.update(muni_codes=munis, pref_codes=prefs, pillar=int(pillar), themes=themes, combination=combination,
-               deck_page=int(page) if page else None)  # fmt: skip
+    rec.update(
+        muni_codes=munis,
+        pref_codes=prefs,
+        pillar=int(pillar),
+        themes=themes,
+        combination=combination,
+        deck_page=int(page) if page else None,
+    )
     return rec
 
 
@@ -202,13 +226,33 @@ async def _form(request: Request) -> dict[str, Any]:
 
 
 def _save_version(db: Session, case: CatalogCase, user: User, note: str) -> None:
-    db.add(CatalogCaseVersion(case_id=case.id, version=case.version, status=case.status, content=case.record(),
-                              edited_by_id=user.id, edited_by=user.email, note=note))  # fmt: skip
+    db.add(
+        CatalogCaseVersion(
+            case_id=case.id,
+            version=case.version,
+            status=case.status,
+            content=case.record(),
+            edited_by_id=user.id,
+            edited_by=user.email,
+            note=note,
+        )
+    )
 
 
 def _blank_form() -> dict[str, Any]:
-    return {"name": "", "place": "", "region": "", "summary": "", "deck_name": "", "muni_codes": "", "pref_codes": "",
-            "pillar": "", "themes": [], "combination": "", "deck_page": ""}  # fmt: skip
+    return {
+        "name": "",
+        "place": "",
+        "region": "",
+        "summary": "",
+        "deck_name": "",
+        "muni_codes": "",
+        "pref_codes": "",
+        "pillar": "",
+        "themes": [],
+        "combination": "",
+        "deck_page": "",
+    }
 
 
 def _form_of(case: CatalogCase) -> dict[str, Any]:
@@ -222,10 +266,27 @@ def _form_of(case: CatalogCase) -> dict[str, Any]:
     }
 
 
-def _edit_page(request: Request, form: dict[str, Any], errors: dict[str, str], action: str, title: str,
-               fixed_muni: str | None = None, status: int = 200) -> Response:  # fmt: skip
-    return render(request, "desk/catalog/edit.html", status=status, form=form, errors=errors, action=action,
-                  title=title, pillars=data.pillars(), fields=POLICY_FIELDS, fixed_muni=fixed_muni)  # fmt: skip
+def _edit_page(
+    request: Request,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    action: str,
+    title: str,
+    fixed_muni: str | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "desk/catalog/edit.html",
+        status=status,
+        form=form,
+        errors=errors,
+        action=action,
+        title=title,
+        pillars=data.pillars(),
+        fields=POLICY_FIELDS,
+        fixed_muni=fixed_muni,
+    )
 
 
 def _notify_secretariat(db: Session, case: CatalogCase, message: str) -> None:
@@ -249,8 +310,9 @@ async def new_case(request: Request, db: Db, user: SecretariatUser) -> Response:
         rec = case_from_form(form, request)
     except FieldErrors as e:
         return _edit_page(request, form, e.errors, "/desk/catalog/new", "好事例を追加", status=422)
-    case = CatalogCase(id=f"c-{secrets.token_hex(4)}", **rec, origin=ORIGIN_SECRETARIAT, status=PUBLISHED, version=1,
-                       review_note="")  # fmt: skip
+    case = CatalogCase(
+        id=f"c-{secrets.token_hex(4)}", **rec, origin=ORIGIN_SECRETARIAT, status=PUBLISHED, version=1, review_note=""
+    )
     db.add(case)
     db.flush()
     _save_version(db, case, user, "事務局が追加")
@@ -288,8 +350,9 @@ async def edit_case(request: Request, db: Db, case_id: str, user: SecretariatUse
 
 @router.get("/catalog/propose", response_class=HTMLResponse)
 def propose_page(request: Request, user: MunicipalityUser) -> Response:
-    return _edit_page(request, _blank_form(), {}, "/desk/catalog/propose", "自治体の取組を好事例として提案",
-                      fixed_muni=user.muni_code)  # fmt: skip
+    return _edit_page(
+        request, _blank_form(), {}, "/desk/catalog/propose", "自治体の取組を好事例として提案", fixed_muni=user.muni_code
+    )
 
 
 @router.post("/catalog/propose", response_class=HTMLResponse)
@@ -298,10 +361,24 @@ async def propose(request: Request, db: Db, user: MunicipalityUser) -> Response:
     try:
         rec = case_from_form(form, request, fixed_muni=user.muni_code)
     except FieldErrors as e:
-        return _edit_page(request, form, e.errors, "/desk/catalog/propose", "自治体の取組を好事例として提案",
-                          fixed_muni=user.muni_code, status=422)  # fmt: skip
-    case = CatalogCase(id=f"p-{secrets.token_hex(4)}", **rec, origin=ORIGIN_MUNICIPALITY, status=PROPOSED, version=1,
-                       proposed_by_id=user.id, review_note="")  # fmt: skip
+        return _edit_page(
+            request,
+            form,
+            e.errors,
+            "/desk/catalog/propose",
+            "自治体の取組を好事例として提案",
+            fixed_muni=user.muni_code,
+            status=422,
+        )
+    case = CatalogCase(
+        id=f"p-{secrets.token_hex(4)}",
+        **rec,
+        origin=ORIGIN_MUNICIPALITY,
+        status=PROPOSED,
+        version=1,
+        proposed_by_id=user.id,
+        review_note="",
+    )
     db.add(case)
     db.flush()
     _save_version(db, case, user, "自治体が提案")
@@ -314,8 +391,9 @@ async def propose(request: Request, db: Db, user: MunicipalityUser) -> Response:
 
 @router.get("/catalog/review", response_class=HTMLResponse)
 def review_list(request: Request, db: Db, user: SecretariatUser) -> Response:
-    proposed = db.scalars(select(CatalogCase).where(CatalogCase.status == PROPOSED)
-                          .order_by(CatalogCase.created_at)).all()  # fmt: skip
+    proposed = db.scalars(
+        select(CatalogCase).where(CatalogCase.status == PROPOSED).order_by(CatalogCase.created_at)
+    ).all()
     return render(request, "desk/catalog/review.html", proposed=proposed, pillar_name=data.pillar_name)
 
 
@@ -334,103 +412,27 @@ async def review(request: Request, db: Db, case_id: str, user: SecretariatUser) 
     case.version += 1
     case.updated_at = utcnow()
     _save_version(db, case, user, "事務局が公開" if decision == "publish" else "事務局が不採用")
-    audit.record(db, user, decision, "catalog_case", case.id, before, case.record() | {"status": case.status},
-                 auth.client_address(request))  # fmt: skip
+    audit.record(
+        db,
+        user,
+        decision,
+        "catalog_case",
+        case.id,
+        before,
+        case.record() | {"status": case.status},
+        auth.client_address(request),
+    )
     if case.proposed_by_id is not None:
         outcome = "公開されました" if case.status == PUBLISHED else "不採用となりました"
-        db.add(Notification(user_id=case.proposed_by_id, message=f"提案した好事例「{case.name}」が{outcome}"[:500],
-                            link=f"/desk/cases/{case.id}"))  # fmt: skip
+        db.add(
+            Notification(
+                user_id=case.proposed_by_id,
+                message=f"提案した好事例「{case.name}」が{outcome}"[:500],
+                link=f"/desk/cases/{case.id}",
+            )
+        )
     db.commit()
     return RedirectResponse(f"/desk/cases/{case.id}", status_code=303)
-
-
-# -- KPI targets (national view) -------------------------------------------------------------------------------
-
-
-def _points(db: Session, target_id: str) -> list[KpiProgress]:
-    return list(db.scalars(select(KpiProgress).where(KpiProgress.target_id == target_id)
-                           .order_by(KpiProgress.observed_on, KpiProgress.id)).all())  # fmt: skip
-
-
-def _status(target: data.Target, rows: list[KpiProgress]) -> kpi.Status:
-    return kpi.status(target, [kpi.Point(r.observed_on, r.value) for r in rows], data.targets_decided_on())
-
-
-def _target_or_404(target_id: str) -> data.Target:
-    found = next((t for t in data.targets() if t.id == target_id), None) if TARGET_ID.match(target_id) else None
-    if found is None:
-        raise HTTPException(404, f"目標 {target_id} は見つかりません")
-    return found
-
-
-@router.get("/targets", response_class=HTMLResponse)
-def targets_page(request: Request, db: Db) -> Response:
-    user = optional_user(request)
-    rows = [(t, _status(t, _points(db, t.id))) for t in data.targets()]
-    counts = {code: sum(1 for _, s in rows if s.code == code) for code in kpi.STATUS_JA}
-    return render(request, "desk/catalog/targets.html", user=user, rows=rows, counts=counts,
-                  pillar_name=data.pillar_name, status_ja=kpi.STATUS_JA)  # fmt: skip
-
-
-def _chart_spec(target: data.Target, rows: list[KpiProgress], st: kpi.Status) -> dict[str, Any]:
-    series: list[dict[str, Any]] = [
-        {"name": "実績", "x": [r.observed_on.isoformat() for r in rows], "y": [r.value for r in rows]}
-    ]
-    if st.start is not None and target.target is not None and target.target_date is not None:
-        series.append({"name": "目標への直線経路", "dash": True, "x": [st.start.on.isoformat(),
-                       target.target_date.isoformat()], "y": [st.start.value, target.target]})  # fmt: skip
-    return {"id": "kpi", "kind": "line", "x_label": "時点", "y_label": target.unit or "値", "series": series}
-
-
-@router.get("/targets/{target_id}", response_class=HTMLResponse)
-def target_page(request: Request, db: Db, target_id: str) -> Response:
-    user = optional_user(request)
-    target = _target_or_404(target_id)
-    return _target_view(request, db, user, target, {}, {})
-
-
-def _target_view(request: Request, db: Session, user: User | None, target: data.Target, form: dict[str, Any],
-                 errors: dict[str, str], status: int = 200) -> Response:  # fmt: skip
-    rows = _points(db, target.id)
-    st = _status(target, rows)
-    spec = _chart_spec(target, rows, st) if rows else None
-    return render(request, "desk/catalog/target.html", status=status, user=user, target=target, rows=rows, st=st,
-                  specs=json.dumps([spec] if spec else [], ensure_ascii=False), pillar_name=data.pillar_name,
-                  form=form, errors=errors, can_enter=user is not None and user.role == Role.SECRETARIAT.value,
-                  decided_on=data.targets_decided_on())  # fmt: skip
-
-
-@router.post("/targets/{target_id}/progress", response_class=HTMLResponse)
-async def add_progress(request: Request, db: Db, target_id: str, user: SecretariatUser) -> Response:
-    target = _target_or_404(target_id)
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    chk = Checker()
-    raw_value = form.get("value", "").replace(",", "").strip()
-    value = None
-    try:
-        value = float(raw_value)
-    except ValueError:
-        chk.add("value", f"値は数値で入力してください（単位：{target.unit or 'なし'}）")
-    observed = None
-    try:
-        observed = date.fromisoformat(form.get("observed_on", "").strip())
-    except ValueError:
-        chk.add("observed_on", "時点は YYYY-MM-DD の形式で入力してください")
-    source = chk.text("source", "出典", form.get("source"), required=True, max_len=500)
-    if not target.is_numeric:
-        chk.add("value", "この目標は数値目標ではないため、値を登録できません")
-    try:
-        chk.done()
-    except FieldErrors as e:
-        return _target_view(request, db, user, target, form, e.errors, status=422)
-    assert value is not None and observed is not None
-    row = KpiProgress(target_id=target.id, value=value, observed_on=observed, source=source, entered_by_id=user.id,
-                      entered_by=user.email)  # fmt: skip
-    db.add(row)
-    db.flush()
-    audit.record(db, user, "create", "kpi_progress", row.id, None, audit.snapshot(row), auth.client_address(request))
-    db.commit()
-    return RedirectResponse(f"/desk/targets/{target.id}", status_code=303)
 
 
 # -- the municipality page's 好事例 tab ------------------------------------------------------------------------
@@ -449,8 +451,18 @@ def recommendations_for(app: FastAPI, code: str) -> list[dict[str, Any]] | None:
             pairs = app.state.catalog_recommender.for_municipality(db, code)
         except DBAPIError:
             return None
-        return [{"id": c.id, "name": c.name, "place": c.place, "summary": c.summary, "kind": r.kind,
-                 "reason": r.reason, "themes": [field_name(t) for t in c.themes]} for r, c in pairs]  # fmt: skip
+        return [
+            {
+                "id": c.id,
+                "name": c.name,
+                "place": c.place,
+                "summary": c.summary,
+                "kind": r.kind,
+                "reason": r.reason,
+                "themes": [field_name(t) for t in c.themes],
+            }
+            for r, c in pairs
+        ]
 
 
 def catalog_state(app: FastAPI) -> tuple[Any, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -37,8 +38,21 @@ from sousei.desk.workflow import STATUS_JA, Conflict, Status
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
 LIST_LIMIT = 200
-CSV_COLUMNS = ["カルテ番号", "件名", "状態", "市区町村コード", "都道府県", "市区町村", "連携先", "政策分野",
-               "共有先府省庁", "回答数", "打合せ数", "提出日時(UTC)", "更新日時(UTC)"]  # fmt: skip
+CSV_COLUMNS = [
+    "カルテ番号",
+    "件名",
+    "状態",
+    "市区町村コード",
+    "都道府県",
+    "市区町村",
+    "連携先",
+    "政策分野",
+    "共有先府省庁",
+    "回答数",
+    "打合せ数",
+    "提出日時(UTC)",
+    "更新日時(UTC)",
+]
 
 
 async def posted(request: Request) -> FormData:
@@ -65,24 +79,6 @@ def _int(form: FormData, name: str) -> int:
 # -- list, search, CSV -----------------------------------------------------------------------------------------
 
 
-def _filtered(user: User, status: str | None, field: str | None, pref: str | None, ministry: str | None,
-              q: str | None) -> Any:  # fmt: skip
-    query = workflow.visible_query(user)
-    if status:
-        query = query.where(Karte.status == status)
-    if field:
-        query = query.where(Karte.id.in_(select(KarteField.karte_id).where(KarteField.field_id == field)))
-    if pref:
-        query = query.where(Karte.pref_code == pref)
-    if ministry:
-        query = query.where(Karte.id.in_(select(KarteShare.karte_id).where(KarteShare.ministry_id == ministry)))
-    if q:
-        like = f"%{q.strip()}%"
-        query = query.where(or_(Karte.title.ilike(like), Karte.issue.ilike(like), Karte.idea.ilike(like),
-                                Karte.partners.ilike(like)))  # fmt: skip
-    return query
-
-
 StatusQ = Annotated[str | None, Query(max_length=20)]
 FieldQ = Annotated[str | None, Query(max_length=40)]
 PrefQ = Annotated[str | None, Query(max_length=2)]
@@ -90,49 +86,87 @@ MinistryQ = Annotated[str | None, Query(max_length=40)]
 TextQ = Annotated[str | None, Query(max_length=100)]
 
 
-def _check_filters(status: str | None, field: str | None, pref: str | None, ministry: str | None) -> dict[str, str]:
-    errors = {}
-    if status and status not in {s.value for s in Status}:
-        errors["status"] = "状態の値が正しくありません"
-    if field and not policy_fields.is_field(field):
-        errors["field"] = "政策分野の値が正しくありません"
-    if pref and not (pref.isdigit() and 1 <= int(pref) <= 47):
-        errors["pref"] = "都道府県コードは01〜47です"
-    if ministry and ministry not in ministries.BY_ID:
-        errors["ministry"] = "府省庁の値が正しくありません"
-    return errors
+@dataclass(frozen=True)
+class KarteFilters:
+    """The list's filters from the URL (the page, its CSV and the JSON API take the same ones); empty = absent."""
+
+    status: str | None = None
+    field: str | None = None
+    pref: str | None = None
+    ministry: str | None = None
+    q: str | None = None
+
+    def errors(self) -> dict[str, str]:
+        errors = {}
+        if self.status and self.status not in {s.value for s in Status}:
+            errors["status"] = "状態の値が正しくありません"
+        if self.field and not policy_fields.is_field(self.field):
+            errors["field"] = "政策分野の値が正しくありません"
+        if self.pref and not (self.pref.isdigit() and 1 <= int(self.pref) <= 47):
+            errors["pref"] = "都道府県コードは01〜47です"
+        if self.ministry and self.ministry not in ministries.BY_ID:
+            errors["ministry"] = "府省庁の値が正しくありません"
+        return errors
+
+    def query(self, user: User) -> Any:
+        """The カルテ the user may see that pass the filters (not yet ordered)."""
+        query = workflow.visible_query(user)
+        if self.status:
+            query = query.where(Karte.status == self.status)
+        if self.field:
+            query = query.where(Karte.id.in_(select(KarteField.karte_id).where(KarteField.field_id == self.field)))
+        if self.pref:
+            query = query.where(Karte.pref_code == self.pref)
+        if self.ministry:
+            shared = select(KarteShare.karte_id).where(KarteShare.ministry_id == self.ministry)
+            query = query.where(Karte.id.in_(shared))
+        if self.q:
+            like = f"%{self.q.strip()}%"
+            texts = (Karte.title, Karte.issue, Karte.idea, Karte.partners)
+            query = query.where(or_(*(t.ilike(like) for t in texts)))
+        return query
+
+
+def karte_filters(
+    status: StatusQ = None, field: FieldQ = None, pref: PrefQ = None, ministry: MinistryQ = None, q: TextQ = None
+) -> KarteFilters:
+    return KarteFilters(status or None, field or None, pref or None, ministry or None, q or None)
+
+
+Filters = Annotated[KarteFilters, Depends(karte_filters)]
 
 
 @router.get("/karte", response_class=HTMLResponse)
-def karte_list(request: Request, db: Db, user: CurrentUser, status: StatusQ = None, field: FieldQ = None,
-               pref: PrefQ = None, ministry: MinistryQ = None, q: TextQ = None) -> Response:  # fmt: skip
+def karte_list(request: Request, db: Db, user: CurrentUser, filters: Filters) -> Response:
     _not_admin(user)
-    status, field, pref, ministry, q = (v or None for v in (status, field, pref, ministry, q))
-    errors = _check_filters(status, field, pref, ministry)
+    errors = filters.errors()
     rows: list[Karte] = []
     total = 0
     if not errors:
-        query = _filtered(user, status, field, pref, ministry, q)
+        query = filters.query(user)
         total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = list(db.scalars(query.order_by(Karte.updated_at.desc(), Karte.id.desc()).limit(LIST_LIMIT)).all())
     wh = request.app.state.desk.warehouse
     return render(
-        request, "desk/karte_list.html", status=422 if errors else 200, rows=rows, total=total, limit=LIST_LIMIT,
-        errors=errors, status_ja={s.value: label for s, label in STATUS_JA.items()},
+        request,
+        "desk/karte_list.html",
+        status=422 if errors else 200,
+        rows=rows,
+        total=total,
+        limit=LIST_LIMIT,
+        errors=errors,
+        status_ja={s.value: label for s, label in STATUS_JA.items()},
         prefectures=wh.prefectures() if wh is not None else [],
-        filters={"status": status or "", "field": field or "", "pref": pref or "", "ministry": ministry or "",
-                 "q": q or ""},
-    )  # fmt: skip
+        filters={k: v or "" for k, v in asdict(filters).items()},
+    )
 
 
 @router.get("/karte.csv")
-def karte_csv(request: Request, db: Db, user: Secretariat, status: StatusQ = None, field: FieldQ = None,
-              pref: PrefQ = None, ministry: MinistryQ = None, q: TextQ = None) -> Response:  # fmt: skip
-    status, field, pref, ministry, q = (v or None for v in (status, field, pref, ministry, q))
-    errors = _check_filters(status, field, pref, ministry)
+def karte_csv(request: Request, db: Db, user: Secretariat, filters: Filters) -> Response:
+    errors = filters.errors()
     if errors:
         raise HTTPException(422, "；".join(errors.values()))
-    rows = db.scalars(_filtered(user, status, field, pref, ministry, q).order_by(Karte.id)).all()
+    rows = db.scalars(filters.query(user).order_by(Karte.id)).all()
     answers = dict(db.execute(select(Answer.karte_id, func.count()).group_by(Answer.karte_id)).all())
     meetings = dict(db.execute(select(Meeting.karte_id, func.count()).group_by(Meeting.karte_id)).all())
     wh = request.app.state.desk.warehouse
@@ -141,14 +175,28 @@ def karte_csv(request: Request, db: Db, user: Secretariat, status: StatusQ = Non
     out.writerow(CSV_COLUMNS)
     for k in rows:
         muni = wh.municipality(k.muni_code) if wh is not None else None
-        out.writerow([
-            k.id, k.title, STATUS_JA[Status(k.status)], k.muni_code, muni["pref_name"] if muni else "",
-            muni["name"] if muni else "", k.partners, "・".join(policy_fields.field_name(f.field_id) for f in k.fields),
-            "・".join(ministries.ministry_name(s.ministry_id) for s in k.shares), answers.get(k.id, 0),
-            meetings.get(k.id, 0), k.submitted_at.isoformat() if k.submitted_at else "", k.updated_at.isoformat(),
-        ])  # fmt: skip
-    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="soudan-karte.csv"'})  # fmt: skip
+        out.writerow(
+            [
+                k.id,
+                k.title,
+                STATUS_JA[Status(k.status)],
+                k.muni_code,
+                muni["pref_name"] if muni else "",
+                muni["name"] if muni else "",
+                k.partners,
+                "・".join(policy_fields.field_name(f.field_id) for f in k.fields),
+                "・".join(ministries.ministry_name(s.ministry_id) for s in k.shares),
+                answers.get(k.id, 0),
+                meetings.get(k.id, 0),
+                k.submitted_at.isoformat() if k.submitted_at else "",
+                k.updated_at.isoformat(),
+            ]
+        )
+    return Response(
+        "\ufeff" + buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="soudan-karte.csv"'},
+    )
 
 
 # -- the form --------------------------------------------------------------------------------------------------
@@ -160,10 +208,13 @@ def _form_values(karte: Karte | None = None, form: FormData | None = None) -> di
         values: dict[str, Any] = {k: str(form.get(k) or "") for k in KarteInput().__dict__ if k != "elements"}
         values["fields"] = [str(v) for v in form.getlist("fields")]
         values["elements"] = [
-            {"kind": str(form.get(f"element_kind_{i}") or ""), "field": str(form.get(f"element_field_{i}") or ""),
-             "description": str(form.get(f"element_desc_{i}") or "")}
+            {
+                "kind": str(form.get(f"element_kind_{i}") or ""),
+                "field": str(form.get(f"element_field_{i}") or ""),
+                "description": str(form.get(f"element_desc_{i}") or ""),
+            }
             for i in range(ELEMENT_ROWS)
-        ]  # fmt: skip
+        ]
         return values
     values = {k: getattr(karte, k) if karte else "" for k in KarteInput().__dict__ if k not in {"elements", "fields"}}
     values["fields"] = [f.field_id for f in karte.fields] if karte else []
@@ -172,12 +223,26 @@ def _form_values(karte: Karte | None = None, form: FormData | None = None) -> di
     return values
 
 
-def _form_page(request: Request, *, karte: Karte | None, values: dict[str, Any], errors: dict[str, str],
-               status: int = 200, conflict: Conflict | None = None) -> HTMLResponse:  # fmt: skip
+def _form_page(
+    request: Request,
+    *,
+    karte: Karte | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    conflict: Conflict | None = None,
+) -> HTMLResponse:
     return render(
-        request, "desk/karte_form.html", status=status, karte=karte, v=values, errors=errors,
-        element_kinds=ELEMENT_KINDS, conflict=conflict, conflict_changes=_changes(request, conflict),
-    )  # fmt: skip
+        request,
+        "desk/karte_form.html",
+        status=status,
+        karte=karte,
+        v=values,
+        errors=errors,
+        element_kinds=ELEMENT_KINDS,
+        conflict=conflict,
+        conflict_changes=_changes(request, conflict),
+    )
 
 
 def _changes(request: Request, conflict: Conflict | None) -> list[dict[str, Any]]:
@@ -227,8 +292,9 @@ def karte_edit(request: Request, db: Db, user: CsrfUser, karte_id: int, form: Fo
     return RedirectResponse(f"/desk/karte/{karte.id}", status_code=303)
 
 
-def _conflict_page(request: Request, db: Session, user: User, karte_id: int, seen: int, exc: Exception,
-                   form: FormData) -> HTMLResponse:  # fmt: skip
+def _conflict_page(
+    request: Request, db: Session, user: User, karte_id: int, seen: int, exc: Exception, form: FormData
+) -> HTMLResponse:
     db.rollback()
     karte = workflow.get_visible(db, user, karte_id)
     conflict = exc if isinstance(exc, Conflict) else Conflict(karte, workflow.changes_since(db, karte_id, seen))
@@ -238,30 +304,52 @@ def _conflict_page(request: Request, db: Session, user: User, karte_id: int, see
 # -- the detail page and actions -------------------------------------------------------------------------------
 
 
-def _detail(request: Request, db: Session, user: User, karte: Karte, *, status: int = 200,
-            errors: dict[str, str] | None = None, conflict: Conflict | None = None,
-            posted_form: FormData | None = None) -> HTMLResponse:  # fmt: skip
+def _detail(
+    request: Request,
+    db: Session,
+    user: User,
+    karte: Karte,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    conflict: Conflict | None = None,
+    posted_form: FormData | None = None,
+) -> HTMLResponse:
     history = db.execute(
-        select(KarteHistory, User.email).join(User, User.id == KarteHistory.actor_id)
-        .where(KarteHistory.karte_id == karte.id).order_by(KarteHistory.id)
-    ).all()  # fmt: skip
+        select(KarteHistory, User.email)
+        .join(User, User.id == KarteHistory.actor_id)
+        .where(KarteHistory.karte_id == karte.id)
+        .order_by(KarteHistory.id)
+    ).all()
     answers = db.scalars(select(Answer).where(Answer.karte_id == karte.id).order_by(Answer.id)).all()
     meetings = db.scalars(select(Meeting).where(Meeting.karte_id == karte.id).order_by(Meeting.held_on)).all()
     shared = {s.ministry_id for s in karte.shares}
     return render(
-        request, "desk/karte_detail.html", status=status, karte=karte, history=history, answers=answers,
-        meetings=meetings, summary=dashboard_summary(request.app.state.desk.warehouse, karte.muni_code),
-        status_ja={s.value: label for s, label in STATUS_JA.items()}, meeting_forms=MEETING_FORMS,
-        unshared=[m for m in ministries.MINISTRIES if m.id not in shared], errors=errors or {},
-        conflict=conflict, conflict_changes=_changes(request, conflict),
+        request,
+        "desk/karte_detail.html",
+        status=status,
+        karte=karte,
+        history=history,
+        answers=answers,
+        meetings=meetings,
+        summary=dashboard_summary(request.app.state.desk.warehouse, karte.muni_code),
+        status_ja={s.value: label for s, label in STATUS_JA.items()},
+        meeting_forms=MEETING_FORMS,
+        unshared=[m for m in ministries.MINISTRIES if m.id not in shared],
+        errors=errors or {},
+        conflict=conflict,
+        conflict_changes=_changes(request, conflict),
         posted={k: str(v) for k, v in posted_form.items()} if posted_form else {},
         can={
-            "edit": workflow.can_edit(user, karte), "share": workflow.can_share(user, karte),
-            "answer": workflow.can_answer(user, karte), "meeting": workflow.can_record_meeting(user, karte),
-            "complete": workflow.can_complete(user, karte), "withdraw": workflow.can_withdraw(user, karte),
+            "edit": workflow.can_edit(user, karte),
+            "share": workflow.can_share(user, karte),
+            "answer": workflow.can_answer(user, karte),
+            "meeting": workflow.can_record_meeting(user, karte),
+            "complete": workflow.can_complete(user, karte),
+            "withdraw": workflow.can_withdraw(user, karte),
             "submit": workflow.can_edit(user, karte) and karte.status == Status.DRAFT,
         },
-    )  # fmt: skip
+    )
 
 
 @router.get("/karte/{karte_id}", response_class=HTMLResponse)
@@ -360,22 +448,31 @@ def karte_withdraw(request: Request, db: Db, user: CsrfUser, karte_id: int, form
 
 def _karte_json(k: Karte) -> dict[str, Any]:
     return {
-        "id": k.id, "title": k.title, "status": k.status, "status_ja": STATUS_JA[Status(k.status)],
-        "muni_code": k.muni_code, "version": k.version, "fields": [f.field_id for f in k.fields],
-        "shared_with": [s.ministry_id for s in k.shares], "partners": k.partners, "issue": k.issue, "idea": k.idea,
-        "elements": k.elements, "support_wanted": k.support_wanted, "timeline": k.timeline,
+        "id": k.id,
+        "title": k.title,
+        "status": k.status,
+        "status_ja": STATUS_JA[Status(k.status)],
+        "muni_code": k.muni_code,
+        "version": k.version,
+        "fields": [f.field_id for f in k.fields],
+        "shared_with": [s.ministry_id for s in k.shares],
+        "partners": k.partners,
+        "issue": k.issue,
+        "idea": k.idea,
+        "elements": k.elements,
+        "support_wanted": k.support_wanted,
+        "timeline": k.timeline,
         "updated_at": k.updated_at.isoformat(),
-    }  # fmt: skip
+    }
 
 
 @router.get("/api/karte")
-def api_karte_list(db: Db, user: CurrentUser, status: StatusQ = None, field: FieldQ = None, pref: PrefQ = None,
-                   ministry: MinistryQ = None, q: TextQ = None) -> list[dict[str, Any]]:  # fmt: skip
+def api_karte_list(db: Db, user: CurrentUser, filters: Filters) -> list[dict[str, Any]]:
     _not_admin(user)
-    errors = _check_filters(status, field, pref, ministry)
+    errors = filters.errors()
     if errors:
         raise HTTPException(422, "；".join(errors.values()))
-    query = _filtered(user, status, field, pref, ministry, q).order_by(Karte.id).limit(LIST_LIMIT)
+    query = filters.query(user).order_by(Karte.id).limit(LIST_LIMIT)
     return [_karte_json(k) for k in db.scalars(query).all()]
 
 

@@ -176,8 +176,14 @@ def create(db: Session, user: User, data: KarteInput, *, submit: bool, address: 
     _allowed(user.role == Role.MUNICIPALITY and bool(user.muni_code))
     assert user.muni_code is not None
     status = Status.RECEIVED if submit else Status.DRAFT
-    karte = Karte(**data.columns(), muni_code=user.muni_code, pref_code=user.muni_code[:2], status=status.value,
-                  created_by=user.id, submitted_at=utcnow() if submit else None)  # fmt: skip
+    karte = Karte(
+        **data.columns(),
+        muni_code=user.muni_code,
+        pref_code=user.muni_code[:2],
+        status=status.value,
+        created_by=user.id,
+        submitted_at=utcnow() if submit else None,
+    )
     karte.fields = [KarteField(field_id=f) for f in data.fields]
     db.add(karte)
     db.flush()
@@ -188,8 +194,9 @@ def create(db: Session, user: User, data: KarteInput, *, submit: bool, address: 
     return karte
 
 
-def edit(db: Session, user: User, karte: Karte, data: KarteInput, seen_version: int, *, submit: bool,
-         address: str = "") -> Karte:  # fmt: skip
+def edit(
+    db: Session, user: User, karte: Karte, data: KarteInput, seen_version: int, *, submit: bool, address: str = ""
+) -> Karte:
     _allowed(can_edit(user, karte))
     check_version(db, karte, seen_version)
     before = karte_snapshot(karte)
@@ -206,8 +213,9 @@ def edit(db: Session, user: User, karte: Karte, data: KarteInput, seen_version: 
         karte.status = Status.RECEIVED.value
         karte.submitted_at = utcnow()
     db.flush()
-    audit.record(db, user, "submit" if submitting else "edit", "karte", karte.id, before, karte_snapshot(karte),
-                 address)  # fmt: skip
+    audit.record(
+        db, user, "submit" if submitting else "edit", "karte", karte.id, before, karte_snapshot(karte), address
+    )
     if submitting:
         _history(db, karte, user, Status.DRAFT, Status.RECEIVED, "")
         _notify(db, karte, user, f"新しい相談カルテ「{karte.title}」が届きました", secretariat=True)
@@ -216,8 +224,9 @@ def edit(db: Session, user: User, karte: Karte, data: KarteInput, seen_version: 
     return karte
 
 
-def share(db: Session, user: User, karte: Karte, ministry_ids: Sequence[str], note: str, seen_version: int,
-          address: str = "") -> Karte:  # fmt: skip
+def share(
+    db: Session, user: User, karte: Karte, ministry_ids: Sequence[str], note: str, seen_version: int, address: str = ""
+) -> Karte:
     _allowed(can_share(user, karte))
     check_version(db, karte, seen_version)
     before = karte_snapshot(karte)
@@ -251,12 +260,19 @@ def answer(db: Session, user: User, karte: Karte, data: AnswerInput, address: st
         karte.status = Status.ANSWERED.value
     karte.updated_at = utcnow()
     db.flush()
-    audit.record(db, user, "answer", "karte", karte.id, before, karte_snapshot(karte) | {"answer": data.__dict__},
-                 address)  # fmt: skip
+    audit.record(
+        db, user, "answer", "karte", karte.id, before, karte_snapshot(karte) | {"answer": data.__dict__}, address
+    )
     if old != Status(karte.status):
         _history(db, karte, user, old, Status(karte.status), f"{ministry_name(user.ministry_id)}が回答")
-    _notify(db, karte, user, f"相談カルテ「{karte.title}」に{ministry_name(user.ministry_id)}から回答がありました",
-            municipality=True, secretariat=True)  # fmt: skip
+    _notify(
+        db,
+        karte,
+        user,
+        f"相談カルテ「{karte.title}」に{ministry_name(user.ministry_id)}から回答がありました",
+        municipality=True,
+        secretariat=True,
+    )
     return row
 
 
@@ -273,8 +289,15 @@ def record_meeting(db: Session, user: User, karte: Karte, data: MeetingInput, ad
     audit.record(db, user, "meeting", "karte", karte.id, before, after, address)
     if old != Status.MEETING:
         _history(db, karte, user, old, Status.MEETING, f"{data.held_on.isoformat()} 打合せ")
-    _notify(db, karte, user, f"相談カルテ「{karte.title}」の打合せ（{data.held_on.isoformat()}）が記録されました",
-            municipality=True, secretariat=True, ministries=[s.ministry_id for s in karte.shares])  # fmt: skip
+    _notify(
+        db,
+        karte,
+        user,
+        f"相談カルテ「{karte.title}」の打合せ（{data.held_on.isoformat()}）が記録されました",
+        municipality=True,
+        secretariat=True,
+        ministries=[s.ministry_id for s in karte.shares],
+    )
     return row
 
 
@@ -290,20 +313,36 @@ def close(db: Session, user: User, karte: Karte, to: Status, note: str, seen_ver
     audit.record(db, user, to.value, "karte", karte.id, before, karte_snapshot(karte), address)
     _history(db, karte, user, old, to, note)
     if old != Status.DRAFT:
-        _notify(db, karte, user, f"相談カルテ「{karte.title}」が{STATUS_JA[to]}になりました", municipality=True,
-                secretariat=True, ministries=[s.ministry_id for s in karte.shares])  # fmt: skip
+        _notify(
+            db,
+            karte,
+            user,
+            f"相談カルテ「{karte.title}」が{STATUS_JA[to]}になりました",
+            municipality=True,
+            secretariat=True,
+            ministries=[s.ministry_id for s in karte.shares],
+        )
     return karte
 
 
 def _history(db: Session, karte: Karte, user: User, old: Status | None, new: Status, note: str) -> None:
-    db.add(KarteHistory(karte_id=karte.id, actor_id=user.id, from_status=old.value if old else None,
-                        to_status=new.value, note=note))  # fmt: skip
+    db.add(
+        KarteHistory(
+            karte_id=karte.id, actor_id=user.id, from_status=old.value if old else None, to_status=new.value, note=note
+        )
+    )
 
 
 def _notify(
-    db: Session, karte: Karte, actor: User, message: str, *, municipality: bool = False, secretariat: bool = False,
+    db: Session,
+    karte: Karte,
+    actor: User,
+    message: str,
+    *,
+    municipality: bool = False,
+    secretariat: bool = False,
     ministries: Sequence[str] = (),
-) -> None:  # fmt: skip
+) -> None:
     """A notification to each active person concerned, except the one who acted."""
     who = []
     if municipality:

@@ -1,4 +1,4 @@
-"""Municipal code helpers: the 6-digit check digit, normalisation of published code spellings, kana conversion."""
+"""Municipal code helpers: the 6-digit check digit and the normalisation of published code spellings."""
 
 from __future__ import annotations
 

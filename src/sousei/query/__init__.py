@@ -10,9 +10,10 @@ The reads are split by job (connection, areas, indicators, diagnosis, projection
 `Warehouse` combines, so that every caller keeps one object and one name per read.
 """
 
+from sousei.domain.indicators.model import DIRECTION_NAMES_JA as DIRECTION_JA  # the name web/ reads
 from sousei.query.areas import MUNI_CODE
 from sousei.query.connection import SourceNote, WarehouseMissing
-from sousei.query.indicator import AGGREGATE_JA, DIRECTION_JA, FAMILY_JA, NATIONAL_LABEL, Indicator, display_digits
+from sousei.query.indicator import AGGREGATE_JA, NATIONAL_LABEL, IndicatorValues, display_digits
 from sousei.query.indicators import COMPARISONS, REGISTRY
 from sousei.query.projections import HAMADORI_CODE, IMPACT_YEAR
 from sousei.query.warehouse import Warehouse
@@ -21,13 +22,12 @@ __all__ = [
     "AGGREGATE_JA",
     "COMPARISONS",
     "DIRECTION_JA",
-    "FAMILY_JA",
     "HAMADORI_CODE",
     "IMPACT_YEAR",
     "MUNI_CODE",
     "NATIONAL_LABEL",
     "REGISTRY",
-    "Indicator",
+    "IndicatorValues",
     "SourceNote",
     "Warehouse",
     "WarehouseMissing",

@@ -8,9 +8,6 @@ from typing import Any
 
 import numpy as np
 
-FAMILY_JA = {"population": "人口", "births": "出生", "migration": "人口移動", "women_work": "女性の就業",
-             "economy": "強い経済", "living": "豊かな生活環境"}  # fmt: skip
-DIRECTION_JA = {"higher_better": "高いほど良い", "lower_better": "低いほど良い", "neutral": "向きなし"}
 # How Japan's and a prefecture's value is formed, by the registry's aggregate (shown beside 全国 / 都道府県).
 AGGREGATE_JA = {
     "sum": "合計",
@@ -41,7 +38,7 @@ def display_digits(unit: str, typical: float | None) -> int:
 
 
 @dataclass(frozen=True, eq=False)
-class Indicator:
+class IndicatorValues:
     """One registry indicator in its latest data year over the 1,741 municipalities (arrays in muni_code order)."""
 
     meta: dict[str, Any]

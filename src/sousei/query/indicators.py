@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from sousei.domain.indicators.model import FAMILY_NAMES_JA
 from sousei.query.areas import AreaReads
 from sousei.query.indicator import (
     _COMPARISON_COLS,
     AGGREGATE_JA,
-    FAMILY_JA,
     NATIONAL_LABEL,
-    Indicator,
+    IndicatorValues,
     _int,
     _num,
     display_digits,
@@ -27,9 +27,9 @@ COMPARISONS = "out_indicators__comparisons"
 class IndicatorReads(AreaReads):
     """Indicators read once per process from out_indicators__registry and out_indicators__comparisons."""
 
-    _indicators: dict[str, Indicator]
+    _indicators: dict[str, IndicatorValues]
 
-    def _load_indicators(self) -> dict[str, Indicator]:
+    def _load_indicators(self) -> dict[str, IndicatorValues]:
         """Every registry indicator with data, in its latest data year (registry order)."""
         if not (self.has(REGISTRY) and self.has(COMPARISONS)):
             return {}
@@ -62,7 +62,7 @@ class IndicatorReads(AreaReads):
         order = np.argsort(ids, kind="stable")
         bounds = np.flatnonzero(np.r_[True, ids[order][1:] != ids[order][:-1], True])
         groups = {ids[order[a]]: order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)}
-        out: dict[str, Indicator] = {}
+        out: dict[str, IndicatorValues] = {}
         from sousei.domain.scores import ranks
 
         for reg in registry:
@@ -91,7 +91,7 @@ class IndicatorReads(AreaReads):
             n_peer = {g: int((~np.isnan(compared) & (peer_arr == g)).sum()) for g in self._peer_groups}
             meta = {
                 "indicator_id": reg["indicator_id"], "name": reg["name_ja"], "name_en": reg["name_en"],
-                "unit": reg["unit"], "family": reg["family"], "family_ja": reg["family_ja"] or FAMILY_JA.get(
+                "unit": reg["unit"], "family": reg["family"], "family_ja": reg["family_ja"] or FAMILY_NAMES_JA.get(
                     reg["family"], reg["family"]), "direction": reg["direction"], "aggregate": reg["aggregate"],
                 "national_label": NATIONAL_LABEL.get(reg["aggregate"] or "", "全国"),
                 "sources": [s.strip() for s in reg["sources"].split(",") if s.strip()],
@@ -101,7 +101,7 @@ class IndicatorReads(AreaReads):
                     reg["unit"], float(np.median(values[has])) if has.any() else None),
                 "aggregate_ja": AGGREGATE_JA.get(reg["aggregate"] or "", ""), "scored": reg.get("scored", True),
             }  # fmt: skip
-            out[reg["indicator_id"]] = Indicator(
+            out[reg["indicator_id"]] = IndicatorValues(
                 meta=meta, codes=codes, names=[m["name"] for m in self._munis], prefs=prefs,
                 pref_names=[m["pref_name"] for m in self._munis], peers=peers, cols=cols, national=national,
                 prefecture=prefecture, peer_mean=peer_mean,
@@ -114,7 +114,7 @@ class IndicatorReads(AreaReads):
         """Metadata of every indicator with data (registry order)."""
         return [i.meta for i in self._indicators.values()]
 
-    def indicator(self, indicator_id: str) -> Indicator | None:
+    def indicator(self, indicator_id: str) -> IndicatorValues | None:
         return self._indicators.get(indicator_id)
 
     def comparisons(self, code: str, family: str | None = None) -> list[dict[str, Any]]:

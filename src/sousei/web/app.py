@@ -30,7 +30,7 @@ from sousei.desk import web_catalog
 from sousei.desk.web import mount_desk
 from sousei.domain.projection.labels import PATTERN1_LABEL
 from sousei.estat import NOTICE as ESTAT_NOTICE
-from sousei.query import DIRECTION_JA, MUNI_CODE, Indicator, Warehouse
+from sousei.query import DIRECTION_JA, MUNI_CODE, IndicatorValues, Warehouse
 from sousei.web import boundaries, compare_view, navigation, ranking_view
 from sousei.web.chart_text import chart_table
 from sousei.web.charts import (
@@ -207,7 +207,7 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
             raise HTTPException(404, detail)
         return muni
 
-    def indicator_or_404(indicator_id: str) -> Indicator:
+    def indicator_or_404(indicator_id: str) -> IndicatorValues:
         iv = wh.indicator(indicator_id)
         if iv is None:
             raise HTTPException(404, f"指標 {indicator_id} はありません")

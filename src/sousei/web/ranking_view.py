@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from sousei.query import MUNI_CODE, Indicator, Warehouse
+from sousei.query import MUNI_CODE, IndicatorValues, Warehouse
 
 PAGE_SIZE = 50
 BINS = 30
@@ -31,7 +31,7 @@ class Ranking:
     bins: list[tuple[float, float, int]]  # (low, high, count)
 
 
-def _ranking(iv: Indicator, pref: str | None, peer: str | None) -> Ranking:
+def _ranking(iv: IndicatorValues, pref: str | None, peer: str | None) -> Ranking:
     rows = iv.ranking(pref=pref, peer=peer)
     values = np.array([r["value"] for r in rows], dtype=float)
     bins: list[tuple[float, float, int]] = []
@@ -77,10 +77,10 @@ def register(app: FastAPI, wh: Warehouse, templates: Jinja2Templates) -> None:
     fragments = _LRU(4096)  # the rows of a page, shared by every marked municipality
     pref_codes = {p["pref_code"] for p in wh.prefectures()}
 
-    def ranking_of(iv: Indicator, pref: str | None, peer: str | None) -> Ranking:
+    def ranking_of(iv: IndicatorValues, pref: str | None, peer: str | None) -> Ranking:
         return rankings.get((iv.id, pref, peer), lambda: _ranking(iv, pref, peer))
 
-    def render(iv: Indicator, pref: str | None, peer: str | None, page: int | None, show_all: bool,
+    def render(iv: IndicatorValues, pref: str | None, peer: str | None, page: int | None, show_all: bool,
                origin: str | None) -> str:  # fmt: skip
         rk = ranking_of(iv, pref, peer)
         marked = None

@@ -8,28 +8,21 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
+from sqlalchemy.orm import Session
+from tests.desk.browser import MuniName, server_with_users
 from tests.desk.conftest import PASSWORD
-from tests.servers import uvicorn_app
 
 from sousei.desk import accounts
-from sousei.desk.db import make_engine, make_sessionmaker, write_session
-from sousei.desk.migrate import upgrade
 
 SECRETARIAT = "kpi-secretariat@example.jp"
 
 
 @pytest.fixture(scope="module")
 def desk_server(warehouse_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('desk-browser') / 'desk.sqlite3'}"
-    upgrade(url)
-    engine = make_engine(url)
-    with write_session(make_sessionmaker(engine)) as db:
-        accounts.create_user(db, None, email=SECRETARIAT, role="secretariat", password=PASSWORD, muni_code=None,
-                             ministry=None, muni_name=lambda c: None)  # fmt: skip
-        db.commit()
-    engine.dispose()
-    env = {"SOUSEI_DB": str(warehouse_path.resolve()), "SOUSEI_DESK_DB_URL": url}
-    with uvicorn_app(env, "/desk/cases") as (base, _):
+    def add_users(db: Session, muni_name: MuniName) -> None:
+        accounts.create_user(db, None, email=SECRETARIAT, role="secretariat", password=PASSWORD, muni_name=muni_name)
+
+    with server_with_users(warehouse_path, tmp_path_factory.mktemp("desk-browser"), add_users, "/desk/cases") as base:
         yield base
 
 

@@ -56,12 +56,29 @@ class Case:
 
     def as_record(self) -> dict[str, Any]:
         """The case as plain values (what the desk stores and versions)."""
-        return {
-            "id": self.id, "deck_name": self.deck_name, "name": self.name, "place": self.place,
-            "muni_codes": list(self.muni_codes), "pref_codes": list(self.pref_codes), "region": self.region,
-            "pillar": self.pillar, "themes": list(self.themes), "combination": list(self.combination),
-            "summary": self.summary, "deck_page": self.deck_page,
-        }  # fmt: skip
+        return case_record(self)
+
+
+# A case's editable content, in the order the desk's versions and audit log keep it.
+CASE_FIELDS = (
+    "id",
+    "name",
+    "deck_name",
+    "place",
+    "muni_codes",
+    "pref_codes",
+    "region",
+    "pillar",
+    "themes",
+    "combination",
+    "summary",
+    "deck_page",
+)
+
+
+def case_record(case: Any) -> dict[str, Any]:
+    """A case of the catalog file or a desk row as plain values (sequences as lists, as JSON stores them)."""
+    return {f: list(v) if isinstance(v, list | tuple) else v for f in CASE_FIELDS for v in (getattr(case, f),)}
 
 
 @dataclass(frozen=True)
@@ -134,11 +151,19 @@ def validate_case(rec: dict[str, Any], pillar_ids: set[int], where: str = "case"
     if page is not None and (not isinstance(page, int) or page < 1):
         raise _fail(where, f"deck_page must be a positive slide number, got {page!r}")
     return Case(
-        id=case_id, deck_name=_text(rec, "deck_name", where, required=False), name=_text(rec, "name", where),
-        place=_text(rec, "place", where), muni_codes=muni_codes, pref_codes=pref_codes,
-        region=_text(rec, "region", where, required=False), pillar=pillar, themes=tuple(themes),
-        combination=tuple(combination), summary=_text(rec, "summary", where), deck_page=page,
-    )  # fmt: skip
+        id=case_id,
+        deck_name=_text(rec, "deck_name", where, required=False),
+        name=_text(rec, "name", where),
+        place=_text(rec, "place", where),
+        muni_codes=muni_codes,
+        pref_codes=pref_codes,
+        region=_text(rec, "region", where, required=False),
+        pillar=pillar,
+        themes=tuple(themes),
+        combination=tuple(combination),
+        summary=_text(rec, "summary", where),
+        deck_page=page,
+    )
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -216,13 +241,23 @@ def targets() -> tuple[Target, ...]:
             target_date = date.fromisoformat(raw_date) if raw_date else None
         except ValueError:
             raise _fail(where, f"target_date must be YYYY-MM-DD, got {raw_date!r}") from None
-        out.append(Target(
-            id=_text(rec, "id", where), pillar=rec["pillar"], measure=_text(rec, "measure", where),
-            indicator=_text(rec, "indicator", where), unit=_text(rec, "unit", where, required=False),
-            baseline=_number(rec, "baseline", where), baseline_year=rec.get("baseline_year"), target=target,
-            target_kind=kind, target_period=_text(rec, "target_period", where), target_date=target_date,
-            statement=_text(rec, "statement", where), deck_page=int(rec["deck_page"]),
-        ))  # fmt: skip
+        out.append(
+            Target(
+                id=_text(rec, "id", where),
+                pillar=rec["pillar"],
+                measure=_text(rec, "measure", where),
+                indicator=_text(rec, "indicator", where),
+                unit=_text(rec, "unit", where, required=False),
+                baseline=_number(rec, "baseline", where),
+                baseline_year=rec.get("baseline_year"),
+                target=target,
+                target_kind=kind,
+                target_period=_text(rec, "target_period", where),
+                target_date=target_date,
+                statement=_text(rec, "statement", where),
+                deck_page=int(rec["deck_page"]),
+            )
+        )
     if len({t.id for t in out}) != len(out):
         raise CatalogDataError(f"{TARGETS_FILE.name}: a target id is used twice")
     return tuple(out)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from sousei.desk.catalog.data import case_record
 from sousei.desk.db import Base, UTCDateTime, utcnow
 
 # status of a case: only published cases are shown to the public, searched and recommended
@@ -52,12 +53,7 @@ class CatalogCase(Base):
 
     def record(self) -> dict[str, Any]:
         """The editable content (what a version keeps)."""
-        return {
-            "id": self.id, "name": self.name, "deck_name": self.deck_name, "place": self.place,
-            "muni_codes": list(self.muni_codes), "pref_codes": list(self.pref_codes), "region": self.region,
-            "pillar": self.pillar, "themes": list(self.themes), "combination": list(self.combination),
-            "summary": self.summary, "deck_page": self.deck_page,
-        }  # fmt: skip
+        return case_record(self)
 
 
 class CatalogCaseVersion(Base):

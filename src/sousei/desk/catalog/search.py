@@ -29,8 +29,10 @@ BODY_WEIGHT = 1.0
 def create_index_sql(dialect: str) -> list[str]:
     """The statements that add the backend's full-text index to desk_catalog_case_search (run by the migration)."""
     if dialect == "sqlite":
-        return [f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(case_id UNINDEXED, title, body, "
-                "tokenize = 'unicode61 remove_diacritics 0')"]  # fmt: skip
+        return [
+            f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(case_id UNINDEXED, title, body, "
+            "tokenize = 'unicode61 remove_diacritics 0')"
+        ]
     if dialect == "postgresql":
         return [
             "ALTER TABLE desk_catalog_case_search ADD COLUMN document tsvector",
@@ -82,14 +84,18 @@ def index_case(db: Session, case: CatalogCase) -> None:
 def write_index_entry(con: Connection, case_id: str, title: list[str], body: list[str]) -> None:
     if con.dialect.name == "sqlite":
         con.execute(text(f"DELETE FROM {FTS_TABLE} WHERE case_id = :id"), {"id": case_id})
-        con.execute(text(f"INSERT INTO {FTS_TABLE} (case_id, title, body) VALUES (:id, :t, :b)"),
-                    {"id": case_id, "t": " ".join(title), "b": " ".join(body)})  # fmt: skip
+        con.execute(
+            text(f"INSERT INTO {FTS_TABLE} (case_id, title, body) VALUES (:id, :t, :b)"),
+            {"id": case_id, "t": " ".join(title), "b": " ".join(body)},
+        )
     else:
         con.execute(
-            text("UPDATE desk_catalog_case_search SET document = setweight(CAST(:t AS tsvector), 'A') || "
-                 "setweight(CAST(:b AS tsvector), 'D') WHERE case_id = :id"),
+            text(
+                "UPDATE desk_catalog_case_search SET document = setweight(CAST(:t AS tsvector), 'A') || "
+                "setweight(CAST(:b AS tsvector), 'D') WHERE case_id = :id"
+            ),
             {"id": case_id, "t": _tsvector_literal(title, 1), "b": _tsvector_literal(body, len(title) + 1)},
-        )  # fmt: skip
+        )
 
 
 def fts5_query(groups: list[list[list[str]]]) -> str:
@@ -117,16 +123,20 @@ def ranked_ids(db: Session, query: str) -> list[tuple[str, float]] | None:
     con = db.connection()
     if con.dialect.name == "sqlite":
         rows = con.execute(
-            text(f"SELECT f.case_id, -bm25({FTS_TABLE}, 0.0, :tw, :bw) AS score FROM {FTS_TABLE} f "
-                 f"JOIN desk_catalog_cases c ON c.id = f.case_id WHERE {FTS_TABLE} MATCH :q AND c.status = :st "
-                 "ORDER BY score DESC, f.case_id"),
+            text(
+                f"SELECT f.case_id, -bm25({FTS_TABLE}, 0.0, :tw, :bw) AS score FROM {FTS_TABLE} f "
+                f"JOIN desk_catalog_cases c ON c.id = f.case_id WHERE {FTS_TABLE} MATCH :q AND c.status = :st "
+                "ORDER BY score DESC, f.case_id"
+            ),
             {"q": fts5_query(groups), "st": PUBLISHED, "tw": TITLE_WEIGHT, "bw": BODY_WEIGHT},
-        ).all()  # fmt: skip
+        ).all()
     else:
         rows = con.execute(
-            text("SELECT s.case_id, ts_rank_cd(s.document, q) AS score FROM desk_catalog_case_search s "
-                 "JOIN desk_catalog_cases c ON c.id = s.case_id, CAST(:q AS tsquery) q "
-                 "WHERE s.document @@ q AND c.status = :st ORDER BY score DESC, s.case_id"),
+            text(
+                "SELECT s.case_id, ts_rank_cd(s.document, q) AS score FROM desk_catalog_case_search s "
+                "JOIN desk_catalog_cases c ON c.id = s.case_id, CAST(:q AS tsquery) q "
+                "WHERE s.document @@ q AND c.status = :st ORDER BY score DESC, s.case_id"
+            ),
             {"q": tsquery_literal(groups), "st": PUBLISHED},
-        ).all()  # fmt: skip
+        ).all()
     return [(r[0], float(r[1])) for r in rows]

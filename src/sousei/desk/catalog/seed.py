@@ -24,8 +24,16 @@ def seed_deck_cases(db: Session) -> int:
         row = CatalogCase(**rec, origin=ORIGIN_DECK, status=PUBLISHED, version=1)
         db.add(row)
         db.flush()
-        db.add(CatalogCaseVersion(case_id=case.id, version=1, status=PUBLISHED, content=rec, edited_by="deck",
-                                  note=f"cases.toml {catalog_version()}"))  # fmt: skip
+        db.add(
+            CatalogCaseVersion(
+                case_id=case.id,
+                version=1,
+                status=PUBLISHED,
+                content=rec,
+                edited_by="deck",
+                note=f"cases.toml {catalog_version()}",
+            )
+        )
         index_case(db, row)
         added += 1
     return added

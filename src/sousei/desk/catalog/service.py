@@ -33,8 +33,12 @@ class Filters:
     size: str | None = None  # a SIZE_BANDS label
 
     def as_query(self) -> dict[str, str]:
-        out = {"pillar": str(self.pillar or ""), "theme": self.theme or "", "pref": self.pref or "",
-               "size": self.size or ""}  # fmt: skip
+        out = {
+            "pillar": str(self.pillar or ""),
+            "theme": self.theme or "",
+            "pref": self.pref or "",
+            "size": self.size or "",
+        }
         return {k: v for k, v in out.items() if v}
 
 
@@ -101,8 +105,9 @@ def catalog_stamp(db: Session) -> tuple[Any, ...]:
 def warehouse_inputs(warehouse: Any) -> tuple[list[MuniFacts], dict[str, list[Issue]]]:
     """Municipalities (peer group, population) and their priority issues from the warehouse, in one pass."""
     population = populations(warehouse)
-    munis = [MuniFacts(m["muni_code"], m["peer_group"], population.get(m["muni_code"]))
-             for m in warehouse.municipalities()]  # fmt: skip
+    munis = [
+        MuniFacts(m["muni_code"], m["peer_group"], population.get(m["muni_code"])) for m in warehouse.municipalities()
+    ]
     issues: dict[str, list[Issue]] = {}
     if warehouse.has("out_diagnosis__priority_issues"):
         names = {i["indicator_id"]: i["name"] for i in warehouse.indicators()}
@@ -136,8 +141,9 @@ class Recommender:
                 self._recompute(db)
                 self._stamp = stamp
             recs = self._all.get(code, [])
-        cases = {c.id: c for c in db.scalars(select(CatalogCase).where(
-            CatalogCase.id.in_([r.case_id for r in recs]))).all()}  # fmt: skip
+        cases = {
+            c.id: c for c in db.scalars(select(CatalogCase).where(CatalogCase.id.in_([r.case_id for r in recs]))).all()
+        }
         return [(r, cases[r.case_id]) for r in recs if r.case_id in cases]
 
     def _recompute(self, db: Session) -> None:

@@ -41,6 +41,12 @@ FAMILY_NAMES_JA: dict[str, str] = {
     "economy": "強い経済",
     "living": "豊かな生活環境",
 }
+# A direction in Japanese, on the pages and in docs/indicators.md (a neutral indicator has no better side).
+DIRECTION_NAMES_JA: dict[str, str] = {
+    "higher_better": "高いほど良い",
+    "lower_better": "低いほど良い",
+    "neutral": "向きなし",
+}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from functools import cache
 
 from sousei.domain.indicators.model import FAMILY_NAMES_JA, Indicator
 
-# Family modules in display order; a module that does not exist yet is skipped (families are written in parallel).
+# Family modules in display order, one per family of FAMILY_NAMES_JA (women.py holds women_work); none is optional.
 FAMILY_MODULES: tuple[str, ...] = ("population", "births", "migration", "women", "economy", "living")
 
 
@@ -17,12 +17,7 @@ class RegistryError(ValueError):
 
 def _module_entries(name: str) -> tuple[Indicator, ...]:
     full = f"sousei.domain.indicators.{name}"
-    try:
-        module = importlib.import_module(full)
-    except ModuleNotFoundError as exc:
-        if exc.name == full:
-            return ()
-        raise
+    module = importlib.import_module(full)
     # Family modules name their list INDICATORS or ENTRIES.
     for attr in ("INDICATORS", "ENTRIES"):
         if hasattr(module, attr):

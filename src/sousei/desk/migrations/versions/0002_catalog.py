@@ -45,8 +45,13 @@ def upgrade() -> None:
     op.create_table(
         "desk_catalog_case_versions",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("case_id", sa.String(80), sa.ForeignKey("desk_catalog_cases.id", ondelete="CASCADE"), nullable=False,
-                  index=True),
+        sa.Column(
+            "case_id",
+            sa.String(80),
+            sa.ForeignKey("desk_catalog_cases.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("content", sa.JSON(), nullable=False),
@@ -54,7 +59,7 @@ def upgrade() -> None:
         sa.Column("edited_by", sa.String(254), nullable=False),
         sa.Column("edited_at", UTCDateTime(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
-    )  # fmt: skip
+    )
     op.create_table(
         "desk_catalog_case_search",
         sa.Column(
