@@ -8,8 +8,8 @@ change and one after, then compare:
 
 The app runs in-process (TestClient, no server). Each answer is recorded as its status, the headers that carry
 meaning (type, location, caching, download name, encoding) and its body uncompressed; bodies over 256 KB are kept
-as a digest only. The comparison prints every URL whose answer differs with the first differing lines, and exits 1
-if any does.
+as a digest only. The comparison prints every URL whose answer differs with the first differing lines (or says that
+only blank lines and indentation differ), and exits 1 if any answer differs.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def snapshot(db: Path, out: Path) -> None:
 def compare(before: Path, after: Path) -> int:
     old = json.loads((before / "index.json").read_text())
     new = json.loads((after / "index.json").read_text())
-    differing = 0
+    differing = blank_only = 0
     for url in sorted(set(old) | set(new)):
         a, b = old.get(url), new.get(url)
         if a is None or b is None:
@@ -117,12 +117,21 @@ def compare(before: Path, after: Path) -> int:
         if a["sha256"] != b["sha256"] and "file" in a and "file" in b:
             lines_a = (before / a["file"]).read_text(errors="replace").splitlines()
             lines_b = (after / b["file"]).read_text(errors="replace").splitlines()
+            if _words(lines_a) == _words(lines_b):
+                blank_only += 1
+                print("  whitespace only (blank lines and indentation between elements)")
+                continue
             for line in list(difflib.unified_diff(lines_a, lines_b, lineterm="", n=0))[2:14]:
                 print("  " + line[:300])
         elif a["sha256"] != b["sha256"]:
             print(f"  body digest differs ({a['bytes']} → {b['bytes']} bytes)")
-    print(f"{len(set(old) | set(new))} URLs compared, {differing} differ")
+    print(f"{len(set(old) | set(new))} URLs compared, {differing} differ ({blank_only} in whitespace only)")
     return 1 if differing else 0
+
+
+def _words(lines: list[str]) -> list[str]:
+    """The lines without their indentation and without blank lines (what HTML renders the same)."""
+    return [line.strip() for line in lines if line.strip()]
 
 
 def main() -> int:

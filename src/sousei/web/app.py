@@ -48,7 +48,7 @@ from sousei.web.formatting import csv_number, score_text
 from sousei.web.methods import plain_text
 from sousei.web.pending import MIGRATION_OD, PENDING_CHARTS
 from sousei.web.report_routes import report_router
-from sousei.web.simulator_view import simulator_context
+from sousei.web.simulator_view import PROJECTION_SOURCES, simulator_context
 from sousei.web.sources_ja import sources_in_japanese
 
 HERE = Path(__file__).parent
@@ -325,6 +325,7 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
         if tab == "overview":
             ctx["key_scores"] = key_scores(wh, code)
             ctx["priorities"] = wh.priority_issues(code)
+            ctx["projection_notes"] = wh.source_notes(PROJECTION_SOURCES)
         if tab == "births":
             ctx["walls"] = wh.walls(code)
         if tab == "migration":

@@ -29,6 +29,7 @@ class Ranking:
     rows: list[dict[str, Any]]
     position: dict[str, int]  # muni_code → index in rows
     bins: list[tuple[float, float, int]]  # (low, high, count)
+    labels: list[str]  # the bins as the chart and its table name them
 
 
 def _ranking(iv: Indicator, pref: str | None, peer: str | None) -> Ranking:
@@ -42,7 +43,9 @@ def _ranking(iv: Indicator, pref: str | None, peer: str | None) -> Ranking:
         else:
             counts, edges = np.histogram(values, bins=min(BINS, max(5, len(values) // 5)))
             bins = [(float(a), float(b), int(c)) for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)]
-    return Ranking(rows, {r["muni_code"]: i for i, r in enumerate(rows)}, bins)
+    digits = iv.meta["digits"] + (1 if iv.meta["digits"] < 3 else 0)
+    labels = [_bin_label(lo, hi, digits) for lo, hi, _ in bins]
+    return Ranking(rows, {r["muni_code"]: i for i, r in enumerate(rows)}, bins, labels)
 
 
 def _bin_label(lo: float, hi: float, digits: int) -> str:
@@ -51,8 +54,7 @@ def _bin_label(lo: float, hi: float, digits: int) -> str:
 
 def distribution_spec(rk: Ranking, meta: dict[str, Any], marked: dict[str, Any] | None) -> dict[str, Any]:
     """A bar chart of the histogram (app.js draws kind 'bar'); the bin of the marked municipality is shaded."""
-    digits = meta["digits"] + (1 if meta["digits"] < 3 else 0)
-    labels = [_bin_label(lo, hi, digits) for lo, hi, _ in rk.bins]
+    labels = rk.labels
     highlight = []
     if marked is not None and marked["value"] is not None:
         v = marked["value"]
@@ -74,8 +76,14 @@ def register(app: FastAPI, wh: Warehouse, templates: Jinja2Templates) -> None:
     pages = _LRU(4096)
     template = templates.env.get_template("ranking.html")
     rows_template = templates.env.get_template("_ranking_rows.html")
-    fragments = _LRU(4096)  # the rows of a page, shared by every marked municipality
+    filters_template = templates.env.get_template("_ranking_filters.html")
+    # Parts shared by every marked municipality, rendered once: a page with ?from= is mostly a first render (one per
+    # indicator × municipality), so it must cost little more than these look-ups (≥ 500 req/s, bench/web.py).
+    fragments = _LRU(4096)  # the rows of a page
+    filters = _LRU(4096)  # the scope <select>s, per (pref, peer)
+    spec_json = _LRU(8192)  # the distribution chart's JSON, per (ranking, shaded bin)
     pref_codes = {p["pref_code"] for p in wh.prefectures()}
+    pref_names = {p["pref_code"]: p["name"] for p in wh.prefectures()}
 
     def ranking_of(iv: Indicator, pref: str | None, peer: str | None) -> Ranking:
         return rankings.get((iv.id, pref, peer), lambda: _ranking(iv, pref, peer))
@@ -97,14 +105,17 @@ def register(app: FastAPI, wh: Warehouse, templates: Jinja2Templates) -> None:
         shown_key = (iv.id, pref, peer, None if show_all else page)
         shown = rk.rows if show_all else rk.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         rows_html = fragments.get(shown_key, lambda: Markup(rows_template.render(rows=shown, ind=iv.meta)))
+        filters_html = filters.get((pref, peer), lambda: Markup(filters_template.render(
+            prefectures=wh.prefectures(), peer_groups=wh.peer_groups(), pref=pref, peer=peer)))  # fmt: skip
         spec = distribution_spec(rk, iv.meta, marked)
-        scope = next((p["name"] for p in wh.prefectures() if p["pref_code"] == pref), None) if pref else None
+        specs = spec_json.get((iv.id, pref, peer, tuple(spec["highlight"])),
+                              lambda: json.dumps([spec], ensure_ascii=False).replace("<", "\\u003c"))  # fmt: skip
+        scope = pref_names.get(pref) if pref else None
         return template.render(
-            ind=iv.meta, rows_html=rows_html, total=len(rk.rows), pref=pref, peer=peer, national=iv.national,
-            prefectures=wh.prefectures(), peer_groups=wh.peer_groups(), notes=wh.source_notes(iv.meta["sources"]),
-            page=page, n_pages=n_pages, show_all=show_all, page_size=PAGE_SIZE, marked=marked, origin=origin,
-            scope=scope or (f"類似団体 {peer}" if peer else "全国"), bins=rk.bins, spec=spec,
-            specs=json.dumps([spec], ensure_ascii=False).replace("<", "\\u003c"),
+            ind=iv.meta, rows_html=rows_html, filters_html=filters_html, total=len(rk.rows), pref=pref, peer=peer,
+            national=iv.national, notes=wh.source_notes(iv.meta["sources"]), page=page, n_pages=n_pages,
+            show_all=show_all, page_size=PAGE_SIZE, marked=marked, origin=origin,
+            scope=scope or (f"類似団体 {peer}" if peer else "全国"), bins=rk.bins, spec=spec, specs=specs,
         )  # fmt: skip
 
     @app.get("/ranking/{indicator_id}", include_in_schema=False)
