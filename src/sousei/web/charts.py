@@ -38,7 +38,8 @@ KEY_INDICATORS = (
     "living_doctors_per_10000", "living_food_access_difficulty_65plus_pct",
 )  # fmt: skip
 YOUTH_AGES = ("15-19", "20-24", "25-29", "30-34")
-SEX_COLORS = {"女性": "#d6336c", "男性": "#5b7fb0", "女性（15〜34歳）": "#d6336c", "男性（15〜34歳）": "#5b7fb0"}
+SEX_COLOR = {"female": "#d6336c", "male": "#5b7fb0"}  # a series of one sex carries its colour (Series.color)
+PYRAMID_SIDE = {"male": "left", "female": "right"}
 # パターン1 is IPSS 2023 to 2050 and the engine's extension after (docs/methods/projection.md, "Anchoring")
 SCENARIO_NAMES = {
     "pattern1": f"パターン1（{PATTERN1_LABEL}）",
@@ -57,6 +58,13 @@ class Series:
     y: list[float | None]
     dash: bool = False
     kind: str = ""  # overrides the chart kind for this series: 'bar' | 'line'
+    side: str = ""  # a pyramid's side, 'left' | 'right' (app.js draws the left side as negative)
+    color: str = ""  # a fixed colour (CSS), else Plotly's sequence
+
+    def spec(self) -> dict[str, Any]:
+        """What app.js needs of the series; side and color only where set (other charts' specs keep their shape)."""
+        out = {"name": self.name, "x": self.x, "y": self.y, "dash": self.dash, "kind": self.kind}
+        return out | ({"side": self.side} if self.side else {}) | ({"color": self.color} if self.color else {})
 
 
 @dataclass
@@ -85,7 +93,7 @@ class Chart:
             "title": self.title,
             "x_label": self.x_label,
             "y_label": self.y_label,
-            "series": [{"name": s.name, "x": s.x, "y": s.y, "dash": s.dash, "kind": s.kind} for s in self.series],
+            "series": [s.spec() for s in self.series],
             **self.extra,
         }
 
@@ -210,7 +218,7 @@ def chart_pyramid(wh: Warehouse, code: str) -> Chart:
         for year, kind in ((2020, "bar"), (1980, "line")):
             for sex, label in (("male", "男性"), ("female", "女性")):
                 s = _series([(a, p) for y, sx, a, p in rows if y == year and sx == sex], f"{label} {year}年")
-                s.kind = kind
+                s.kind, s.side = kind, PYRAMID_SIDE[sex]
                 series.append(s)
     unit = wh.projection_unit(code)
     if wh.has("out_projection__population") and unit == code:
@@ -221,7 +229,7 @@ def chart_pyramid(wh: Warehouse, code: str) -> Chart:
         ).get(code, [])
         for sex, label in (("male", "男性"), ("female", "女性")):
             s = _series([(a, p) for sx, a, p in rows if sx == sex], f"{label} 2050年（推計）", dash=True)
-            s.kind = "line"
+            s.kind, s.side = "line", PYRAMID_SIDE[sex]
             series.append(s)
         sources += ["national_series", "ipss_2023_regional_totals"]
     return Chart(
@@ -376,9 +384,10 @@ def chart_net_migration(wh: Warehouse, code: str) -> Chart:
         rows = [r for r in _net_migration(wh).get(code, []) if r[0] == "2015-2020"]
         for sex, label in (("female", "女性"), ("male", "男性")):
             series.append(_series([(a, n) for _, sx, a, _, n, _ in rows if sx == sex], label))
+            series[-1].color = SEX_COLOR[sex]
     return Chart(
         "net_migration", "年齢・男女別の純移動数（2015→2020年）", "bar", "年齢（2020年）", "純移動数（人）", series,
-        MIGRATION_SOURCES, tab="migration", extra={"highlight": list(YOUTH_AGES), "colors": SEX_COLORS},
+        MIGRATION_SOURCES, tab="migration", extra={"highlight": list(YOUTH_AGES)},
         note="国勢調査のコーホート残差法（全国の生残率）。正＝転入超過。網掛けは若い世代（15〜34歳）",
     )  # fmt: skip
 
@@ -391,10 +400,11 @@ def chart_net_migration_rate(wh: Warehouse, code: str) -> Chart:
         for sex, label in (("female", "女性"), ("male", "男性")):
             pts = [(a, n / s * 100 if s else None) for _, sx, a, _, n, s in rows if sx == sex]
             series.append(_series(pts, label, digits=1))
+            series[-1].color = SEX_COLOR[sex]
     return Chart(
         "net_migration_rate", "年齢・男女別の純移動率（2015→2020年）", "line", "年齢（2020年）",
         "純移動率（5年前の人口に対する%）", series, MIGRATION_SOURCES, tab="migration",
-        extra={"highlight": list(YOUTH_AGES), "colors": SEX_COLORS},
+        extra={"highlight": list(YOUTH_AGES)},
         note="純移動数÷5年前の同じコーホートの人口。網掛けは15〜34歳",
     )  # fmt: skip
 
@@ -410,9 +420,10 @@ def chart_youth_migration(wh: Warehouse, code: str) -> Chart:
                 if sx == sex and 15 <= age <= 34:
                     by_period[period] = by_period.get(period, 0.0) + n
             series.append(_series(sorted(by_period.items()), f"{label}（15〜34歳）"))
+            series[-1].color = SEX_COLOR[sex]
     return Chart(
         "youth_migration", "若い世代（15〜34歳）の純移動数の推移", "line", "期間", "純移動数（人）", series,
-        MIGRATION_SOURCES, tab="migration", extra={"colors": SEX_COLORS},
+        MIGRATION_SOURCES, tab="migration",
         note="期間末の年齢15〜34歳の純移動数（コーホート残差法）",
     )  # fmt: skip
 
