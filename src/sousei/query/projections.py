@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from sousei.domain.projection.labels import PATTERN1_NAME
 from sousei.query.connection import WarehouseConnection
 
@@ -108,6 +110,61 @@ class ProjectionReads(WarehouseConnection):
             "tfr_2040": tfr_2040,
             "migration_scale": migration_scale,
         }
+
+    def baseline_assumptions(self, code: str) -> dict[str, Any] | None:
+        """パターン1's assumptions for the municipality's unit, per five-year step: the TFR its child–woman ratio
+        implies, the child–woman ratio, and the net migrants of the step (survivors × net migration rate, both
+        sexes, all ages)."""
+        sim = self._simulator()
+        unit = self.projection_unit(code)
+        if sim is None or unit not in sim.units:
+            return None
+
+        def make() -> dict[str, Any]:
+            from sousei.domain.projection.engine import project
+
+            i = sim.index(unit)
+            p = sim.params.select([i])
+            run = project(sim.base[[i]], p)[0]  # (years, 2, 19)
+            survival, migration = p.survival[0], p.migration[0]  # (steps, 2, 19)
+            steps = p.steps
+            migrants = [float((run[k] * survival[k] * migration[k]).sum()) for k in range(steps)]
+            years = sim.years
+            return {
+                "unit": unit,
+                "periods": [f"{years[k]}〜{years[k + 1]}年" for k in range(steps)],
+                "tfr": [float(v) for v in sim.implied_tfr()[i]],
+                "cwr": [float(v) for v in np.broadcast_to(p.cwr, (1, steps))[0]],
+                "net_migrants": migrants,
+                "national_tfr": sim.national_tfr,
+                "base_year": sim.base_year,
+            }
+
+        return self.memo(f"assumptions:{unit}", make)
+
+    def impact_counts(self) -> dict[tuple[int, int], int]:
+        """Number of projection units in each (natural, social) 影響度 cell in IMPACT_YEAR."""
+        if not self.has("out_projection__impact"):
+            return {}
+
+        def make() -> dict[tuple[int, int], int]:
+            rows = self.rows(
+                "SELECT natural_impact_level AS n, social_impact_level AS s, count(*) AS k FROM out_projection__impact "
+                "WHERE year = ? GROUP BY ALL",
+                [IMPACT_YEAR],
+            )
+            return {(int(r["n"]), int(r["s"])): int(r["k"]) for r in rows}
+
+        return self.memo("impact_matrix", make)
+
+    def classifications(self) -> list[dict[str, Any]] | None:
+        """The 人口戦略会議 (2024) class of every projection unit (None where the table is not in this warehouse)."""
+        if not self.has("out_projection__sustainability"):
+            return None
+        return self.rows(
+            "SELECT muni_code, sub_class, sustainability_group, change_baseline_pct, change_closed_pct "
+            "FROM out_projection__sustainability ORDER BY muni_code"
+        )
 
     def _simulator(self) -> Any:
         """The パターン1 baseline of the projection engine (built once from this warehouse, read-only)."""

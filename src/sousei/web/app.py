@@ -543,12 +543,10 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
 
     @app.get("/api/classifications", tags=["classifications"], summary="全市区町村の分類（人口戦略会議2024）")
     def api_classifications():
-        if not wh.has("out_projection__sustainability"):
+        found = wh.classifications()
+        if found is None:
             raise HTTPException(404, "持続可能性の分類がこのウェアハウスにありません")
-        return wh.rows(
-            "SELECT muni_code, sub_class, sustainability_group, change_baseline_pct, change_closed_pct "
-            "FROM out_projection__sustainability ORDER BY muni_code"
-        )
+        return found
 
     @app.get("/api/m/{code}/charts/{chart_id}", tags=["charts"], summary="グラフのデータと出典")
     def api_chart(code: Code, chart_id: ChartId):
