@@ -16,7 +16,7 @@ assert len(NATURAL_EDGES) == len(NATURAL_RANGES) - 1 and len(SOCIAL_EDGES) == le
 def simulator_context(wh: Warehouse, code: str) -> dict[str, Any]:
     counts = wh.impact_counts()
     return {
-        "assumptions": wh.baseline_assumptions(code),
+        "assumptions": wh.pattern1_assumptions(code),
         "impact_counts": counts,
         "impact_total": sum(counts.values()),
         "natural_ranges": NATURAL_RANGES,

@@ -6,6 +6,7 @@ import json
 
 import polars as pl
 
+from sousei.domain.projection.inputs import HAMADORI_CODE
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
@@ -16,7 +17,6 @@ METRICS = ["population", "under15", "workingAge", "elderly"]
 VALUE_COLUMNS = ["total_persons", "under15_persons", "working_age_persons", "elderly_persons"]
 # IPSS 市などの別 (kekkahyo 凡例); 9 is the joint record of 福島県 浜通り地域.
 IPSS_KINDS = {"a": "都道府県", "1": "政令指定都市", "0": "区", "2": "市", "3": "町村", "9": "地域 (共同推計)"}
-HAMADORI_CODE = "07999"
 HAMADORI_NAME = "浜通り地域"
 # The 13 municipalities IPSS projects together as 福島県「浜通り地域」 (令和5年推計 推計方法の概要: 東日本大震災・
 # 原発事故の影響で市町村別の推計が困難なため、一つの地域として推計). The file names only the joint record, so the
