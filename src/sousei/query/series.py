@@ -89,14 +89,14 @@ class SeriesReads(WarehouseConnection):
         )
         return None if rows is None else {p: v for p, v in rows}
 
-    def tfr_means(self) -> dict[str, dict[tuple[str, str], float]]:
+    def tfr_means(self) -> dict[str, dict[tuple[str, Any], float]]:
         """Simple means of the municipal TFR estimates per period and (area level, key): 'prefecture' (pref code),
         'peer_group' (its name) or 'japan' ('00000') (out_dashboard__tfr_means)."""
         if not self.has("out_dashboard__tfr_means"):
             return {}
 
-        def make() -> dict[str, dict[tuple[str, str], float]]:
-            out: dict[str, dict[tuple[str, str], float]] = {}
+        def make() -> dict[str, dict[tuple[str, Any], float]]:
+            out: dict[str, dict[tuple[str, Any], float]] = {}
             for r in self.rows("SELECT period, area_level, area_key, mean_tfr FROM out_dashboard__tfr_means"):
                 out.setdefault(r["period"], {})[(r["area_level"], r["area_key"])] = r["mean_tfr"]
             return out
