@@ -11,6 +11,7 @@ import polars as pl
 from sousei.domain.indicators.compare import compute_values
 from sousei.domain.indicators.women import LABOUR_FORCE_RATE, labour_force_query
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -27,8 +28,8 @@ BIRTHS_INDEX = Table(
         "the sum of the municipalities), with the index first year = 100 drawn by the dashboard's 出生数の推移."
     ),
     columns=(
-        C("area_code", "VARCHAR", "Municipal code (2020 boundaries), or '00000' for Japan", nullable=False),
-        C("year", "INTEGER", "Calendar year of the births", nullable=False),
+        field("area_code", "A municipality of 2020, or '00000' for Japan (the sum of the municipalities)"),
+        field("year", "Calendar year of the births"),
         C("births", "DOUBLE", "Live births in the year (persons)", nullable=False, min=0),
         C(
             "births_index",
@@ -90,9 +91,9 @@ LABOUR_FORCE = Table(
         "same query and formula."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (2020 boundaries)", nullable=False),
-        C("year", "INTEGER", "Census year", nullable=False),
-        C("sex", "VARCHAR", "'female' or 'male'", nullable=False),
+        field("muni_code"),
+        field("year", "Census year of the labour force status (2015, 2020)"),
+        field("sex"),
         C("labour_force_rate_pct", "DOUBLE", "Labour-force rate (%); NULL where the population is 0", min=0, max=100),
     ),
     key=("muni_code", "year", "sex"),
@@ -116,8 +117,8 @@ INDUSTRY_SHARES = Table(
         "industry, with the industry's share of the municipality's private employees over the industries listed."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (2020 boundaries)", nullable=False),
-        C("year", "INTEGER", "Survey year of the 経済センサス", nullable=False),
+        field("muni_code"),
+        field("year", "Survey year of the 経済センサス"),
         C("industry_code", "VARCHAR", "SSDSE-A item code (C2208 + 2 digits)", nullable=False),
         C("industry", "VARCHAR", "Industry name (the item name's last parenthesis)", nullable=False),
         C("employees", "DOUBLE", "Private employees (persons)", nullable=False, min=0),

@@ -21,6 +21,7 @@ from sousei.domain.projection.pattern1 import pattern1
 from sousei.domain.projection.scenarios import STANDARD_SCENARIOS, scenario_params
 from sousei.domain.projection.sustainability import REGION_OF_PREF, change_pct, classify, halves_in_30_years
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 from sousei.pipeline.sources import ipss_2023
@@ -37,8 +38,8 @@ SCENARIO = C("scenario", "VARCHAR", "pattern1 (2050年まで社人研（令和5�
              "sim2 (sim1 with net migration zero), "
              "closed (pattern1 with net migration zero), ccr (コーホート変化率法)",
              nullable=False)  # fmt: skip
-UNIT = C("muni_code", "VARCHAR", "Municipal code of 2020, or 07999 for 浜通り地域 (13 municipalities as one unit)",
-         nullable=False)  # fmt: skip
+UNIT = field("muni_code", "Municipal code of 2020, or 07999 for 浜通り地域 (13 municipalities as one unit)")
+PROJECTED_PERSONS = field("persons", "Projected persons (not rounded)", type="DOUBLE")
 
 # パターン1's total, 0–14, 15–64 and 65+ per unit and year to 2050 (p) beside IPSS 2023's published ones (i): the
 # build check below and the validation report (sousei.validation.projection) compare the same two relations.
@@ -58,11 +59,11 @@ POPULATION = Table(
     columns=(
         SCENARIO,
         UNIT,
-        C("year", "INTEGER", "Year (10-01); 2020 = census with age 不詳 allocated", nullable=False, min=2020, max=2070),
-        C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
-        C("age_group", "VARCHAR", "'0-4' … '85-89', '90+'", nullable=False),
-        C("age_start", "INTEGER", "First age of the group", nullable=False, min=0, max=90),
-        C("persons", "DOUBLE", "Projected persons (not rounded)", nullable=False, min=0),
+        field("year", "Year (10-01); 2020 = census with age 不詳 allocated", min=2020, max=2070),
+        field("sex"),
+        field("age_group"),
+        field("age_start", max=90),
+        PROJECTED_PERSONS,
     ),
     key=("scenario", "muni_code", "year", "sex", "age_group"),
     coverage=Coverage(per=("scenario", "year"), where=f"muni_code <> '{JOINT}'", missing=HAMADORI),
@@ -125,7 +126,7 @@ SUSTAINABILITY = Table(
     "日本創成会議 definition on a 2010-based run (2010 → 2040). 1,728 municipalities + 07999 浜通り地域 = 1,729 units.",
     columns=(
         UNIT,
-        C("pref_code", "VARCHAR", "Prefecture code", nullable=False),
+        field("pref_code"),
         C(
             "region",
             "VARCHAR",
@@ -176,7 +177,7 @@ IMPACT = Table(
     "social = sim2 ÷ sim1 (levels 1 <100%, 2 100–110, 3 110–120, 4 120–130, 5 ≥130%).",
     columns=(
         UNIT,
-        C("year", "INTEGER", "Target year of the comparison", nullable=False),
+        field("year", "Target year of the comparison"),
         C("natural_ratio_pct", "DOUBLE", "sim1 ÷ pattern1 total population (%)", min=0),
         C("natural_impact_level", "INTEGER", "自然増減の影響度 1–5", nullable=False, min=1, max=5),
         C("social_ratio_pct", "DOUBLE", "sim2 ÷ sim1 total population (%)", min=0),
@@ -251,13 +252,8 @@ MORTALITY = Table(
         C("base_year", "INTEGER", "Census base year of the projection the level is used for", nullable=False),
         C("deaths_first_year", "INTEGER", "First calendar year of the deaths pooled", nullable=False, min=2000),
         C("deaths_last_year", "INTEGER", "Last calendar year of the deaths pooled", nullable=False, min=2000),
-        C("census_year", "INTEGER", "Census whose population by sex × age gives the expected deaths", nullable=False),
-        C(
-            "life_table_year",
-            "INTEGER",
-            "National life table whose death rates give the expected deaths",
-            nullable=False,
-        ),  # fmt: skip
+        field("census_year", "Census whose population by sex × age gives the expected deaths"),
+        field("life_table_year", "National life table whose death rates give the expected deaths"),  # fmt: skip
         C(
             "observed_deaths_persons",
             "DOUBLE",
@@ -329,11 +325,11 @@ VALIDATION_RUN = Table(
     "sex and 5-year age, so that the report's figures can be recomputed from the warehouse.",
     columns=(
         UNIT,
-        C("year", "INTEGER", "Year (10-01); 2015 = census with age 不詳 allocated", nullable=False, min=2015, max=2045),
-        C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
-        C("age_group", "VARCHAR", "'0-4' … '85-89', '90+'", nullable=False),
-        C("age_start", "INTEGER", "First age of the group", nullable=False, min=0, max=90),
-        C("persons", "DOUBLE", "Projected persons (not rounded)", nullable=False, min=0),
+        field("year", "Year (10-01); 2015 = census with age 不詳 allocated", min=2015, max=2045),
+        field("sex"),
+        field("age_group"),
+        field("age_start", max=90),
+        PROJECTED_PERSONS,
     ),
     key=("muni_code", "year", "sex", "age_group"),
     coverage=Coverage(per=("year",), where=f"muni_code <> '{JOINT}'", missing=HAMADORI),

@@ -8,6 +8,7 @@ import polars as pl
 
 from sousei.domain.projection.inputs import HAMADORI_CODE
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -51,20 +52,13 @@ POPULATION = Table(
         "members in core_ipss2023__hamadori_members). 2020 is the census base."
     ),
     columns=(
-        C("area_code", "VARCHAR", "5-character code as published (07999 = 浜通り地域 joint record)", nullable=False),
+        field("area_code", "5-character code as published (07999 = 浜通り地域 joint record)"),
         C("area_level", "VARCHAR", "Area level: " + AREA_LEVEL_DOC, nullable=False),
         C("ipss_kind", "VARCHAR", "IPSS 市などの別 (file field kind): a, 1, 0, 2, 3, 9", nullable=False),
-        C("pref_code", "VARCHAR", "2-character prefecture code", nullable=False),
-        C("name", "VARCHAR", "Name as published (prefecture name for prefecture rows)", nullable=False),
-        C(
-            "year",
-            "INTEGER",
-            "Projection year (population on 10-01; 2020 = census)",
-            nullable=False,
-            min=2020,
-            max=2050,
-        ),
-        C("total_persons", "BIGINT", "Total population (persons)", nullable=False, min=0),
+        field("pref_code"),
+        field("name", "Name as published (prefecture name for prefecture rows)"),
+        field("year", "Projection year (population on 10-01; 2020 = census)", min=2020, max=2050),
+        field("total_persons"),
         C("under15_persons", "BIGINT", "Aged 0–14 (persons)", nullable=False, min=0),
         C("working_age_persons", "BIGINT", "Aged 15–64 (persons)", nullable=False, min=0),
         C("elderly_persons", "BIGINT", "Aged 65 and over (persons)", nullable=False, min=0),
@@ -132,8 +126,8 @@ HAMADORI = Table(
     ),
     columns=(
         C("joint_code", "VARCHAR", "area_code of the joint record (07999)", nullable=False),
-        C("muni_code", "VARCHAR", "5-character code of the member municipality", nullable=False),
-        C("name", "VARCHAR", "Name of the member municipality"),
+        field("muni_code"),
+        field("name", "Name of the member municipality", nullable=True),
     ),
     key=("muni_code",),
 )
