@@ -13,6 +13,7 @@ from rich.table import Table as RichTable
 
 from sousei import config
 from sousei.desk.cli import desk_app
+from sousei.domain.projection.params import DEFAULT_TFR_POINTS
 from sousei.pipeline.errors import BuildError
 
 app = typer.Typer(help="sousei: 地方創生 EBPM workbench", no_args_is_help=True, add_completion=False)
@@ -23,6 +24,7 @@ app.add_typer(desk_app, name="desk")
 console = Console()
 err = Console(stderr=True)
 
+_DEFAULT_TFR_PATH = ",".join(f"{y}:{v:g}" for y, v in DEFAULT_TFR_POINTS.items())
 DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="Warehouse file (default: $SOUSEI_DB, then var/sousei.duckdb)"),
@@ -253,7 +255,7 @@ def project(
         str, typer.Option(help="pattern1, sim1, sim2, closed, ccr or custom (custom: --tfr-path, --migration-scale)")
     ] = "pattern1",
     tfr_path: Annotated[
-        str | None, typer.Option("--tfr-path", help="TFR points 'YEAR:TFR,…' (default 2030:1.8,2040:2.07)")
+        str | None, typer.Option("--tfr-path", help=f"TFR points 'YEAR:TFR,…' (default {_DEFAULT_TFR_PATH})")
     ] = None,
     migration_scale: Annotated[float, typer.Option(help="Factor on net migration rates (custom scenario)")] = 1.0,
     out: Annotated[
@@ -270,7 +272,7 @@ def project(
         try:
             points = {int(y): float(v) for y, v in (p.split(":") for p in tfr_path.split(","))}
         except ValueError:
-            err.print(f"[red]error[/] --tfr-path must look like 2030:1.8,2040:2.07, got {escape(tfr_path)}")
+            err.print(f"[red]error[/] --tfr-path must look like {_DEFAULT_TFR_PATH}, got {escape(tfr_path)}")
             raise typer.Exit(2) from None
     path = config.db_path(db)
     if not path.is_file():

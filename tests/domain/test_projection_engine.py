@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sousei.domain.projection import ProjectionParams, project
-from sousei.domain.projection.engine import advance, national_adjustment
+from sousei.domain.projection.engine import advance, group_adjustment
 from sousei.domain.projection.impact import NATURAL_EDGES, SOCIAL_EDGES, impact_level
 from sousei.domain.projection.methods import residual_migration_rates, survival_from_qx
 from sousei.domain.projection.scenarios import tfr_path
@@ -74,14 +74,14 @@ def test_unit_alone_equals_its_row(case, data):
     base, params = case
     # national consistency factors are computed once for all units and travel with the parameters
     targets = project(base, params)[:, 1:].sum(axis=0) * data.draw(st.floats(0.8, 1.2)) + 1.0
-    adjusted = national_adjustment(base, params, targets)
+    adjusted = group_adjustment(base, params, targets[None])
     full = project(base, adjusted)
     i = data.draw(st.integers(0, base.shape[0] - 1))
     alone = project(base[[i]], adjusted.select([i]))
     np.testing.assert_allclose(alone[0], full[i], rtol=1e-12, atol=1e-9)
 
 
-def test_national_adjustment_meets_the_targets():
+def test_one_group_adjustment_meets_the_national_targets():
     rng = np.random.default_rng(1)
     base = rng.uniform(100, 5000, (30, 2, A))
     params = ProjectionParams(
@@ -92,7 +92,7 @@ def test_national_adjustment_meets_the_targets():
         np.full((1, 3), 0.512),
     )
     targets = project(base, params.with_(migration=np.zeros((1, 3, 2, A))))[:, 1:].sum(axis=0)
-    result = project(base, national_adjustment(base, params, targets))
+    result = project(base, group_adjustment(base, params, targets[None]))
     np.testing.assert_allclose(result[:, 1:].sum(axis=0), targets, rtol=1e-9)
 
 

@@ -6,7 +6,7 @@ import fastexcel
 import pytest
 
 from sousei.pipeline.codes import is_valid_code6
-from sousei.pipeline.sources.fiscal import fiscal_year_of, parse_cell
+from sousei.pipeline.sources.fiscal_sheets import fiscal_year_of, parse_cell
 
 
 def test_file_names_to_fiscal_years():
@@ -99,7 +99,7 @@ def test_prefecture_indices(wh):
 
 
 def test_name_key():
-    from sousei.pipeline.sources.fiscal import name_key
+    from sousei.pipeline.crosswalk import name_key
 
     assert name_key("外ヶ浜町") == name_key("外ケ浜町")
     assert name_key("檜枝岐村") == name_key("桧枝岐村")

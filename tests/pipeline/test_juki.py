@@ -15,7 +15,7 @@ import yaml
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
-from sousei.pipeline.sources import juki
+from sousei.pipeline.sources import juki, juki_sheets
 
 DYN = juki.RAW_DYNAMICS.name
 AGE = juki.RAW_AGE.name
@@ -238,7 +238,7 @@ def test_header_paths_old_and_new_layouts() -> None:
         (None, None, None, "人口", None, None, "世帯数", "住民票記載数", None),
         (None, None, None, "男", "女", "計", None, "転入者数", "出生者数"),
     ]
-    assert juki.header_paths(old) == [
+    assert juki_sheets.header_paths(old) == [
         ("団体コード",), ("都道府県名",), ("市区町村名",), ("人口", "男"), ("人口", "女"), ("人口", "計"),
         ("世帯数",), ("住民票記載数", "転入者数"), ("住民票記載数", "出生者数"),
     ]  # fmt: skip
@@ -249,16 +249,20 @@ def test_header_paths_old_and_new_layouts() -> None:
         (None, None, None, "世帯数", "転入者数（国内）", "計（Ａ）"),
         ("団体コード", "都道府県名", "市区町村名", "世帯", "人", "人"),
     ]
-    assert juki.header_paths(new)[3:] == [("世帯数",), ("住民票記載数", "転入者数(国内)"), ("住民票記載数", "計(A)")]
-    assert all(juki.SJIN_HEADERS.get(p) for p in juki.header_paths(new))
+    assert juki_sheets.header_paths(new)[3:] == [
+        ("世帯数",),
+        ("住民票記載数", "転入者数(国内)"),
+        ("住民票記載数", "計(A)"),
+    ]
+    assert all(juki_sheets.SJIN_HEADERS.get(p) for p in juki_sheets.header_paths(new))
 
 
 def test_age_labels() -> None:
-    assert juki._age_group(("0~4歳",)) == ("0-4", 0, False)
-    assert juki._age_group(("5歳~9歳",)) == ("5-9", 5, False)
-    assert juki._age_group(("100歳以上",)) == ("100+", 100, True)
-    assert juki._age_group(("5~10",)) is None
-    assert juki._age_group(("年齢不詳",)) is None
+    assert juki_sheets._age_group(("0~4歳",)) == ("0-4", 0, False)
+    assert juki_sheets._age_group(("5歳~9歳",)) == ("5-9", 5, False)
+    assert juki_sheets._age_group(("100歳以上",)) == ("100+", 100, True)
+    assert juki_sheets._age_group(("5~10",)) is None
+    assert juki_sheets._age_group(("年齢不詳",)) is None
 
 
 def _ctx(bundle: Path) -> StepContext:
@@ -267,12 +271,18 @@ def _ctx(bundle: Path) -> StepContext:
 
 def test_title_must_match_file_name(data_dir: Path) -> None:
     ctx = _ctx(data_dir)
-    info = juki.file_info(ctx, "juki/sjin/0003sjin.xls", "平成12年3月31日住民基本台帳人口・世帯数、平成11年度人口動態")
+    info = juki_sheets.file_info(
+        ctx, "juki/sjin/0003sjin.xls", "平成12年3月31日住民基本台帳人口・世帯数、平成11年度人口動態"
+    )
     assert (info.ref_date, info.period_kind, info.period) == (dt.date(2000, 3, 31), "fiscal_year", "FY1999")
     with pytest.raises(BuildError, match=r"\[title\].*0103sjin.xls"):
-        juki.file_info(ctx, "juki/sjin/0103sjin.xls", "平成12年3月31日住民基本台帳人口・世帯数、平成11年度人口動態")
+        juki_sheets.file_info(
+            ctx, "juki/sjin/0103sjin.xls", "平成12年3月31日住民基本台帳人口・世帯数、平成11年度人口動態"
+        )
     with pytest.raises(BuildError, match=r"\[title\].*do not precede"):
-        juki.file_info(ctx, "juki/sjin/0003sjin.xls", "平成12年3月31日住民基本台帳人口・世帯数、平成10年度人口動態")
+        juki_sheets.file_info(
+            ctx, "juki/sjin/0003sjin.xls", "平成12年3月31日住民基本台帳人口・世帯数、平成10年度人口動態"
+        )
 
 
 def test_bad_check_digit_names_the_row(data_dir: Path) -> None:
@@ -282,7 +292,7 @@ def test_bad_check_digit_names_the_row(data_dir: Path) -> None:
         schema_overrides={"row": pl.UInt32},
     )  # fmt: skip
     with pytest.raises(BuildError, match=r"\[code\] file juki/sjin/x\.xls at row 7, column A: .*'011003'"):
-        juki.classify_rows(_ctx(data_dir), "juki/sjin/x.xls", frame)
+        juki_sheets.classify_rows(_ctx(data_dir), "juki/sjin/x.xls", frame)
 
 
 def test_subtotals_dropped_and_wards_found(data_dir: Path) -> None:
@@ -293,7 +303,7 @@ def test_subtotals_dropped_and_wards_found(data_dir: Path) -> None:
          "name": [None, "-", "札幌市", "札幌市中央区", "東津軽郡", "島しょ\x1f", "東津軽郡平内町*"]},
         schema_overrides={"row": pl.UInt32},
     )  # fmt: skip
-    out = juki.classify_rows(_ctx(data_dir), "juki/sjin/x.xls", frame)
+    out = juki_sheets.classify_rows(_ctx(data_dir), "juki/sjin/x.xls", frame)
     assert out.select("code", "level", "parent_code", "pref_name_clean", "name_clean", "is_marked").rows() == [
         ("00000", "country", None, "合計", None, False),
         ("01000", "prefecture", "00000", "北海道", None, False),
@@ -326,7 +336,7 @@ def test_unexpected_header_names_file_and_column(data_dir: Path, tmp_path: Path)
     bundle = _xlsx_copy(data_dir, tmp_path, rel, "xl/sharedStrings.xml",
                         lambda x: x.replace("<t>出生者数</t>", "<t>出生数</t>", 1))  # fmt: skip
     with pytest.raises(BuildError, match=r"\[header\].*2203ssjin\.xlsx.*rows 2–6, column K.*出生数"):
-        juki.parse_sjin(_ctx(bundle), rel)
+        juki_sheets.parse_sjin(_ctx(bundle), rel)
 
 
 def test_bad_number_names_row_and_column(data_dir: Path, tmp_path: Path) -> None:
@@ -339,4 +349,4 @@ def test_bad_number_names_row_and_column(data_dir: Path, tmp_path: Path) -> None
     with pytest.raises(
         BuildError, match=r"\[number\].*2203ssjin\.xlsx at row 7, column F: .*population_persons.*'12592790X'"
     ):
-        juki.parse_sjin(_ctx(bundle), rel)
+        juki_sheets.parse_sjin(_ctx(bundle), rel)

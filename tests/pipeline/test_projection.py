@@ -7,9 +7,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from sousei.domain.projection import model
+from sousei.domain.projection.baseline import ipss_baseline
 from sousei.domain.projection.engine import project
-from sousei.projection_api import baseline, project_municipality, simulate_many
+from sousei.domain.projection.inputs import Inputs
+from sousei.domain.projection.scenarios import STANDARD_SCENARIOS, scenario_params, simulate
+from sousei.projection_api import baseline, project_municipality
 
 
 def test_base_year_reproduces_census_2020_japan(wh):
@@ -74,11 +76,11 @@ def test_api_unit_equals_warehouse_row(wh, warehouse_path: Path):
 
 
 def test_simulator_matches_single_runs(wh, warehouse_path: Path):
-    """simulate_many (the dashboard's many-scenario path) equals project_municipality's custom run row by row;
-    its default row equals the stored sim1."""
+    """Many custom scenarios of one unit as rows of one run (`simulate`, the simulator's and the benchmark's path)
+    equal project_municipality's custom run row by row; its default row equals the stored sim1."""
     b = baseline(warehouse_path)
     t2030, t2040, scale = np.array([1.8, 1.0, 1.5]), np.array([2.07, 1.0, 2.3]), np.array([1.0, 0.5, 0.0])
-    many = simulate_many(b, "01100", {2030: t2030, 2040: t2040}, scale)
+    many = simulate(b, "custom", [b.index("01100")] * 3, {2030: t2030, 2040: t2040}, scale).sum(axis=(2, 3))
     assert many.shape == (3, len(b.years))
     assert (many[:, 0] == b.base[b.index("01100")].sum()).all()
     for r in range(3):
@@ -112,7 +114,7 @@ def test_a_unit_projected_alone_equals_its_row_of_the_all_unit_run(wh, warehouse
     b = baseline(warehouse_path)
     codes = _units_to_check(b)
     assert len(set(codes)) == len(codes)
-    for scenario in model.STANDARD_SCENARIOS:
+    for scenario in STANDARD_SCENARIOS:
         stored = pl.DataFrame(
             wh.execute(
                 "SELECT muni_code, year, sex, age_group, persons FROM out_projection__population "
@@ -138,14 +140,14 @@ def test_a_unit_projected_alone_equals_its_row_of_the_all_unit_run(wh, warehouse
 
 def test_custom_defaults_equal_sim1_for_every_unit_and_scale0_is_not_sim2(warehouse_path: Path):
     b = baseline(warehouse_path)
-    sim1 = project(b.base, model.scenario_params(b, "sim1"))
-    custom = project(b.base, model.scenario_params(b, "custom"))
+    sim1 = project(b.base, scenario_params(b, "sim1"))
+    custom = project(b.base, scenario_params(b, "custom"))
     np.testing.assert_array_equal(custom, sim1)
     # migration_scale 0 removes the units' own net migration but keeps pattern1's consistency factors; sim2 is the
     # closed population without them (docs/methods/projection.md): the two differ
-    p0 = model.scenario_params(b, "custom", migration_scale=0.0)
+    p0 = scenario_params(b, "custom", migration_scale=0.0)
     assert not np.asarray(p0.migration).any() and p0.adjustment is not None
-    sim2 = model.scenario_params(b, "sim2")
+    sim2 = scenario_params(b, "sim2")
     assert not np.asarray(sim2.migration).any() and sim2.adjustment is None
     assert not np.allclose(project(b.base, p0)[:, -1].sum(), project(b.base, sim2)[:, -1].sum())
 
@@ -215,7 +217,7 @@ def test_mortality_level_table_is_what_the_baseline_uses(wh, warehouse_path: Pat
     s = np.asarray(b.params.survival)
     assert s.shape[0] == len(b.units)
     assert (s[hi, :, :, 10:] < s[lo, :, :, 10:]).all()
-    national = model.ipss_baseline(model_inputs(warehouse_path), 2020, mortality=False).params.survival[0]
+    national = ipss_baseline(model_inputs(warehouse_path), 2020, mortality=False).params.survival[0]
     np.testing.assert_allclose(s[hi], np.asarray(national) ** min(m.smr_shrunk[hi], 2.0), rtol=1e-12)
 
 
@@ -223,7 +225,7 @@ def model_hamadori(wh) -> list[str]:
     return [r[0] for r in wh.execute("SELECT muni_code FROM core_ipss2023__hamadori_members").fetchall()]
 
 
-def model_inputs(path: Path) -> model.Inputs:
+def model_inputs(path: Path) -> Inputs:
     from sousei.projection_api import load_inputs
 
     return load_inputs(path)

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from sousei.domain.projection import model
 from sousei.domain.projection.anchor import broad_sums
+from sousei.domain.projection.baseline import ipss_baseline
 from sousei.domain.projection.engine import project
 from sousei.domain.projection.methods import residual_migration_rates
-from sousei.projection_api import baseline, load_inputs, project_municipality, simulate_many
+from sousei.domain.projection.scenarios import scenario_params, simulate
+from sousei.projection_api import baseline, load_inputs, project_municipality
 
 FIGURES = ("total", "u15", "wa", "eld")
 
@@ -88,7 +89,7 @@ def test_a_scenario_with_the_baselines_own_assumptions_is_pattern1(wh, warehouse
     """custom without a TFR path and with migration × 1 is パターン1, for one unit through the API and for all units
     at once; the simulator's baseline is the stored パターン1."""
     b = baseline(warehouse_path)
-    all_units = project(b.base, model.scenario_params(b, "custom", tfr_points={}))
+    all_units = project(b.base, scenario_params(b, "custom", tfr_points={}))
     np.testing.assert_array_equal(all_units, project(b.base, b.params))
     one = project_municipality(warehouse_path, "31384", "custom", {}, 1.0)
     stored = wh.execute(
@@ -97,7 +98,7 @@ def test_a_scenario_with_the_baselines_own_assumptions_is_pattern1(wh, warehouse
     ).fetchall()
     totals = one.group_by("year").agg(pl.col("persons").sum()).sort("year")["persons"].to_numpy()
     np.testing.assert_allclose(totals, [r[0] for r in stored], rtol=1e-12)
-    many = simulate_many(b, "31384", {}, np.array([1.0, 1.0]))
+    many = simulate(b, "custom", [b.index("31384")] * 2, {}, np.array([1.0, 1.0])).sum(axis=(2, 3))
     np.testing.assert_allclose(many[0], totals, rtol=1e-12)
 
 
@@ -124,7 +125,7 @@ def test_sustainability_uses_the_anchored_pattern1_and_closed_run(wh, warehouse_
     b = baseline(warehouse_path)
     k = b.years.index(2050)
     base = project(b.base, b.params)
-    closed = project(b.base, model.scenario_params(b, "closed"))
+    closed = project(b.base, scenario_params(b, "closed"))
     order = np.argsort(b.units)
     stored = pl.DataFrame(
         wh.execute(
@@ -137,13 +138,13 @@ def test_sustainability_uses_the_anchored_pattern1_and_closed_run(wh, warehouse_
     np.testing.assert_allclose(stored["wb"].to_numpy(), base[order, k, 1, 4:8].sum(axis=1), rtol=1e-12)
     np.testing.assert_allclose(stored["wc"].to_numpy(), closed[order, k, 1, 4:8].sum(axis=1), rtol=1e-12)
     # the closed run: no migration, the anchored child–woman ratios (IPSS 2023's fertility as far as it shows)
-    p = model.scenario_params(b, "closed")
+    p = scenario_params(b, "closed")
     assert not np.asarray(p.migration).any() and np.array_equal(p.cwr, b.params.cwr)
 
 
 def test_the_engine_is_held_to_a_national_path_consistent_with_ipss2023(warehouse_path: Path):
     inputs = load_inputs(warehouse_path)
-    engine = model.ipss_baseline(inputs, 2020, 2050)
+    engine = ipss_baseline(inputs, 2020, 2050)
     nation = broad_sums(project(engine.base, engine.params).sum(axis=0))
     nat = inputs.national_anchor
     assert nat is not None and nat.years == [2020, 2025, 2030, 2035, 2040, 2045, 2050]
@@ -151,11 +152,11 @@ def test_the_engine_is_held_to_a_national_path_consistent_with_ipss2023(warehous
     # Japan's 2050 per IPSS 2023 (the 47 prefectures add up to the national medium variant)
     assert round(nation[-1].sum()) == 104_686_386
     # other base years keep the national projection of their vintage (IPSS 2017)
-    assert "IPSS 2023" not in model.ipss_baseline(inputs, 2015, 2045).notes["consistency"]
+    assert "IPSS 2023" not in ipss_baseline(inputs, 2015, 2045).notes["consistency"]
 
 
 def test_the_2015_validation_run_is_stored(wh, warehouse_path: Path):
-    b = model.ipss_baseline(load_inputs(warehouse_path), 2015, 2045)
+    b = ipss_baseline(load_inputs(warehouse_path), 2015, 2045)
     run = project(b.base, b.params)
     stored = wh.execute(
         "SELECT muni_code, sum(persons) FROM out_projection__validation_2015 WHERE year = 2045 GROUP BY ALL "

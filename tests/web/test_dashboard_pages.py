@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from sousei.domain.projection import model
 from sousei.domain.projection.engine import project
+from sousei.domain.projection.scenarios import scenario_params
 from sousei.query import Warehouse
 from sousei.web.boundaries import douglas_peucker
 from sousei.web.charts import KEY_INDICATORS, TABS
@@ -153,7 +153,7 @@ def test_simulate_for_one_unit_equals_the_all_unit_scenario(warehouse: Warehouse
         got = warehouse.simulate(code, tfr30, tfr40, scale)
         assert got is not None
         i = sim.index(warehouse.projection_unit(code))
-        params = model.scenario_params(sim, "custom", tfr_points={2030: tfr30, 2040: tfr40}, migration_scale=scale)
+        params = scenario_params(sim, "custom", tfr_points={2030: tfr30, 2040: tfr40}, migration_scale=scale)
         want = project(sim.base[[i]], params.select([i]))[0].sum(axis=(1, 2))
         assert np.allclose(got["simulated"], np.round(want, 1))
 

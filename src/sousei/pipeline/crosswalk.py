@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,14 @@ CODE_TO_2020_SCHEMA = {
 
 
 class CrosswalkError(ValueError):
-    """The code lists do not fit together (a code with no successor, an unpinned division, an unknown code)."""
+    """The code lists do not fit together (a code with no successor, an unpinned division, an unknown code).
+
+    `row`, where given, is the offending input row (so that the caller can name its file and line).
+    """
+
+    def __init__(self, message: str, row: Mapping[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.row = row
 
 
 @dataclass
@@ -270,3 +278,140 @@ def attach_muni_2020(
         raise CrosswalkError(f"{unmatched.height} rows have a code not valid on their date, e.g. {shown}")
     out = base.join(matched, on=rid, how="left").sort(rid, "muni_code", nulls_last=True)
     return out.drop(rid, on)
+
+
+def sum_to_2020(
+    rows: pl.DataFrame,
+    table: pl.DataFrame,
+    by: list[str],
+    measures: list[str],
+    *,
+    uncovered: Iterable[str] = (),
+    whole: Iterable[str] = (),
+) -> pl.DataFrame:
+    """Municipality rows on the codes of their time (`ref_date`, `code`, `by`, `measures`) summed into the 2020
+    municipalities by the code valid on each ref_date, with n_source_codes and is_allocated (part of a divided code).
+
+    A measure in `whole` is NULL where one of the rows summed lacks it (a sum over part of a municipality would pass
+    for the whole). Codes in `uncovered` (valid codes that no 2020 municipality covers, the 北方領土 villages) are left
+    out, and must carry no figures: CrosswalkError with the row otherwise. Any other code not valid on its date is a
+    CrosswalkError too.
+    """
+    left_aside = set(uncovered)
+    keys = rows.select("ref_date", "code").unique()
+    mapped = attach_muni_2020(keys, "code", "ref_date", table, strict=False)
+    unmapped = mapped.filter(pl.col("muni_code").is_null())
+    unknown = unmapped.filter(~pl.col("code").is_in(sorted(left_aside)))
+    if unknown.height:
+        r = unknown.sort("ref_date", "code").row(0, named=True)
+        raise CrosswalkError(f"{unknown.height} (date, code) pairs have no 2020 municipality, e.g. {r}")
+    left_out = rows.join(unmapped, on=["ref_date", "code"]).filter(
+        pl.any_horizontal([pl.col(m).fill_null(0) != 0 for m in measures])
+    )
+    if left_out.height:
+        r = left_out.row(0, named=True)
+        raise CrosswalkError(f"{r['code']} has figures but no 2020 municipality: they would be left out", row=r)
+    joined = rows.join(mapped.filter(pl.col("muni_code").is_not_null()), on=["ref_date", "code"])
+    whole_measures = set(whole)
+    return (
+        joined.group_by("ref_date", "muni_code", *by)
+        .agg(
+            *[
+                (pl.col(m) * pl.col("share")).sum().alias(m)
+                if m not in whole_measures
+                else pl.when(pl.col(m).is_not_null().all()).then((pl.col(m) * pl.col("share")).sum()).alias(m)
+                for m in measures
+            ],
+            pl.col("code").n_unique().cast(pl.Int32).alias("n_source_codes"),
+            (pl.col("share") < 1).any().alias("is_allocated"),
+        )
+        .sort("ref_date", "muni_code", *by)
+    )
+
+
+# Spellings that differ between published lists and the code list (ヶ/ケ and old/new character forms): both sides are
+# compared through name_key. An ambiguity this creates would show as 'ambiguous name'.
+VARIANTS = str.maketrans(
+    {"ヶ": "ケ", "檜": "桧", "檮": "梼", "條": "条", "龍": "竜", "曽": "曾", "澤": "沢", "邊": "辺"}
+)
+
+
+def name_key(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).translate(VARIANTS).replace(" ", "")
+
+
+def _fiscal_year_intervals(table: pl.DataFrame, fiscal_year: int) -> pl.DataFrame:
+    """Code intervals valid at some time in the fiscal year, with a flag for those valid at its end."""
+    start, end = dt.date(fiscal_year, 4, 1), dt.date(fiscal_year + 1, 3, 31)
+    return table.filter(
+        ~pl.col("is_ward")
+        & (pl.col("valid_from") <= end)
+        & (pl.col("valid_to").is_null() | (pl.col("valid_to") > start))
+    ).with_columns(
+        (pl.col("valid_to").is_null() | (pl.col("valid_to") > end)).alias("at_end"),
+        pl.col("code").str.slice(0, 2).alias("pref_code"),
+    )
+
+
+def match_in_fiscal_year(rows: pl.DataFrame, table: pl.DataFrame, fiscal_year: int, *, by_name: bool) -> pl.DataFrame:
+    """One fiscal year's list of municipalities → with match_code, muni_code, share (a row per 2020 target) or a reason.
+
+    `rows` has pref_code and name, and code unless `by_name`. By name, a row takes the code with its prefecture and
+    name (through name_key) valid in the year, preferring those still valid at its end; a code maps to the 2020
+    municipalities of its interval valid at the year's end (else of any interval in the year).
+    """
+    iv = _fiscal_year_intervals(table, fiscal_year)
+    if not by_name:
+        keyed = rows.with_columns(pl.col("code").alias("match_code"))
+    else:
+        cands = iv.select(
+            "pref_code",
+            pl.col("name").map_elements(name_key, return_dtype=pl.String).alias("match_name"),
+            pl.col("code").alias("cand"),
+            "at_end",
+        )
+        cands = cands.unique()
+        best = cands.group_by("pref_code", "match_name").agg(
+            pl.col("cand").filter(pl.col("at_end")).unique().alias("at_end_codes"), pl.col("cand").unique()
+        )
+        best = best.with_columns(
+            pl.when(pl.col("at_end_codes").list.len() > 0).then("at_end_codes").otherwise("cand").alias("codes")
+        )
+        keyed = (
+            rows.with_columns(pl.col("name").map_elements(name_key, return_dtype=pl.String).alias("key"))
+            .join(
+                best.select("pref_code", "match_name", "codes"),
+                left_on=["pref_code", "key"],
+                right_on=["pref_code", "match_name"],
+                how="left",
+            )
+            .with_columns(
+                pl.when(pl.col("codes").list.len() == 1).then(pl.col("codes").list.first()).alias("match_code"),
+                pl.when(pl.col("codes").is_null())
+                .then(pl.lit("no code with this prefecture and name was valid in the fiscal year"))
+                .when(pl.col("codes").list.len() > 1)
+                .then(pl.lit("ambiguous name: several codes with this prefecture and name"))
+                .alias("reason"),
+            )
+            .drop("codes", "key")
+        )
+    if "reason" not in keyed.columns:
+        keyed = keyed.with_columns(pl.lit(None, pl.String).alias("reason"))
+    targets = iv.group_by("code").agg(
+        pl.col("muni_code").filter(pl.col("at_end")).alias("end_munis"),
+        pl.col("share").filter(pl.col("at_end")).alias("end_shares"),
+        pl.col("muni_code").alias("munis"),
+        pl.col("share").alias("shares"),
+    )
+    targets = targets.select(
+        pl.col("code").alias("match_code"),
+        pl.when(pl.col("end_munis").list.len() > 0).then("end_munis").otherwise("munis").alias("muni_code"),
+        pl.when(pl.col("end_munis").list.len() > 0).then("end_shares").otherwise("shares").alias("share"),
+    )
+    matched = keyed.join(targets, on="match_code", how="left").with_columns(
+        pl.when(pl.col("reason").is_null() & pl.col("muni_code").is_null())
+        .then(pl.lit("code not valid in the fiscal year"))
+        .otherwise("reason")
+        .alias("reason")
+    )
+    return matched.explode("muni_code", "share")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sousei.domain.projection.inputs import HAMADORI_CODE, projection_unit
 from sousei.domain.projection.labels import PATTERN1_NAME
 from sousei.query.connection import WarehouseConnection
 
 IMPACT_YEAR = 2040
-HAMADORI_CODE = "07999"
 
 
 class ProjectionReads(WarehouseConnection):
@@ -23,7 +23,7 @@ class ProjectionReads(WarehouseConnection):
 
     def projection_unit(self, code: str) -> str:
         """The unit a municipality is projected as: itself, or 07999 for the 13 members of 浜通り地域."""
-        return HAMADORI_CODE if code in self._hamadori else code
+        return projection_unit(code, {HAMADORI_CODE: self._hamadori})
 
     def joint_unit(self, code: str) -> dict[str, Any]:
         """The joint projection unit of a member of 浜通り地域: its code, its members (code, name) and its パターン1
@@ -82,18 +82,16 @@ class ProjectionReads(WarehouseConnection):
         sim = self._simulator()
         if sim is None:
             return None
-        from sousei.domain.projection import model
-        from sousei.domain.projection.engine import project
+        from sousei.domain.projection.scenarios import simulate
 
         unit = self.projection_unit(code)
         if unit not in sim.units:
             return None
         i = sim.index(unit)
-        # The custom scenario's parameters for this unit only (`units=[i]`: the same numbers as scenario_params'
-        # all-unit run then .select([i]), in ~1 ms instead of ~30 ms); the パターン1 run is kept per unit.
-        params = model.tfr_scenario_params(sim, {2030: tfr_2030, 2040: tfr_2040}, migration_scale, units=[i])
-        result = project(sim.base[[i]], params)[0]
-        base = self.memo(f"pattern1:{unit}", lambda: project(sim.base[[i]], sim.params.select([i]))[0])
+        # The custom scenario for this unit's row only (the same numbers as the all-unit run's row, in ~1 ms instead
+        # of ~30 ms); the パターン1 run is kept per unit.
+        result = simulate(sim, "custom", [i], {2030: tfr_2030, 2040: tfr_2040}, migration_scale)[0]
+        base = self.memo(f"pattern1:{unit}", lambda: simulate(sim, "pattern1", [i])[0])
         years = list(sim.years)
         return {
             "muni_code": code,
@@ -109,14 +107,71 @@ class ProjectionReads(WarehouseConnection):
             "migration_scale": migration_scale,
         }
 
+    def pattern1_assumptions(self, code: str) -> dict[str, Any] | None:
+        """パターン1's assumptions for the municipality's unit, per five-year step (what the simulator's sliders are
+        read against): the TFR its child–woman ratio implies, the child–woman ratio, and the net migrants of the step
+        (survivors × net migration rate, both sexes, all ages)."""
+        sim = self._simulator()
+        unit = self.projection_unit(code)
+        if sim is None or unit not in sim.units:
+            return None
+
+        def make() -> dict[str, Any]:
+            import numpy as np
+
+            from sousei.domain.projection.scenarios import simulate
+
+            i = sim.index(unit)
+            p = sim.params.select([i])
+            run = simulate(sim, "pattern1", [i])[0]  # (years, 2, 19)
+            survival, migration = p.survival[0], p.migration[0]  # (steps, 2, 19)
+            steps = p.steps
+            migrants = [float((run[k] * survival[k] * migration[k]).sum()) for k in range(steps)]
+            years = sim.years
+            return {
+                "unit": unit,
+                "periods": [f"{years[k]}〜{years[k + 1]}年" for k in range(steps)],
+                "tfr": [float(v) for v in sim.implied_tfr()[i]],
+                "cwr": [float(v) for v in np.broadcast_to(p.cwr, (1, steps))[0]],
+                "net_migrants": migrants,
+                "national_tfr": sim.national_tfr,
+                "base_year": sim.base_year,
+            }
+
+        return self.memo(f"assumptions:{unit}", make)
+
+    def impact_counts(self) -> dict[tuple[int, int], int]:
+        """Number of projection units in each (natural, social) 影響度 cell in IMPACT_YEAR."""
+        if not self.has("out_projection__impact"):
+            return {}
+
+        def make() -> dict[tuple[int, int], int]:
+            rows = self.rows(
+                "SELECT natural_impact_level AS n, social_impact_level AS s, count(*) AS k FROM out_projection__impact "
+                "WHERE year = ? GROUP BY ALL",
+                [IMPACT_YEAR],
+            )
+            return {(int(r["n"]), int(r["s"])): int(r["k"]) for r in rows}
+
+        return self.memo("impact_matrix", make)
+
+    def classifications(self) -> list[dict[str, Any]] | None:
+        """The 人口戦略会議 (2024) class of every projection unit (None where the table is not in this warehouse)."""
+        if not self.has("out_projection__sustainability"):
+            return None
+        return self.rows(
+            "SELECT muni_code, sub_class, sustainability_group, change_baseline_pct, change_closed_pct "
+            "FROM out_projection__sustainability ORDER BY muni_code"
+        )
+
     def _simulator(self) -> Any:
         """The パターン1 baseline of the projection engine (built once from this warehouse, read-only)."""
-        from sousei.projection_api import INPUT_TABLES, baseline_from
+        from sousei.projection_api import baseline, has_inputs
 
-        if not all(self.has(t) for t in INPUT_TABLES):
+        if not has_inputs(self.has):
             return None
         # Read through this warehouse's own connection: the file it opened, even once moved or replaced by a rebuild.
-        return self.memo("simulator", lambda: baseline_from(self.cursor()))
+        return self.memo("simulator", lambda: baseline(self.cursor()))
 
     def projection_age_bands(self, code: str, scenario: str = "pattern1") -> list[dict[str, Any]]:
         """Projected persons per year and 5-year age group (both sexes) of one scenario, for the municipality's unit."""

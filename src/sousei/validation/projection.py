@@ -18,14 +18,17 @@ import numpy as np
 import polars as pl
 
 from sousei import config
-from sousei.domain.projection import model
-from sousei.domain.projection.anchor import AnchorTargets, anchor_base, anchor_params
+from sousei.domain.projection.baseline import ipss_baseline
 from sousei.domain.projection.engine import FEMALE, WOMEN_20_39, project
+from sousei.domain.projection.inputs import HAMADORI_CODE, Inputs
 from sousei.domain.projection.labels import PATTERN1_LABEL
 from sousei.domain.projection.methods import closed_params
+from sousei.domain.projection.migration import DEFAULT_RULE
 from sousei.domain.projection.sustainability import REGIONS, change_pct, classify
 from sousei.pipeline.derived.projection import PATTERN1_AND_IPSS2023
 from sousei.projection_api import load_inputs
+from sousei.validation.projection_errors import errors, histogram, metrics, reason, size_table, summary
+from sousei.validation.projection_variants import VARIANTS, allocation_section, anchoring_on_2015, mortality_section
 
 # Targets of the engine (unanchored) from issue 9: 2015 base vs IPSS 2018, 2020 base vs IPSS 2023 totals (2050)
 TARGETS = {"median_total": 2.5, "p90_total": 9.0, "median_women": 6.0, "ipss2023_median": 3.0}
@@ -34,163 +37,6 @@ ANCHOR_TOLERANCE_PCT, ANCHOR_TOLERANCE_PERSONS = 0.5, 1.0
 # 人口戦略会議「令和6年・地方自治体「持続可能性」分析レポート」(2024-04), 1,729 units
 REPORT_2024 = {"自立持続可能性自治体": 65, "ブラックホール型自治体": 25, "消滅可能性自治体": 744, "その他": 895}
 GROUP_NAMES = ("自立持続可能性自治体", "ブラックホール型自治体", "消滅可能性自治体", "その他")
-SIZES = [0, 5_000, 20_000, 100_000, 500_000, float("inf")]
-
-
-def _errors(ours: pl.DataFrame, ref: pl.DataFrame) -> pl.DataFrame:
-    return ours.join(ref, on="muni_code").with_columns(
-        err_pct=(pl.col("projected") / pl.col("ipss") - 1) * 100,
-        ape_pct=((pl.col("projected") / pl.col("ipss") - 1) * 100).abs(),
-    )
-
-
-def _summary(e: pl.DataFrame, col: str = "ape_pct") -> dict[str, float]:
-    return {
-        "n": e.height,
-        "median": float(e[col].median()),
-        "p90": float(e[col].quantile(0.9, "linear")),
-        "mean_signed": float(e["err_pct"].mean()),
-    }
-
-
-def _size_table(e: pl.DataFrame) -> list[str]:
-    lines = ["| base population | n | median APE % | p90 APE % | median signed % |", "|---|---:|---:|---:|---:|"]
-    for lo, hi in zip(SIZES[:-1], SIZES[1:], strict=True):
-        part = e.filter((pl.col("base") >= lo) & (pl.col("base") < hi))
-        if part.height:
-            label = f"{lo:,.0f} – {hi:,.0f}" if hi != float("inf") else f"{lo:,.0f} and over"
-            lines.append(
-                f"| {label} | {part.height} | {part['ape_pct'].median():.2f} | "
-                f"{part['ape_pct'].quantile(0.9, 'linear'):.2f} | {part['err_pct'].median():+.2f} |"
-            )
-    return lines
-
-
-def _histogram(e: pl.DataFrame) -> list[str]:
-    edges = [-np.inf, -20, -10, -5, -3, -1, 1, 3, 5, 10, 20, np.inf]
-    counts, _ = np.histogram(e["err_pct"].to_numpy(), bins=edges)
-    lines = ["| signed error % | municipalities |", "|---|---:|"]
-    for lo, hi, n in zip(edges[:-1], edges[1:], counts, strict=True):
-        lines.append(f"| {lo:g} … {hi:g} | {n} |")
-    return lines
-
-
-BASIS = {
-    "trend:small": "rates pooled over 5 periods (small unit)",
-    "trend:deviation": "last period deviates from the trend: pooled rates used",
-    "previous:disrupted": "2005→10 rates used (東日本大震災 area)",
-}
-
-
-def _reason(row: dict, rates: dict[str, float], basis: dict[str, str]) -> str:
-    base, ipss, ours = row["base"], row["ipss"], row["projected"]
-    why = []
-    if base < 2000:
-        why.append(f"very small ({base:,.0f} persons): single cohorts swing the rates")
-    g = rates.get(row["muni_code"], 0.0)
-    if abs(g) > 0.08:
-        why.append(f"net migration 2010→15 of {g:+.0%} of the population, held (IPSS judges such cases by hand)")
-    if basis.get(row["muni_code"], "last") in BASIS:
-        why.append(BASIS[basis[row["muni_code"]]])
-    if ours > ipss and not why:
-        why.append("inflow held longer than IPSS assumes")
-    if ours < ipss and not why:
-        why.append("outflow held longer than IPSS assumes")
-    return "; ".join(why)
-
-
-# Migration-rate variants shown side by side (the default rule is the last row).
-VARIANTS = (
-    ("v2 rules: no shrinkage, no smoothing", {"shrink": None, "smooth": False}),
-    ("+ [1,2,1] age smoothing only", {"shrink": None, "smooth": True}),
-    ("+ EB toward the prefecture's rate", {"shrink": "prefecture", "smooth": False}),
-    ("+ EB toward the prefecture's rate + smoothing", {"shrink": "prefecture", "smooth": True}),
-    ("+ EB toward the unit's own smoothed profile", {"shrink": "profile", "smooth": False}),
-    ("default: EB toward own smoothed profile + smoothing", {}),
-)
-
-
-# How the balanced gains of the young are shared (MigrationRule.allocation / prefecture_allocation), in the order
-# they were tried; the default is 'pool' at both levels.
-ALLOCATIONS = (
-    ("before: one factor on every positive rate ('scale')", {"allocation": "scale"}),
-    ("no balancing, proportional correction only (balance_ages 0)", {"allocation": "scale", "balance_ages": 0}),
-    ("default: pool model, 配分率 held ('pool')", {}),
-    ("closed pool at both levels ('pool-closed')", {"allocation": "pool-closed"}),
-    ("closed pool for prefectures, 'pool' for municipalities", {"prefecture_allocation": "pool-closed"}),
-)
-
-
-def _allocation_section(inputs: model.Inputs, ipss18: pl.DataFrame, ipss23: pl.DataFrame) -> list[str]:
-    lines = [
-        "| gains of the young shared by | 2015 base median APE % | p90 % | women 20–39 median % | "
-        "2020 base vs IPSS 2023 median APE % | p90 % | mean signed % | 東京都 2050 vs IPSS 2023 % |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    tokyo = float(ipss23.filter(pl.col("muni_code").str.starts_with("13"))["ipss"].sum())
-    for label, kw in ALLOCATIONS:
-        rule = dataclasses.replace(model.DEFAULT_RULE, **kw)
-        m1, m2, m3 = _metrics(inputs, ipss18, rule)
-        b = model.ipss_baseline(inputs, 2020, 2050, rule=rule)
-        r = project(b.base, b.params)[:, -1].sum(axis=(1, 2))
-        s = _summary(_errors(pl.DataFrame({"muni_code": b.units, "projected": r}), ipss23))
-        ours_tokyo = float(sum(x for u, x in zip(b.units, r, strict=True) if u.startswith("13")))
-        lines.append(
-            f"| {label} | {m1:.2f} | {m2:.2f} | {m3:.2f} | {s['median']:.2f} | {s['p90']:.2f} | "
-            f"{s['mean_signed']:+.2f} | {(ours_tokyo / tokyo - 1) * 100:+.1f} |"
-        )
-    return lines
-
-
-def _metrics(
-    inputs: model.Inputs, ref: pl.DataFrame, rule: model.MigrationRule, mortality: bool = True
-) -> tuple[float, float, float]:
-    b = model.ipss_baseline(inputs, 2015, 2045, rule=rule, mortality=mortality)
-    r = project(b.base, b.params)
-    d = pl.DataFrame(
-        {"muni_code": b.units, "t": r[:, -1].sum(axis=(1, 2)), "w": r[:, -1, FEMALE, WOMEN_20_39].sum(axis=1)}
-    ).join(ref, on="muni_code")
-    at = ((d["t"] / d["ipss"] - 1).abs() * 100).to_numpy()
-    aw = ((d["w"] / d["ipss_w"] - 1).abs() * 100).to_numpy()
-    return float(np.median(at)), float(np.quantile(at, 0.9)), float(np.median(aw))
-
-
-def _mortality_section(
-    inputs: model.Inputs, ipss18: pl.DataFrame, ipss23: pl.DataFrame, b15: model.Baseline
-) -> list[str]:
-    """Before/after of the municipal mortality level (same runs, only `mortality` changed) and its distribution."""
-    rows = []
-    for label, on in (("national survival for every unit (before)", False), ("municipal mortality level", True)):
-        m1, m2, m3 = _metrics(inputs, ipss18, model.DEFAULT_RULE, mortality=on)
-        b = model.ipss_baseline(inputs, 2020, 2050, mortality=on)
-        r = project(b.base, b.params)
-        e23 = _errors(pl.DataFrame({"muni_code": b.units, "projected": r[:, -1].sum(axis=(1, 2))}), ipss23)
-        rows.append(f"| {label} | {m1:.2f} | {m2:.2f} | {m3:.2f} | {float(e23['ape_pct'].median()):.2f} |")
-    m = b15.mortality
-    if m is None:
-        return ["### Mortality level", "", "No deaths in the warehouse: national survival for every unit.", ""]
-    q = np.quantile(m.smr, [0.1, 0.5, 0.9])
-    qs = np.quantile(m.smr_shrunk, [0.1, 0.5, 0.9])
-    return [
-        "### Mortality level (survival adjusted to each unit's SMR)",
-        "",
-        "| survival ratios | median APE total 2045 % | p90 APE total 2045 % | median APE women 20–39 2045 % | "
-        "median APE total 2050 vs IPSS 2023 % |",
-        "|---|---:|---:|---:|---:|",
-        *rows,
-        "",
-        f"SMR (both sexes; the bundle has no deaths by sex): deaths {m.years[0]}–{m.years[1]} (SSDSE-A A4200) ÷ "
-        f"census {m.census_year} by sex × age × national death rates of life table {m.life_table_year} × "
-        f"{m.years[1] - m.years[0] + 1} years, scaled by {m.national_scale:.4f} so that Japan's SMR is 1. The 2015 "
-        f"base uses the same deaths and census (the bundle's deaths start in 2016): later than the base, so this run "
-        "sees five years of mortality after 2015. SMR deciles 10/50/90 %: "
-        f"{q[0]:.3f} / {q[1]:.3f} / {q[2]:.3f}; after empirical-Bayes shrinkage toward the prefecture "
-        f"(τ² = {m.tau2:.5f}): {qs[0]:.3f} / {qs[1]:.3f} / {qs[2]:.3f}; range {m.smr_shrunk.min():.3f} – "
-        f"{m.smr_shrunk.max():.3f}. The adjustment (S ** SMR for the projection and for the residual migration "
-        "estimates alike), the deaths window and the shrinkage were decided before this comparison was run and "
-        "were not changed after it.",
-        "",
-    ]
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -233,71 +79,13 @@ def _anchor_deviation(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
             "matched": matched}  # fmt: skip
 
 
-def _ipss2018_targets(con: duckdb.DuckDBPyConnection) -> tuple[AnchorTargets, dict[str, float]]:
-    """IPSS 2018's 0–14, 15–64, 65+ by municipality and year, and its women 20–39 in 2045."""
-    rows = con.sql(
-        """SELECT area_code, year, sum(persons) FILTER (WHERE age_start < 15),
-                  sum(persons) FILTER (WHERE age_start BETWEEN 15 AND 60), sum(persons) FILTER (WHERE age_start >= 65),
-                  sum(persons) FILTER (WHERE sex = 'female' AND age_start BETWEEN 20 AND 35)
-           FROM core_ipss2018__population WHERE area_level = 'municipality' GROUP BY ALL"""
-    ).fetchall()
-    units = sorted({r[0] for r in rows})
-    years = sorted({int(r[1]) for r in rows})
-    values = np.full((len(units), len(years), 3), np.nan)
-    pos = {u: i for i, u in enumerate(units)}
-    women: dict[str, float] = {}
-    for code, year, a, b, c, w in rows:
-        values[pos[code], years.index(int(year))] = (a, b, c)
-        if int(year) == 2045:
-            women[code] = float(w)
-    return AnchorTargets(units, years, values, "IPSS 2018"), women
-
-
-def _anchoring_on_2015(inputs: model.Inputs, con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The anchoring method tried on the previous vintage: the 2015-based run anchored to IPSS 2018's three age
-    groups, whose sex × age detail (unlike IPSS 2023's) is in the bundle, so the detail the anchoring takes from
-    the engine can be checked: women 20–39 in 2045 and the halving of women 20–39 over 30 years."""
-    targets, women = _ipss2018_targets(con)
-    b = model.ipss_baseline(inputs, 2015, 2045)
-    t = targets.for_units(b.units, b.years)
-    have = np.isfinite(t[:, 0, 0])
-    base = anchor_base(b.base, t[:, 0])
-    anchored = project(base, anchor_params(base, b.params, t[:, 1:]))
-    engine = project(b.base, b.params)
-    w2015 = b.base[have, FEMALE, WOMEN_20_39].sum(axis=1)
-    ipss_w = np.array([women[u] for u, h in zip(b.units, have, strict=True) if h])
-    rows = []
-    for label, run in (("engine (not anchored)", engine), ("anchored to IPSS 2018's 0–14, 15–64, 65+", anchored)):
-        w = run[have, -1, FEMALE, WOMEN_20_39].sum(axis=1)
-        ape = np.abs(w / ipss_w - 1) * 100
-        halving = int((w / w2015 - 1 <= -0.5).sum())
-        rows.append(f"| {label} | {np.median(ape):.2f} | {np.quantile(ape, 0.9):.2f} | {halving} |")
-    rows.append(f"| IPSS 2018's own sex × age | 0 | 0 | {int((ipss_w / w2015 - 1 <= -0.5).sum())} |")
-    return [
-        "### The anchoring checked on the previous vintage (2015 base, IPSS 2018)",
-        "",
-        "IPSS 2023 publishes no sex × age by unit, so the detail パターン1 takes from the engine cannot be compared "
-        "with it. IPSS 2018 does publish it: the same anchoring applied to the 2015-based run with IPSS 2018's three "
-        f"age groups as targets shows how far the engine's detail inside the groups carries ({int(have.sum())} "
-        "municipalities; women 20–39 in 2045, and the units where they halve 2015 → 2045, the 2014 definition over "
-        "the same 30 years).",
-        "",
-        "| run (2015 base) | median APE women 20–39 2045 % | p90 % | women 20–39 halve 2015 → 2045 |",
-        "|---|---:|---:|---:|",
-        *rows,
-        "",
-    ]
-
-
-def _classification(
-    inputs: model.Inputs, con: duckdb.DuckDBPyConnection
-) -> tuple[list[str], dict[str, int], dict[str, int]]:
+def _classification(inputs: Inputs, con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, int], dict[str, int]]:
     """Counts of the four groups: the 2024 report, パターン1 anchored (the warehouse) and the engine before the
     anchoring (its own 2020-based run and closed population), with the units close to the −50% line."""
     after = dict(
         con.sql("SELECT sustainability_group, count(*) FROM out_projection__sustainability GROUP BY 1").fetchall()
     )
-    engine = model.ipss_baseline(inputs, 2020, 2050)
+    engine = ipss_baseline(inputs, 2020, 2050)
     k = engine.years.index(2050)
     w2020 = engine.base[:, FEMALE, WOMEN_20_39].sum(axis=1)
     wb = project(engine.base, engine.params)[:, k, FEMALE, WOMEN_20_39].sum(axis=1)
@@ -358,15 +146,15 @@ def validate(db: Path) -> tuple[str, dict[str, float]]:
                       sum(persons) FILTER (WHERE sex = 'female' AND age_start BETWEEN 20 AND 35) AS projected_w
                FROM out_projection__validation_2015 WHERE year = 2045 GROUP BY ALL"""
         ).pl()
-        previous = _anchoring_on_2015(inputs, con)
+        previous = anchoring_on_2015(inputs, con)
         classification, after, before = _classification(inputs, con)
     finally:
         con.close()
-    names = pl.concat([names, pl.DataFrame({"muni_code": [model.HAMADORI_CODE], "name": ["浜通り地域"]})])
+    names = pl.concat([names, pl.DataFrame({"muni_code": [HAMADORI_CODE], "name": ["浜通り地域"]})])
     del after, before  # in the classification lines
 
     t0 = time.perf_counter()
-    b15 = model.ipss_baseline(inputs, 2015, 2045)
+    b15 = ipss_baseline(inputs, 2015, 2045)
     r15 = project(b15.base, b15.params)
     seconds = time.perf_counter() - t0
     basis = dict(zip(b15.units, b15.basis, strict=True))
@@ -382,7 +170,7 @@ def validate(db: Path) -> tuple[str, dict[str, float]]:
         rtol=1e-9,
     ):
         raise ValueError("out_projection__validation_2015 differs from the engine's 2015-based run: rebuild")
-    e = _errors(ours, ipss18.select("muni_code", "ipss"))
+    e = errors(ours, ipss18.select("muni_code", "ipss"))
     ew = (
         ours.select("muni_code", "base", pl.col("projected_w").alias("projected"))
         .join(ipss18.select("muni_code", pl.col("ipss_w").alias("ipss")), on="muni_code")
@@ -391,15 +179,15 @@ def validate(db: Path) -> tuple[str, dict[str, float]]:
             ape_pct=((pl.col("projected") / pl.col("ipss") - 1) * 100).abs(),
         )
     )
-    s_total, s_women = _summary(e), _summary(ew)
+    s_total, s_women = summary(e), summary(ew)
 
-    b20 = model.ipss_baseline(inputs, 2020, 2050)
+    b20 = ipss_baseline(inputs, 2020, 2050)
     r20 = project(b20.base, b20.params)
     ours20 = pl.DataFrame(
         {"muni_code": b20.units, "base": b20.base.sum(axis=(1, 2)), "projected": r20[:, -1].sum(axis=(1, 2))}
     )
-    e23 = _errors(ours20, ipss23)
-    s23 = _summary(e23)
+    e23 = errors(ours20, ipss23)
+    s23 = summary(e23)
     variants20 = [
         "| 2020 base (2015→20 and earlier inputs) | national control | median APE total 2050 % | p90 % | "
         "mean signed % | Japan 2050 |",
@@ -410,10 +198,10 @@ def validate(db: Path) -> tuple[str, dict[str, float]]:
         ("last period held", True, 1),
         ("3 periods pooled (IPSS 2023: 3期間の平均的な傾向), default", True, 3),
     ):
-        rule = dataclasses.replace(model.DEFAULT_RULE, long_term=((2020, periods),))
-        bv = model.ipss_baseline(inputs, 2020, 2050, rule=rule, national_2023=national)
+        rule = dataclasses.replace(DEFAULT_RULE, long_term=((2020, periods),))
+        bv = ipss_baseline(inputs, 2020, 2050, rule=rule, national_2023=national)
         rv = project(bv.base, bv.params)
-        ev = _summary(_errors(pl.DataFrame({"muni_code": bv.units, "projected": rv[:, -1].sum(axis=(1, 2))}), ipss23))
+        ev = summary(errors(pl.DataFrame({"muni_code": bv.units, "projected": rv[:, -1].sum(axis=(1, 2))}), ipss23))
         variants20.append(
             f"| {label} | {'IPSS 2023 (Σ 47 prefectures)' if national else 'IPSS 2017 rebased'} | "
             f"{ev['median']:.2f} | {ev['p90']:.2f} | {ev['mean_signed']:+.2f} | {rv[:, -1].sum():,.0f} |"
@@ -425,11 +213,11 @@ def validate(db: Path) -> tuple[str, dict[str, float]]:
         "|---|---:|---:|---:|",
     ]
     for label, kw in VARIANTS:
-        m1, m2, m3 = _metrics(inputs, ipss18, dataclasses.replace(model.DEFAULT_RULE, **kw))
+        m1, m2, m3 = metrics(inputs, ipss18, dataclasses.replace(DEFAULT_RULE, **kw))
         variant_lines.append(f"| {label} | {m1:.2f} | {m2:.2f} | {m3:.2f} |")
 
-    mortality_lines = _mortality_section(inputs, ipss18, ipss23, b15)
-    allocation_lines = _allocation_section(inputs, ipss18, ipss23)
+    mortality_lines = mortality_section(inputs, ipss18, ipss23, b15)
+    allocation_lines = allocation_section(inputs, ipss18, ipss23)
 
     worst = e.sort("ape_pct", descending=True).head(20).join(names, on="muni_code", how="left")
     met = {
@@ -561,11 +349,11 @@ def validate(db: Path) -> tuple[str, dict[str, float]]:
         "",
         "### Error distribution (total 2045, ours ÷ IPSS − 1)",
         "",
-        *_histogram(e),
+        *histogram(e),
         "",
         "### Error by municipality size (2015 population)",
         "",
-        *_size_table(e),
+        *size_table(e),
         "",
         "### The 20 worst municipalities (total 2045)",
         "",
@@ -575,7 +363,7 @@ def validate(db: Path) -> tuple[str, dict[str, float]]:
     for row in worst.iter_rows(named=True):
         lines.append(
             f"| {row['muni_code']} | {row['name'] or ''} | {row['base']:,.0f} | {row['ipss']:,.0f} | "
-            f"{row['projected']:,.0f} | {row['err_pct']:+.1f} | {_reason(row, net, basis)} |"
+            f"{row['projected']:,.0f} | {row['err_pct']:+.1f} | {reason(row, net, basis)} |"
         )
     lines += [
         "",
@@ -600,7 +388,7 @@ def validate(db: Path) -> tuple[str, dict[str, float]]:
         'the young" above). The largest remaining error is 東京都 as a whole (+13% in 2050), whose gains the '
         "balancing to IPSS 2023's larger nation still feeds; no rule was fitted to this comparison.",
         "",
-        *_size_table(e23),
+        *size_table(e23),
         "",
         "### The 20 worst units (total 2050, engine vs IPSS 2023)",
         "",

@@ -129,12 +129,10 @@ def api_classification(site: SiteDep, code: Code):
 
 @router.get("/api/classifications", tags=["classifications"], summary="全市区町村の分類（人口戦略会議2024）")
 def api_classifications(site: SiteDep):
-    if not site.wh.has("out_projection__sustainability"):
+    found = site.wh.classifications()
+    if found is None:
         raise HTTPException(404, "持続可能性の分類がこのウェアハウスにありません")
-    return site.wh.rows(
-        "SELECT muni_code, sub_class, sustainability_group, change_baseline_pct, change_closed_pct "
-        "FROM out_projection__sustainability ORDER BY muni_code"
-    )
+    return found
 
 
 @router.get("/api/m/{code}/charts/{chart_id}", tags=["charts"], summary="グラフのデータと出典")

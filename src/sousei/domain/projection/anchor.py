@@ -136,15 +136,3 @@ def anchor_params(base: np.ndarray, params: ProjectionParams, targets: np.ndarra
             new = np.where(on[:, None, None], new, again)
         pop = new
     return params.with_(adjustment=factors, cwr=cwr, male_share_0_4=boys)
-
-
-def max_deviation(path: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
-    """Largest deviation of `path` (units, years, 2, 19) from `targets` (units, years, 3) over units, years and the
-    four figures (total and the three groups): (persons, percent of the target); NaN targets are skipped."""
-    have = broad_sums(path)
-    have4 = np.concatenate([have.sum(axis=-1, keepdims=True), have], axis=-1)
-    want4 = np.concatenate([targets.sum(axis=-1, keepdims=True), targets], axis=-1)
-    ok = np.isfinite(want4)
-    diff = np.abs(have4 - want4)[ok]
-    pct = np.divide(diff, want4[ok], out=np.zeros_like(diff), where=want4[ok] > 0) * 100.0
-    return (float(diff.max()) if diff.size else 0.0, float(pct.max()) if pct.size else 0.0)

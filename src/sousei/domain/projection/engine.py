@@ -143,12 +143,3 @@ def group_adjustment(
         factors[:, k] = last[group]
         pop = new * factors[:, k]
     return params.with_(adjustment=factors, migration=mig)
-
-
-def national_adjustment(base: np.ndarray, params: ProjectionParams, targets: np.ndarray) -> ProjectionParams:
-    """`params` with the factors that make all units add up to `targets` (steps, 2, 19) after every step: the
-    one-group case of `group_adjustment` (proportional by sex × age, as IPSS adjusts to the national projection)."""
-    targets = np.asarray(targets, dtype=np.float64)
-    if targets.shape != (params.steps, 2, N_AGES):
-        raise ValueError(f"targets must be ({params.steps}, 2, {N_AGES}), got {targets.shape}")
-    return group_adjustment(base, params, targets[None])

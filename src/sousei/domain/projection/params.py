@@ -9,6 +9,13 @@ import numpy as np
 N_SEXES = 2
 N_AGES = 19  # '0-4' … '85-89', '90+'
 
+# シミュレーション1's TFR path, the default of custom scenarios, the CLI and the dashboard simulator: the 長期ビジョン's
+# 希望出生率 1.8 by 2030 and the 人口置換水準 2.07 by 2040 (地方人口ビジョン guidance). One definition: the model, the
+# CLI, the web app and the simulator's sliders read these.
+DEFAULT_TFR_2030 = 1.8
+DEFAULT_TFR_2040 = 2.07
+DEFAULT_TFR_POINTS: dict[int, float] = {2030: DEFAULT_TFR_2030, 2040: DEFAULT_TFR_2040}
+
 
 def _frozen(a: np.ndarray | float) -> np.ndarray:
     arr = np.array(a, dtype=np.float64)  # a copy: callers cannot change a parameter object afterwards

@@ -24,6 +24,7 @@ from sousei.domain.indicators.sql import tables_read
 from sousei.domain.scores import SCORE_MAX, SCORE_MIN, STANDARDISATIONS
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -32,6 +33,7 @@ AREAS = "core_areas__municipalities"
 # least this share of the municipality's private employees (a tiny industry with a high coefficient is not leading).
 LEADING_MIN_SHARE = 0.03
 LEADING_TOP = 3
+DATA_YEAR = field("year", "Data year (calendar, fiscal or census year, as the entry's formula says)")
 
 
 def _producers() -> dict[str, str]:
@@ -92,7 +94,7 @@ REGISTRY = Table(
         "The indicator registry (src/sousei/domain/indicators): metadata, formula and data years of each indicator."
     ),
     columns=(
-        C("indicator_id", "VARCHAR", "Indicator id", nullable=False),
+        field("indicator_id"),
         C("position", "INTEGER", "Display order (family by family)", nullable=False, min=1),
         C("family", "VARCHAR", "Family: population, births, migration, women_work, economy, living", nullable=False),
         C("family_ja", "VARCHAR", "Family in Japanese (人口, 出生, 人口移動, 女性の就業, 強い経済, 豊かな生活環境)"),
@@ -145,14 +147,9 @@ VALUES = Table(
     name="out_indicators__values",
     description="Every indicator per 2020 municipality and data year: numerator, denominator and value.",
     columns=(
-        C("indicator_id", "VARCHAR", "Indicator id (out_indicators__registry)", nullable=False),
-        C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
-        C(
-            "year",
-            "INTEGER",
-            "Data year (calendar, fiscal or census year, as the entry's formula says)",
-            nullable=False,
-        ),
+        field("indicator_id"),
+        field("muni_code"),
+        DATA_YEAR,
         C("numerator", "DOUBLE", "Numerator (a plain value where the denominator is 1)"),
         C("denominator", "DOUBLE", "Denominator"),
         C("value", "DOUBLE", "numerator ÷ denominator × scale; NULL where the denominator is 0 or missing"),
@@ -169,9 +166,9 @@ COMPARISONS = Table(
         "since the previous data year."
     ),
     columns=(
-        C("indicator_id", "VARCHAR", "Indicator id", nullable=False),
-        C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
-        C("year", "INTEGER", "Data year", nullable=False),
+        field("indicator_id"),
+        field("muni_code"),
+        DATA_YEAR,
         C("value", "DOUBLE", "The municipality's value", nullable=False),
         C(
             "national_value",
@@ -246,8 +243,8 @@ LEADING = Table(
         f"{LEADING_MIN_SHARE:.0%} of the municipality's private employees."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
-        C("year", "INTEGER", "Census year (経済センサス)", nullable=False),
+        field("muni_code"),
+        field("year", "Census year (経済センサス)"),
         C("rank", "INTEGER", "1 = highest specialization coefficient", nullable=False, min=1, max=LEADING_TOP),
         C(
             "industry_code",
@@ -276,12 +273,12 @@ ISSUES = Table(
         "docs/methods/priority.md, with the evidence."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "2020 municipality", nullable=False),
+        field("muni_code"),
         C("rank", "INTEGER", "1 = most pressing", nullable=False, min=1),
         C("family", "VARCHAR", "Indicator family", nullable=False),
         C("family_rank", "INTEGER", "Rank within the family", nullable=False, min=1),
-        C("indicator_id", "VARCHAR", "Indicator id", nullable=False),
-        C("year", "INTEGER", "Data year of the evidence", nullable=False),
+        field("indicator_id"),
+        field("year", "Data year of the evidence"),
         C("basis", "VARCHAR", "level, trend or level_and_trend", nullable=False),
         C("priority_score", "DOUBLE", "Score of the ranking rule (docs/methods/priority.md)", min=0),
         C("value", "DOUBLE", "The municipality's value"),

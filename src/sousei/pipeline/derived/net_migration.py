@@ -7,6 +7,7 @@ import polars as pl
 
 from sousei.domain.migration import OPEN_FROM, average_survival, compute_net_migration
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -23,13 +24,13 @@ NET = Table(
         "municipality × sex for every period). docs/methods/migration.md."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (2020 boundaries)", nullable=False),
+        field("muni_code"),
         C("period", "VARCHAR", "Intercensal period 'YYYY-YYYY' (census 1 October to census 1 October)", nullable=False),
         C("start_year", "INTEGER", "Census year at the start of the period", nullable=False, min=1980, max=2015),
         C("end_year", "INTEGER", "Census year at the end of the period", nullable=False, min=1985, max=2020),
-        C("sex", "VARCHAR", "'male', 'female' or 'total' (= male + female)", nullable=False),
-        C("age_group", "VARCHAR", "Age at the end of the period: '5-9' … '85-89', '90+'", nullable=False),
-        C("age_start", "INTEGER", "First year of age of age_group (end of the period)", nullable=False, min=5, max=90),
+        field("sex"),
+        field("age_group", "Age at the end of the period: '5-9' … '85-89', '90+'"),
+        field("age_start", "First year of age of age_group (end of the period)", min=5, max=90),
         C(
             "start_persons",
             "DOUBLE",

@@ -11,31 +11,35 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from sousei.domain.projection import model
+from sousei.domain.projection.baseline import ipss_baseline
 from sousei.domain.projection.engine import FEMALE, WOMEN_20_39, project
 from sousei.domain.projection.impact import natural_impact, social_impact
-from sousei.domain.projection.inputs import long_frame
+from sousei.domain.projection.inputs import HAMADORI_CODE, Inputs, long_frame, read_inputs
+from sousei.domain.projection.mortality import unit_mortality
+from sousei.domain.projection.params import DEFAULT_TFR_2030, DEFAULT_TFR_2040, DEFAULT_TFR_POINTS
+from sousei.domain.projection.pattern1 import pattern1
+from sousei.domain.projection.scenarios import STANDARD_SCENARIOS, scenario_params
 from sousei.domain.projection.sustainability import REGION_OF_PREF, change_pct, classify, halves_in_30_years
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
+from sousei.pipeline.sources import ipss_2023
 
-JOINT = model.HAMADORI_CODE
+JOINT = HAMADORI_CODE
 # The 13 members of 浜通り地域 (core_ipss2023__hamadori_members); checked against that table while parsing.
-HAMADORI = frozenset(
-    {"07204", "07209", "07212", "07541", "07542", "07543", "07544", "07545", "07546", "07547", "07548", "07561",
-     "07564"}
-)  # fmt: skip
+HAMADORI = frozenset(ipss_2023.HAMADORI_MEMBERS)
 # 影響度: 2040 as the 地方人口ビジョン guidance defines it (2010 base + 30 years), and 2050 (2020 base + 30 years)
 IMPACT_YEARS = (2040, 2050)
 
 SCENARIO = C("scenario", "VARCHAR", "pattern1 (2050年まで社人研（令和5年推計）、以降は本ツールによる延長: the engine "
              "anchored to IPSS 2023's total, 0–14, 15–64 and 65+ of every unit to 2050), "
-             "sim1 (TFR to 1.8 in 2030 and 2.07 in 2040), sim2 (sim1 with net migration zero), "
+             f"sim1 (TFR to {DEFAULT_TFR_2030:g} in 2030 and {DEFAULT_TFR_2040:g} in 2040), "
+             "sim2 (sim1 with net migration zero), "
              "closed (pattern1 with net migration zero), ccr (コーホート変化率法)",
              nullable=False)  # fmt: skip
-UNIT = C("muni_code", "VARCHAR", "Municipal code of 2020, or 07999 for 浜通り地域 (13 municipalities as one unit)",
-         nullable=False)  # fmt: skip
+UNIT = field("muni_code", "Municipal code of 2020, or 07999 for 浜通り地域 (13 municipalities as one unit)")
+PROJECTED_PERSONS = field("persons", "Projected persons (not rounded)", type="DOUBLE")
 
 # パターン1's total, 0–14, 15–64 and 65+ per unit and year to 2050 (p) beside IPSS 2023's published ones (i): the
 # build check below and the validation report (sousei.validation.projection) compare the same two relations.
@@ -55,11 +59,11 @@ POPULATION = Table(
     columns=(
         SCENARIO,
         UNIT,
-        C("year", "INTEGER", "Year (10-01); 2020 = census with age 不詳 allocated", nullable=False, min=2020, max=2070),
-        C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
-        C("age_group", "VARCHAR", "'0-4' … '85-89', '90+'", nullable=False),
-        C("age_start", "INTEGER", "First age of the group", nullable=False, min=0, max=90),
-        C("persons", "DOUBLE", "Projected persons (not rounded)", nullable=False, min=0),
+        field("year", "Year (10-01); 2020 = census with age 不詳 allocated", min=2020, max=2070),
+        field("sex"),
+        field("age_group"),
+        field("age_start", max=90),
+        PROJECTED_PERSONS,
     ),
     key=("scenario", "muni_code", "year", "sex", "age_group"),
     coverage=Coverage(per=("scenario", "year"), where=f"muni_code <> '{JOINT}'", missing=HAMADORI),
@@ -122,7 +126,7 @@ SUSTAINABILITY = Table(
     "日本創成会議 definition on a 2010-based run (2010 → 2040). 1,728 municipalities + 07999 浜通り地域 = 1,729 units.",
     columns=(
         UNIT,
-        C("pref_code", "VARCHAR", "Prefecture code", nullable=False),
+        field("pref_code"),
         C(
             "region",
             "VARCHAR",
@@ -173,7 +177,7 @@ IMPACT = Table(
     "social = sim2 ÷ sim1 (levels 1 <100%, 2 100–110, 3 110–120, 4 120–130, 5 ≥130%).",
     columns=(
         UNIT,
-        C("year", "INTEGER", "Target year of the comparison", nullable=False),
+        field("year", "Target year of the comparison"),
         C("natural_ratio_pct", "DOUBLE", "sim1 ÷ pattern1 total population (%)", min=0),
         C("natural_impact_level", "INTEGER", "自然増減の影響度 1–5", nullable=False, min=1, max=5),
         C("social_ratio_pct", "DOUBLE", "sim2 ÷ sim1 total population (%)", min=0),
@@ -248,13 +252,8 @@ MORTALITY = Table(
         C("base_year", "INTEGER", "Census base year of the projection the level is used for", nullable=False),
         C("deaths_first_year", "INTEGER", "First calendar year of the deaths pooled", nullable=False, min=2000),
         C("deaths_last_year", "INTEGER", "Last calendar year of the deaths pooled", nullable=False, min=2000),
-        C("census_year", "INTEGER", "Census whose population by sex × age gives the expected deaths", nullable=False),
-        C(
-            "life_table_year",
-            "INTEGER",
-            "National life table whose death rates give the expected deaths",
-            nullable=False,
-        ),  # fmt: skip
+        field("census_year", "Census whose population by sex × age gives the expected deaths"),
+        field("life_table_year", "National life table whose death rates give the expected deaths"),  # fmt: skip
         C(
             "observed_deaths_persons",
             "DOUBLE",
@@ -326,28 +325,28 @@ VALIDATION_RUN = Table(
     "sex and 5-year age, so that the report's figures can be recomputed from the warehouse.",
     columns=(
         UNIT,
-        C("year", "INTEGER", "Year (10-01); 2015 = census with age 不詳 allocated", nullable=False, min=2015, max=2045),
-        C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
-        C("age_group", "VARCHAR", "'0-4' … '85-89', '90+'", nullable=False),
-        C("age_start", "INTEGER", "First age of the group", nullable=False, min=0, max=90),
-        C("persons", "DOUBLE", "Projected persons (not rounded)", nullable=False, min=0),
+        field("year", "Year (10-01); 2015 = census with age 不詳 allocated", min=2015, max=2045),
+        field("sex"),
+        field("age_group"),
+        field("age_start", max=90),
+        PROJECTED_PERSONS,
     ),
     key=("muni_code", "year", "sex", "age_group"),
     coverage=Coverage(per=("year",), where=f"muni_code <> '{JOINT}'", missing=HAMADORI),
 )
 
 
-def validation_frame(inputs: model.Inputs) -> pl.DataFrame:
+def validation_frame(inputs: Inputs) -> pl.DataFrame:
     """out_projection__validation_2015: the run `sousei.validation.projection` reports on."""
-    b = model.ipss_baseline(inputs, VALIDATION_BASE, VALIDATION_END)
+    b = ipss_baseline(inputs, VALIDATION_BASE, VALIDATION_END)
     return long_frame(project(b.base, b.params), b.units, b.years).select(VALIDATION_RUN.column_names)
 
 
-def mortality_frame(inputs: model.Inputs) -> pl.DataFrame:
-    """out_projection__mortality_level: the levels `model.ipss_baseline` uses, for each of MORTALITY_BASE_YEARS."""
+def mortality_frame(inputs: Inputs) -> pl.DataFrame:
+    """out_projection__mortality_level: the levels `ipss_baseline` uses, for each of MORTALITY_BASE_YEARS."""
     parts = []
     for year in MORTALITY_BASE_YEARS:
-        m = model.unit_mortality(inputs, year)
+        m = unit_mortality(inputs, year)
         if m is None:
             raise ValueError("no deaths in the inputs: the mortality level cannot be computed")
         n = len(m.units)
@@ -375,7 +374,7 @@ def mortality_frame(inputs: model.Inputs) -> pl.DataFrame:
     return pl.concat(parts).select(MORTALITY.column_names)
 
 
-def load_inputs(ctx: StepContext) -> model.Inputs:
+def load_inputs(ctx: StepContext) -> Inputs:
     members = ctx.table("core_ipss2023__hamadori_members")
     if set(members["muni_code"].to_list()) != HAMADORI:
         raise ctx.fail(
@@ -383,31 +382,21 @@ def load_inputs(ctx: StepContext) -> model.Inputs:
             f"浜通り地域 members {sorted(members['muni_code'].to_list())} differ from the pinned {sorted(HAMADORI)}",
             where="table core_ipss2023__hamadori_members",
         )
-    return model.build_inputs(
-        ctx.table("core_census__population_by_sex_age"),
-        ctx.table("core_national__life_table"),
-        ctx.table("core_national__ipss2017_projection_by_age_sex"),
-        ctx.table("core_national__vital_rates"),
-        sorted(HAMADORI),
-        ctx.table("core_ssdse__values")
-        .filter(pl.col("item_code") == "A4200")
-        .select("muni_code", "data_year", "value"),
-        ctx.table("core_ipss2023__population"),
-    )
+    return read_inputs(ctx.table)
 
 
 def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
     inputs = load_inputs(ctx)
     try:
-        baseline = model.pattern1(inputs, 2020)
+        baseline = pattern1(inputs, 2020)
     except ValueError as e:
         raise ctx.fail("anchoring", str(e), where="table core_ipss2023__population") from e
     if baseline.engine is None:
         raise ctx.fail("anchoring", "IPSS 2023 does not start from the 2020 base", where="core_ipss2023__population")
     frames, params_rows, totals = [], [], {}
-    for i, scenario in enumerate(model.STANDARD_SCENARIOS):
-        ctx.progress(i, len(model.STANDARD_SCENARIOS) + 1, scenario)
-        params = model.scenario_params(baseline, scenario, inputs)
+    for i, scenario in enumerate(STANDARD_SCENARIOS):
+        ctx.progress(i, len(STANDARD_SCENARIOS) + 1, scenario)
+        params = scenario_params(baseline, scenario, inputs)
         result = project(baseline.base, params)
         if not np.all(np.isfinite(result)) or result.min() < 0:
             raise ctx.fail("projection", f"scenario {scenario} produced negative or non-finite persons")
@@ -443,7 +432,7 @@ def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
                     if scenario in ("closed", "sim2")
                     else ""
                 ),
-                "tfr_path": ", ".join(f"{y}: {v}" for y, v in model.DEFAULT_TFR_POINTS.items())
+                "tfr_path": ", ".join(f"{y}: {v}" for y, v in DEFAULT_TFR_POINTS.items())
                 if scenario.startswith("sim")
                 else None,
                 "migration_scale": 0.0 if scenario in ("closed", "sim2") else 1.0,
@@ -458,7 +447,7 @@ def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
     wc = totals["closed"][:, y2050, FEMALE, WOMEN_20_39].sum(axis=1)
     cb, cc = change_pct(w2020, wb), change_pct(w2020, wc)
     subs, groups = classify(cb, cc)
-    b2010 = model.ipss_baseline(inputs, 2010, 2040)
+    b2010 = ipss_baseline(inputs, 2010, 2040)
     r2010 = project(b2010.base, b2010.params)
     if b2010.units != units:
         raise ctx.fail("projection", "the 2010-based run has other units than the 2020-based one")
@@ -504,7 +493,7 @@ def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
             ).with_columns(pl.col("year").cast(pl.Int32))
         )
     impact = pl.concat(impact_frames)
-    ctx.progress(len(model.STANDARD_SCENARIOS) + 1, len(model.STANDARD_SCENARIOS) + 1, "done")
+    ctx.progress(len(STANDARD_SCENARIOS) + 1, len(STANDARD_SCENARIOS) + 1, "done")
     return {
         POPULATION.name: population,
         PARAMETERS.name: pl.DataFrame(params_rows),

@@ -15,6 +15,7 @@ from sousei.domain.walls import (
     married_share_from_unmarried,
 )
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -31,7 +32,7 @@ DECOMPOSITION = Table(
         f"factor ≤ {SECOND_CHILD_WALL_THRESHOLD} (a proxy: the bundle has no births by order). docs/methods/walls.md."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (2020 boundaries)", nullable=False),
+        field("muni_code"),
         C("births_per_year", "DOUBLE", "Mean yearly live births 2020–2023 (人口動態, SSDSE-A A4101)", min=0),
         C("women_25_39", "DOUBLE", "Women aged 25–39, census 2020 (age 不詳 allocated)", min=0),
         C(
@@ -80,10 +81,10 @@ ENVIRONMENT = Table(
         "docs/methods/walls.md."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (2020 boundaries)", nullable=False),
-        C("indicator_id", "VARCHAR", "Environment indicator (out_indicators__registry id)", nullable=False),
+        field("muni_code"),
+        field("indicator_id", "Environment indicator (out_indicators__registry id)"),
         C("name_ja", "VARCHAR", "Japanese name of the indicator with its unit", nullable=False),
-        C("year", "INTEGER", "Data year", nullable=False),
+        field("year", "Data year of the indicator value (as out_indicators__values.year)"),
         C("value", "DOUBLE", "Indicator value (unit in name_ja); NULL where not defined"),
         C(
             "deviation_score",

@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -45,9 +46,9 @@ MUNI_TABLE = Table(
         "2021-01-01 simplified to 1 %; for choropleth maps."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code, 5 characters", nullable=False),
-        C("pref_code", "VARCHAR", "Prefecture code, 2 characters", nullable=False),
-        C("name", "VARCHAR", "Municipality name as in N03 (N03_004, or N03_003 for a designated city)", nullable=False),
+        field("muni_code"),
+        field("pref_code"),
+        field("name", "Municipality name as in N03 (N03_004, or N03_003 for a designated city)"),
         C("n_polygons", "INTEGER", "Number of polygons (islands, exclaves) in the geometry", nullable=False, min=1),
         C("geometry_geojson", "VARCHAR", GEOMETRY_DESCRIPTION, nullable=False),
     ),
@@ -71,10 +72,10 @@ WARD_TABLE = Table(
         "(1,741 − 20 + 175 = 1,896 units), from 国土数値情報 N03 2021-01-01 simplified to 1 %."
     ),
     columns=(
-        C("area_code", "VARCHAR", "Municipal or ward code, 5 characters", nullable=False),
-        C("muni_code", "VARCHAR", "The 2020 municipality the unit belongs to (the city for a ward)", nullable=False),
+        field("area_code"),
+        field("muni_code", "The 2020 municipality the unit belongs to (the city for a ward)"),
         C("is_ward", "BOOLEAN", "True for a ward (区) of a designated city", nullable=False),
-        C("name", "VARCHAR", "Name as in N03 (N03_004)", nullable=False),
+        field("name", "Name as in N03 (N03_004)"),
         C("n_polygons", "INTEGER", "Number of polygons in the geometry", nullable=False, min=1),
         C("geometry_geojson", "VARCHAR", GEOMETRY_DESCRIPTION, nullable=False),
     ),
@@ -110,8 +111,8 @@ PREF_TABLE = Table(
     name="core_geo__prefectures",
     description="Boundary of each of the 47 prefectures, from 国土数値情報 N03 2021-01-01 simplified to 1 %.",
     columns=(
-        C("pref_code", "VARCHAR", "Prefecture code, 2 characters", nullable=False),
-        C("name", "VARCHAR", "Prefecture name (N03_001)", nullable=False),
+        field("pref_code"),
+        field("name", "Prefecture name (N03_001)"),
         C("n_polygons", "INTEGER", "Number of polygons in the geometry", nullable=False, min=1),
         C("geometry_geojson", "VARCHAR", GEOMETRY_DESCRIPTION, nullable=False),
     ),

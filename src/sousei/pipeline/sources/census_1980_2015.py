@@ -10,6 +10,7 @@ import zipfile
 import polars as pl
 
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import SqlCheck, Step, Table
 
@@ -35,9 +36,9 @@ ZERO_VALUES = ", ".join(f"('{code}', {year})" for code, year in ZERO)
 IGNORED = re.compile(r"^(City|CityM|CityF)/((pp\d{5}|Project[MF]?)\.json)?$")
 
 MUNI = C("muni_code_2015", "VARCHAR", "Municipal code of 2015-10-01 (1,741 municipalities, no wards)", nullable=False)
-YEAR = C("census_year", "INTEGER", "Census round (1 October)", nullable=False, min=1980, max=2015)
-SEX = C("sex", "VARCHAR", "'total', 'male' or 'female' (three separately published series)", nullable=False)
-PERSONS = C("persons", "INTEGER", "Population (persons) on 2015 boundaries", nullable=False, min=0)
+YEAR = field("census_year", min=1980, max=2015)
+SEX = field("sex", "'total', 'male' or 'female' (three separately published series)")
+PERSONS = field("persons", "Population (persons) on 2015 boundaries", type="INTEGER")
 
 TOTAL = Table(
     name="raw_census__population_1980_2015_total",
@@ -57,8 +58,8 @@ POPULATION = Table(
         MUNI,
         YEAR,
         SEX,
-        C("age_group", "VARCHAR", "'0-4', '5-9', … '85-89', '90+', or 'unknown' (年齢不詳)", nullable=False),
-        C("age_start", "INTEGER", "First year of age of the group; NULL for 'unknown'", min=0, max=90),
+        field("age_group"),
+        field("age_start", nullable=True, max=90),
         PERSONS,
     ),
     key=("muni_code_2015", "census_year", "sex", "age_group"),

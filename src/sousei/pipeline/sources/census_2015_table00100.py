@@ -7,6 +7,7 @@ import io
 import polars as pl
 
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import SqlCheck, Step, Table
 from sousei.pipeline.sources import census_1980_2015, census_2020
@@ -40,12 +41,7 @@ TABLE = Table(
         "not kept."
     ),
     columns=(
-        C(
-            "area_code",
-            "VARCHAR",
-            "Area code on 2020 codes: 00000 Japan, xx000 prefecture, municipality or ward",
-            nullable=False,
-        ),
+        field("area_code", "Area code on 2020 codes: 00000 Japan, xx000 prefecture, municipality or ward"),
         C(
             "area_code_2015",
             "VARCHAR",

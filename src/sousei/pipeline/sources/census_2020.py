@@ -7,6 +7,7 @@ import io
 import polars as pl
 
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import SqlCheck, Step, Table
 
@@ -38,17 +39,19 @@ OLD_AREAS = 2121
 EXPECTED_LEVELS = {"country": 1, "prefecture": 47, "municipality": 1741, "ward": 175, "special_wards": 1}
 
 AREA_COLUMNS = (
-    C("area_code", "VARCHAR", "Area code as published: 00000 Japan, xx000 prefecture, municipality or ward code",
-      nullable=False),
+    field("area_code", "Area code as published: 00000 Japan, xx000 prefecture, municipality or ward code"),
     C("area_name", "VARCHAR", "Area name as published (wards carry their city's name: 札幌市中央区)", nullable=False),
     C("level", "VARCHAR", "'country', 'prefecture', 'municipality' (the 1,741), 'ward' (designated-city ward) or "
       "'special_wards' (13100 特別区部, the sum of Tokyo's 23 wards)", nullable=False),
-    C("parent_code", "VARCHAR", "Area this one adds up into: Japan for a prefecture, the prefecture for a "
-      "municipality, the designated city for a ward; NULL for Japan"),
+    field("parent_code"),
 )  # fmt: skip
-SEX = C("sex", "VARCHAR", "'total', 'male' or 'female'", nullable=False)
-PERSONS = C("persons", "INTEGER", "Population on 2020-10-01 (persons); NULL where the table prints '-' or '***'",
-            min=0)  # fmt: skip
+SEX = field("sex")
+PERSONS = field(
+    "persons",
+    "Population on 2020-10-01 (persons); NULL where the table prints '-' or '***'",
+    type="INTEGER",
+    nullable=True,
+)
 STATUS = C("persons_status", "VARCHAR", "The marker printed instead of a number ('-' or '***', both 当該数値なし); "
            "NULL where a number is printed")  # fmt: skip
 
@@ -71,10 +74,10 @@ POPULATION = Table(
         "are not repeated here."
     ),
     columns=(
-        C("area_code", "VARCHAR", "Area code as published (see raw_census__population_2020_total)", nullable=False),
+        field("area_code", "Area code as published (see raw_census__population_2020_total)"),
         SEX,
-        C("age_group", "VARCHAR", "'0-4', '5-9', … '95-99', '100+', or 'unknown' (年齢「不詳」)", nullable=False),
-        C("age_start", "INTEGER", "First year of age of the group; NULL for 'unknown'", min=0, max=100),
+        field("age_group"),
+        field("age_start", nullable=True, max=100),
         PERSONS,
         STATUS,
     ),

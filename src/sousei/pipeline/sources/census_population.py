@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 from sousei.pipeline.sources import census_1980_2015, census_2020
@@ -20,10 +21,9 @@ N_MUNICIPALITIES = 1741
 TOLERANCE = 1e-6
 
 KEY_COLUMNS = (
-    C("muni_code", "VARCHAR", "Municipal code (2020 boundaries; 1980–2015 recoded 04423→04216, 40305→40231)",
-      nullable=False),
-    C("census_year", "INTEGER", "Census round (1 October): 1980, 1985, …, 2020", nullable=False, min=1980, max=2020),
-    C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
+    field("muni_code", "Municipal code (2020 boundaries; 1980–2015 recoded 04423→04216, 40305→40231)"),
+    field("census_year", min=1980, max=2020),
+    field("sex"),
 )  # fmt: skip
 
 POPULATION = Table(
@@ -36,16 +36,14 @@ POPULATION = Table(
     ),
     columns=(
         *KEY_COLUMNS,
-        C("age_group", "VARCHAR", "'0-4', '5-9', … '85-89', '90+'", nullable=False),
-        C("age_start", "INTEGER", "First year of age of the group", nullable=False, min=0, max=90),
-        C(
+        field("age_group"),
+        field("age_start", max=90),
+        field(
             "persons",
-            "DOUBLE",
             "Population (persons) with the age-不詳 persons of the municipality × sex × year "
             "allocated in proportion to the known ages (persons_original × (1 + 不詳 / Σ known)); 0 where the "
             "municipality had no residents",
-            nullable=False,
-            min=0,
+            type="DOUBLE",
         ),
         C(
             "persons_original",
@@ -67,7 +65,9 @@ UNKNOWN = Table(
     ),
     columns=(
         *KEY_COLUMNS,
-        C("persons", "INTEGER", "Persons of unknown age; NULL where the table prints '-' (2020)", min=0),
+        field(
+            "persons", "Persons of unknown age; NULL where the table prints '-' (2020)", type="INTEGER", nullable=True
+        ),
     ),
     key=("muni_code", "census_year", "sex"),
     coverage=Coverage(per=("census_year", "sex")),

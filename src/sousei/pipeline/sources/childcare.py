@@ -13,9 +13,10 @@ import unicodedata
 import fastexcel
 import polars as pl
 
-from sousei.pipeline.areas import NAME_VARIANTS
+from sousei.pipeline.areas.master import NAME_VARIANTS
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -37,6 +38,7 @@ FACILITIES = (
 )
 CAPACITY_AGE_GROUPS = ("合計", "0歳児", "1,2歳児", "3歳以上児")
 APPLICANT_AGE_GROUPS = ("合計", "0歳児", "1歳児", "2歳児", "3歳以上児")
+MUNI_CODE = field("muni_code", "Municipality of 2020, matched from the published 都道府県 and 市区町村 names")
 
 # Applicant columns: (column of the table, header as published). Using a facility, then the three groups counted as
 # applicants but not as 待機児童 (the usual 「隠れ待機児童」), then 待機児童 itself.
@@ -64,18 +66,8 @@ CAPACITY = Table(
         "designated cities as whole cities). age_group 合計 is the published total block, not recomputed."
     ),
     columns=(
-        C(
-            "muni_code",
-            "VARCHAR",
-            "Municipal code (5 characters, 2020), from the published 都道府県+市区町村 names",
-            nullable=False,
-        ),
-        C(
-            "age_group",
-            "VARCHAR",
-            "Published age group: 合計 | 0歳児 | 1,2歳児 | 3歳以上児 (NFKC of the header)",
-            nullable=False,
-        ),
+        MUNI_CODE,
+        field("age_group", "Published age group: 合計 | 0歳児 | 1,2歳児 | 3歳以上児 (NFKC of the header)"),
         C("facility", "VARCHAR", "Facility type as published: " + " | ".join(FACILITIES), nullable=False),
         C("capacity", "INTEGER", "定員 (children)", nullable=False, min=0),
     ),
@@ -92,8 +84,8 @@ APPLICANTS = Table(
         "「隠れ待機児童」."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (5 characters, 2020), from the published names", nullable=False),
-        C("age_group", "VARCHAR", "Published age group: 合計 | 0歳児 | 1歳児 | 2歳児 | 3歳以上児", nullable=False),
+        MUNI_CODE,
+        field("age_group", "Published age group: 合計 | 0歳児 | 1歳児 | 2歳児 | 3歳以上児"),
         *(C(name, "INTEGER", f"{label} (children)", nullable=False, min=0) for name, label in APPLICANT_COLUMNS),
     ),
     key=("muni_code", "age_group"),

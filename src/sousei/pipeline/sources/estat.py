@@ -16,6 +16,7 @@ from sousei.estat.errors import EstatError
 from sousei.estat.shape import CHECKS
 from sousei.estat.store import MANIFEST_FILE, META_FILE, PAGE_GLOB, saved_files, saved_tables
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import SqlCheck, Step, Table
 
@@ -53,10 +54,10 @@ CLASSES = Table(
         C("class_id", "VARCHAR", "CLASS_OBJ/@id: tab, cat01 … cat15, area or time", nullable=False),
         C("class_name", "VARCHAR", "CLASS_OBJ/@name (e.g. 表章項目, 男女別, 地域)"),
         C("code", "VARCHAR", "CLASS/@code, as published", nullable=False),
-        C("name", "VARCHAR", "CLASS/@name"),
+        field("name", "CLASS/@name", nullable=True),
         C("level", "VARCHAR", "CLASS/@level (hierarchy depth; empty when none)"),
         C("unit", "VARCHAR", "CLASS/@unit"),
-        C("parent_code", "VARCHAR", "CLASS/@parentCode"),
+        field("parent_code", "CLASS/@parentCode"),
     ),
     key=("stats_data_id", "class_id", "code"),
 )
@@ -72,7 +73,9 @@ VALUES = Table(
         C("position", "BIGINT", "1-based position of the value in the API's order", nullable=False, min=1),
         C("tab", "VARCHAR", "表章項目 code (@tab)"),
         *(C(c, "VARCHAR", f"分類事項 code (@{c})") for c in CATS),
-        C("area_code", "VARCHAR", "地域 code (@area), as published (e.g. 00000 = 全国, 5-digit municipal codes)"),
+        field(
+            "area_code", "地域 code (@area), as published (e.g. 00000 = 全国, 5-digit municipal codes)", nullable=True
+        ),
         C("time_code", "VARCHAR", "時間軸 code (@time), as published (e.g. 2020000000)"),
         C("unit", "VARCHAR", "Unit (@unit)"),
         C("annotation", "VARCHAR", "注釈 code (@anno)"),

@@ -6,6 +6,7 @@ import polars as pl
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -23,7 +24,7 @@ TABLE = Table(
         "difficulty_persons, because MAFF's base population differs from the mesh census count."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (5 characters, 2020 boundaries)", nullable=False),
+        field("muni_code"),
         C(
             "pop65_persons",
             "INTEGER",

@@ -22,9 +22,10 @@ import polars as pl
 
 from sousei.pipeline.codes import is_valid_code6
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
-from sousei.pipeline.sources.fiscal import PREFS, fiscal_year_of
+from sousei.pipeline.sources.fiscal_sheets import PREFS, fiscal_year_of
 
 SOURCE = "furusato_nozei"
 
@@ -35,8 +36,8 @@ DONATIONS = Table(
         "決算見込). Prefectural governments' own receipts are not included."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (5 characters; 団体コード without check digit)", nullable=False),
-        C("fiscal_year", "INTEGER", "Fiscal year of receipt (年度)", nullable=False, min=2016, max=2020),
+        field("muni_code"),
+        field("fiscal_year", "Fiscal year of receipt (年度)", min=2016, max=2020),
         C("amount_yen", "BIGINT", "寄附金額 received (yen)", min=0),
         C("count", "BIGINT", "寄附件数 received", min=0),
     ),
@@ -52,13 +53,13 @@ DEDUCTIONS = Table(
         "previous calendar year)."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (5 characters)", nullable=False),
-        C("year", "INTEGER", "課税年度 (H28 = 2016 … R3 = 2021)", nullable=False, min=2016, max=2021),
-        C(
+        field("muni_code"),
+        field("year", "課税年度 (H28 = 2016 … R3 = 2021)", min=2016, max=2021),
+        field(
             "persons",
-            "DOUBLE",
             "Residents with the deduction (市町村民税 人数; H29 岩手県住田町 prints an estimate 5.5)",
-            min=0,
+            type="DOUBLE",
+            nullable=True,
         ),
         C("donations_yen", "DOUBLE", "Their ふるさと納税 donations (市町村民税 寄附金額, yen)", min=0),
         C("municipal_tax_yen", "DOUBLE", "市町村民税 控除額 (yen; includes estimates, fractional as published)", min=0),

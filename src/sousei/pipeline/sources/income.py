@@ -8,6 +8,7 @@ import polars as pl
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -16,7 +17,7 @@ FISCAL_YEAR = 2024  # 令和6年度 (tax year)
 INCOME_YEAR = 2023  # the income it taxes (令和5年分)
 
 _YEARS = (
-    C("fiscal_year", "INTEGER", "Tax year (年度) of the survey: 2024 = 令和6年度", nullable=False, min=2024, max=2024),
+    field("fiscal_year", "Tax year (年度) of the survey: 2024 = 令和6年度", min=2024, max=2024),
     C("income_year", "INTEGER", "Calendar year of the income taxed: 2023", nullable=False, min=2023, max=2023),
 )
 
@@ -28,14 +29,14 @@ RAW = Table(
         "capital gains (close to, but not, the SSDS 課税対象所得)."
     ),
     columns=(
-        C("area_code", "VARCHAR", "Municipal or ward code (5 characters) as published", nullable=False),
+        field("area_code", "Municipal or ward code (5 characters) as published"),
         C(
             "area_level",
             "VARCHAR",
             "'municipality' (one of the 1,741) or 'ward' (designated-city ward)",
             nullable=False,
         ),
-        C("parent_code", "VARCHAR", "For a ward, its designated city's muni_code; NULL for a municipality"),
+        field("parent_code", "For a ward, its designated city's muni_code; NULL for a municipality"),
         C("income_per_taxpayer_yen", "BIGINT", "総所得金額等 per 所得割納税義務者 (yen)", nullable=False, min=0),
         *_YEARS,
     ),
@@ -60,7 +61,7 @@ TABLE = Table(
         "(income of 2023), 市町村税課税状況等の調 第11表. Excludes separately taxed capital gains."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (5 characters, 2020 boundaries)", nullable=False),
+        field("muni_code"),
         C("income_per_taxpayer_yen", "BIGINT", "総所得金額等 per 所得割納税義務者 (yen)", nullable=False, min=0),
         *_YEARS,
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -42,6 +43,9 @@ AREA_LEVEL_DOC = (
     "'prefecture' (市などの別 a), 'municipality' (1 政令指定都市 as a whole city, 2 市, 3 町村, and the 23 特別区), "
     "'ward' (0: wards of a designated city)"
 )
+# The population tables name each area as core_ipss2018__areas does, for the years of the projection.
+AREA_CODE = field("area_code", "5-character area code (see core_ipss2018__areas)")
+YEAR = field("year", "Projection year (population on 10-01)", min=2015, max=2045)
 
 AREAS = Table(
     name="core_ipss2018__areas",
@@ -50,20 +54,15 @@ AREAS = Table(
         "a prefecture), 128 wards of 12 designated cities; with the IPSS 市などの別 of each."
     ),
     columns=(
-        C(
-            "area_code",
-            "VARCHAR",
-            "5-character code, leading zero restored; 2020 code where it changed",
-            nullable=False,
-        ),
+        field("area_code", "5-character code, leading zero restored; 2020 code where it changed"),
         C("area_code_original", "VARCHAR", "コード as printed in the file (no leading zero; code of 2018)"),
         C("area_level", "VARCHAR", "Area level: " + AREA_LEVEL_DOC, nullable=False),
         C("ipss_kind", "VARCHAR", "IPSS 市などの別 as printed: a, 1, 0, 2, 3", nullable=False),
         C("ipss_kind_label", "VARCHAR", "IPSS 市などの別 in words: 都道府県, 政令指定都市, 区, 市, 町村"),
-        C("pref_code", "VARCHAR", "2-character prefecture code", nullable=False),
-        C("parent_code", "VARCHAR", "area_code of the designated city for a ward, of the prefecture otherwise"),
-        C("pref_name", "VARCHAR", "都道府県 as printed"),
-        C("name", "VARCHAR", "市区町村 as printed (the prefecture name for prefecture rows)"),
+        field("pref_code"),
+        field("parent_code", "area_code of the designated city for a ward, of the prefecture otherwise"),
+        field("pref_name", "都道府県 as printed", nullable=True),
+        field("name", "市区町村 as printed (the prefecture name for prefecture rows)", nullable=True),
     ),
     key=("area_code",),
     coverage=Coverage(where="area_level = 'municipality'", missing=FUKUSHIMA_MUNICIPALITIES, column="area_code"),
@@ -77,14 +76,14 @@ POPULATION = Table(
         "checked while parsing)."
     ),
     columns=(
-        C("area_code", "VARCHAR", "5-character area code (see core_ipss2018__areas)", nullable=False),
+        AREA_CODE,
         C("area_level", "VARCHAR", "Area level: " + AREA_LEVEL_DOC, nullable=False),
         C("ipss_kind", "VARCHAR", "IPSS 市などの別 of the area: a, 1, 0, 2, 3", nullable=False),
-        C("year", "INTEGER", "Projection year (population on 10-01)", nullable=False, min=2015, max=2045),
-        C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
-        C("age_group", "VARCHAR", "'0-4' … '85-89', '90+'", nullable=False),
-        C("age_start", "INTEGER", "First age of the group", nullable=False, min=0, max=90),
-        C("persons", "BIGINT", "Projected persons", nullable=False, min=0),
+        YEAR,
+        field("sex"),
+        field("age_group"),
+        field("age_start", max=90),
+        field("persons", "Projected persons"),
     ),
     key=("area_code", "year", "sex", "age_group"),
     coverage=Coverage(
@@ -132,10 +131,10 @@ TOTAL = Table(
     name="core_ipss2018__population_total",
     description="Projected total population (総数, both sexes, all ages) per area and year, as printed.",
     columns=(
-        C("area_code", "VARCHAR", "5-character area code (see core_ipss2018__areas)", nullable=False),
+        AREA_CODE,
         C("area_level", "VARCHAR", "Area level: " + AREA_LEVEL_DOC, nullable=False),
-        C("year", "INTEGER", "Projection year (population on 10-01)", nullable=False, min=2015, max=2045),
-        C("total_persons", "BIGINT", "総数 as printed (= Σ ages of both sexes, checked while parsing)", min=0),
+        YEAR,
+        field("total_persons", "総数 as printed (= Σ ages of both sexes, checked while parsing)", nullable=True),
     ),
     key=("area_code", "year"),
     checks=(

@@ -6,7 +6,9 @@ import json
 
 import polars as pl
 
+from sousei.domain.projection.inputs import HAMADORI_CODE
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -16,7 +18,6 @@ METRICS = ["population", "under15", "workingAge", "elderly"]
 VALUE_COLUMNS = ["total_persons", "under15_persons", "working_age_persons", "elderly_persons"]
 # IPSS 市などの別 (kekkahyo 凡例); 9 is the joint record of 福島県 浜通り地域.
 IPSS_KINDS = {"a": "都道府県", "1": "政令指定都市", "0": "区", "2": "市", "3": "町村", "9": "地域 (共同推計)"}
-HAMADORI_CODE = "07999"
 HAMADORI_NAME = "浜通り地域"
 # The 13 municipalities IPSS projects together as 福島県「浜通り地域」 (令和5年推計 推計方法の概要: 東日本大震災・
 # 原発事故の影響で市町村別の推計が困難なため、一つの地域として推計). The file names only the joint record, so the
@@ -51,20 +52,13 @@ POPULATION = Table(
         "members in core_ipss2023__hamadori_members). 2020 is the census base."
     ),
     columns=(
-        C("area_code", "VARCHAR", "5-character code as published (07999 = 浜通り地域 joint record)", nullable=False),
+        field("area_code", "5-character code as published (07999 = 浜通り地域 joint record)"),
         C("area_level", "VARCHAR", "Area level: " + AREA_LEVEL_DOC, nullable=False),
         C("ipss_kind", "VARCHAR", "IPSS 市などの別 (file field kind): a, 1, 0, 2, 3, 9", nullable=False),
-        C("pref_code", "VARCHAR", "2-character prefecture code", nullable=False),
-        C("name", "VARCHAR", "Name as published (prefecture name for prefecture rows)", nullable=False),
-        C(
-            "year",
-            "INTEGER",
-            "Projection year (population on 10-01; 2020 = census)",
-            nullable=False,
-            min=2020,
-            max=2050,
-        ),
-        C("total_persons", "BIGINT", "Total population (persons)", nullable=False, min=0),
+        field("pref_code"),
+        field("name", "Name as published (prefecture name for prefecture rows)"),
+        field("year", "Projection year (population on 10-01; 2020 = census)", min=2020, max=2050),
+        field("total_persons"),
         C("under15_persons", "BIGINT", "Aged 0–14 (persons)", nullable=False, min=0),
         C("working_age_persons", "BIGINT", "Aged 15–64 (persons)", nullable=False, min=0),
         C("elderly_persons", "BIGINT", "Aged 65 and over (persons)", nullable=False, min=0),
@@ -132,8 +126,8 @@ HAMADORI = Table(
     ),
     columns=(
         C("joint_code", "VARCHAR", "area_code of the joint record (07999)", nullable=False),
-        C("muni_code", "VARCHAR", "5-character code of the member municipality", nullable=False),
-        C("name", "VARCHAR", "Name of the member municipality"),
+        field("muni_code"),
+        field("name", "Name of the member municipality", nullable=True),
     ),
     key=("muni_code",),
 )

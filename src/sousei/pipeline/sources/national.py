@@ -8,6 +8,7 @@ import math
 import polars as pl
 
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import SqlCheck, Step, Table
 
@@ -47,7 +48,7 @@ VITAL = Table(
     name="core_national__vital_rates",
     description="Vital rates of Japan per calendar year, 1899–2022 (no 1944–1946); empty cells are NULL (not "
     "published for that year).",
-    columns=(C("year", "INTEGER", "Calendar year", nullable=False, min=1899, max=2100),)
+    columns=(field("year", min=1899, max=2100),)
     + tuple(C(name, "DOUBLE", desc, min=None if key == "NIR" else 0) for key, (name, desc) in VITAL_COLUMNS.items()),
     key=("year",),
 )
@@ -61,13 +62,13 @@ POPULATION = Table(
     name="core_national__population_by_age_sex",
     description=POP_DESC + " (fmsb Jpopl)",
     columns=(
-        C("year", "INTEGER", "Reference year (10-01)", nullable=False, min=1888, max=2100),
+        field("year", "Reference year (10-01)", min=1888, max=2100),
         C("is_census", "BOOLEAN", "True for census rounds (1920–2020 and 1947), false for estimates", nullable=False),
         C("nationality", "VARCHAR", "'total' (all residents) or 'japanese'", nullable=False),
-        C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
-        C("age_group", "VARCHAR", "Single age '0' … '109', or the open top group '100+' / '110+'", nullable=False),
-        C("age_start", "INTEGER", "Age (first age of the open group)", nullable=False, min=0, max=110),
-        C("persons", "BIGINT", "Persons", nullable=False, min=0),
+        field("sex"),
+        field("age_group", "Single age '0' … '109', or the open top group '100+' / '110+'"),
+        field("age_start", max=110),
+        field("persons"),
     ),
     key=("year", "nationality", "sex", "age_group"),
 )
@@ -104,9 +105,9 @@ ASFR = Table(
         "of the census). Σ asfr differs from the vital-statistics TFR by up to 0.03 (different denominators)."
     ),
     columns=(
-        C("year", "INTEGER", "Calendar year", nullable=False, min=1950, max=2100),
-        C("age_group", "VARCHAR", "Single age of the mother '15' … '54'", nullable=False),
-        C("age_start", "INTEGER", "Age of the mother", nullable=False, min=15, max=54),
+        field("year", min=1950, max=2100),
+        field("age_group", "Single age of the mother '15' … '54'"),
+        field("age_start", "Age of the mother", min=15, max=54),
         C("asfr", "DOUBLE", "Age-specific fertility rate: live births per woman of that age in the year", min=0, max=1),
         C(
             "asmfr",
@@ -129,17 +130,10 @@ LIFE = Table(
     name="core_national__life_table",
     description="Complete life tables of Japan (完全生命表) by sex and single age, 1895–2020. " + LIFE_DOC,
     columns=(
-        C(
-            "life_table_year",
-            "INTEGER",
-            "Year that labels the life table (第1回 1891–98 = 1895, …, 第23回 = 2020)",
-            nullable=False,
-            min=1890,
-            max=2100,
-        ),
-        C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
-        C("age_group", "VARCHAR", "Single age '0' … (last published age ω)", nullable=False),
-        C("age_start", "INTEGER", "Age x", nullable=False, min=0, max=130),
+        field("life_table_year", min=1890, max=2100),
+        field("sex"),
+        field("age_group", "Single age '0' … (last published age ω)"),
+        field("age_start", "Age x", max=130),
         C("qx", "DOUBLE", "Probability of dying between x and x+1 (as published)", nullable=False, min=0, max=1),
         C("lx", "DOUBLE", "Survivors at exact age x of 100,000 births (derived)", nullable=False, min=0),
         C("dx", "DOUBLE", "Deaths between x and x+1 (derived)", nullable=False, min=0),
@@ -165,15 +159,8 @@ SURVIVAL = Table(
         "x = 80 … 100. Persons in x-(x+4) at t are the survivors × ratio in (x+5)-(x+9) at t+5."
     ),
     columns=(
-        C(
-            "life_table_year",
-            "INTEGER",
-            "Life table (see core_national__life_table)",
-            nullable=False,
-            min=1890,
-            max=2100,
-        ),
-        C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
+        field("life_table_year", min=1890, max=2100),
+        field("sex"),
         C("from_age_group", "VARCHAR", "'birth', '0-4' … '95-99', or an open group '80+' … '100+'", nullable=False),
         C("from_age_start", "INTEGER", "First age of from_age_group (NULL for birth)", min=0, max=100),
         C("to_age_group", "VARCHAR", "Group five years later: '0-4' … '100-104', or '85+' … '105+'", nullable=False),

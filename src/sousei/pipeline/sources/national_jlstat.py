@@ -8,6 +8,7 @@ import io
 import polars as pl
 
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import SqlCheck, Step, Table
 
@@ -51,11 +52,11 @@ CENSUS_TOTAL = Table(
     name="core_national__census_population_total",
     description="Census population (国勢調査, 10-01) of Japan and the 47 prefectures, 1920–2020 (1945: 人口調査).",
     columns=(
-        C("census_year", "INTEGER", "Census year", nullable=False, min=1920, max=2100),
-        C("area_code", "VARCHAR", "'00000' Japan, or prefecture 'PP000'", nullable=False),
-        C("pref_code", "VARCHAR", "2-character prefecture code (NULL for Japan)"),
-        C("name", "VARCHAR", "全国 or the prefecture name as published", nullable=False),
-        C("persons", "BIGINT", "Population (persons); NULL where not surveyed", min=0),
+        field("census_year", min=1920, max=2100),
+        field("area_code", "'00000' Japan, or prefecture 'PP000'"),
+        field("pref_code", nullable=True),
+        field("name", "全国 or the prefecture name as published"),
+        field("persons", "Population (persons); NULL where not surveyed", nullable=True),
         C("persons_status", "VARCHAR", "NULL, or 'NA' where the file has NA (沖縄県 1945: not surveyed)"),
     ),
     key=("census_year", "area_code"),
@@ -80,11 +81,11 @@ CENSUS_PYRAMID = Table(
     name="core_national__census_population_by_age_sex",
     description="Census population of Japan by sex and 5-year age group, 1920–2020 (age 不詳 excluded).",
     columns=(
-        C("census_year", "INTEGER", "Census year", nullable=False, min=1920, max=2100),
-        C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
-        C("age_group", "VARCHAR", AGE_DOC, nullable=False),
-        C("age_start", "INTEGER", "First age of the group", nullable=False, min=0, max=100),
-        C("persons", "BIGINT", "Persons", nullable=False, min=0),
+        field("census_year", min=1920, max=2100),
+        field("sex"),
+        field("age_group", AGE_DOC),
+        field("age_start", max=100),
+        field("persons"),
     ),
     key=("census_year", "sex", "age_group"),
     checks=(
@@ -109,16 +110,10 @@ PROJ_TOTAL = Table(
         "nine variants (fertility × mortality: low / medium / high); the medium–medium variant is the headline."
     ),
     columns=(
-        C("year", "INTEGER", "Projection year", nullable=False, min=2015, max=2065),
+        field("year", min=2015, max=2065),
         C("fertility_variant", "VARCHAR", "出生 assumption: 'low', 'medium', 'high'", nullable=False),
         C("mortality_variant", "VARCHAR", "死亡 assumption: 'low', 'medium', 'high'", nullable=False),
-        C(
-            "total_persons",
-            "BIGINT",
-            "Total population (persons; the file's thousands × 1,000, exact)",
-            nullable=False,
-            min=0,
-        ),
+        field("total_persons", "Total population (persons; the file's thousands × 1,000, exact)"),
     ),
     key=("year", "fertility_variant", "mortality_variant"),
 )
@@ -127,11 +122,11 @@ PROJ_PYRAMID = Table(
     name="core_national__ipss2017_projection_by_age_sex",
     description="IPSS 2017 national projection, medium variant (出生中位・死亡中位), by sex and 5-year age, 2015–2065.",
     columns=(
-        C("year", "INTEGER", "Projection year", nullable=False, min=2015, max=2065),
-        C("sex", "VARCHAR", "'male' or 'female'", nullable=False),
-        C("age_group", "VARCHAR", "'0-4' … '95-99', '100+'", nullable=False),
-        C("age_start", "INTEGER", "First age of the group", nullable=False, min=0, max=100),
-        C("persons", "BIGINT", "Persons", nullable=False, min=0),
+        field("year", min=2015, max=2065),
+        field("sex"),
+        field("age_group"),
+        field("age_start", max=100),
+        field("persons"),
     ),
     key=("year", "sex", "age_group"),
     checks=(
@@ -156,9 +151,9 @@ PREF_PROJ = Table(
     description="IPSS 2018 regional projection, prefecture totals 2015–2045, as exported by JLSTAT (cross-checks "
     "core_ipss2018__population_total).",
     columns=(
-        C("pref_code", "VARCHAR", "2-character prefecture code", nullable=False),
-        C("year", "INTEGER", "Projection year", nullable=False, min=2015, max=2045),
-        C("total_persons", "BIGINT", "Total population (persons)", nullable=False, min=0),
+        field("pref_code"),
+        field("year", min=2015, max=2045),
+        field("total_persons"),
     ),
     key=("pref_code", "year"),
 )

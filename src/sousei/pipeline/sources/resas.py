@@ -14,6 +14,7 @@ import re
 import polars as pl
 
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import SqlCheck, Step, Table
 
@@ -114,9 +115,9 @@ MUNICIPAL_TABLE = Table(
         "finance figures as served by RESAS; 1,495 of the 1,741 municipalities. Prefecture-level columns excluded."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (5 characters; cityCode zero-padded)", nullable=False),
-        C("pref_code", "VARCHAR", "Prefecture code (2 characters)", nullable=False),
-        C("name", "VARCHAR", "Municipality name as published (都市)", nullable=False),
+        field("muni_code", "Municipal code (5 characters; cityCode zero-padded)"),
+        field("pref_code"),
+        field("name", "Municipality name as published (都市)"),
         *(C(col, typ, desc) for col, typ, desc in MUNICIPAL.values()),
         C("value_added_enterprise_yen", "BIGINT", "付加価値額, enterprise basis (yen = published million yen × 10^6)"),
     ),
@@ -146,7 +147,7 @@ SPECIALIZATION_TABLE = Table(
         "Only published cells."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (5 characters)", nullable=False),
+        field("muni_code"),
         C("industry", "VARCHAR", "Industry name as published (e.g. 食料品製造業)", nullable=False),
         C(
             "measure",
@@ -181,7 +182,7 @@ PREF_VALUES_TABLE = Table(
     name="core_resas__prefecture_values",
     description="The values of the prefecture-level RESAS columns, once per prefecture (as published).",
     columns=(
-        C("pref_code", "VARCHAR", "Prefecture code (2 characters)", nullable=False),
+        field("pref_code"),
         C("column_name", "VARCHAR", "Column name as published", nullable=False),
         C("value", "DOUBLE", "The value RESAS repeats for every municipality of the prefecture"),
     ),

@@ -12,6 +12,7 @@ import polars as pl
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -132,12 +133,7 @@ VALUES = Table(
         "time) and the latest edition is kept."
     ),
     columns=(
-        C(
-            "muni_code",
-            "VARCHAR",
-            "Municipal code (5 characters, 2020 codes; 'R' prefix removed, 40305 → 40231)",
-            nullable=False,
-        ),
+        field("muni_code", "Municipal code (5 characters, 2020 codes; 'R' prefix removed, 40305 → 40231)"),
         C("item_code", "VARCHAR", "Normalised item code (core_ssdse__items)", nullable=False),
         C(
             "data_year",

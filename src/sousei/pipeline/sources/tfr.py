@@ -12,6 +12,7 @@ import polars as pl
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import SqlCheck, Step, Table
 
@@ -36,11 +37,11 @@ RAW = Table(
         "hand-compiled from the MHLW release)."
     ),
     columns=(
-        C("area_code", "VARCHAR", "Code as published (5 characters)", nullable=False),
+        field("area_code", "Code as published (5 characters)"),
         C("period", "VARCHAR", "'2008-2012' | '2018-2022'", nullable=False),
-        C("name", "VARCHAR", "Name as published", nullable=False),
+        field("name"),
         C("area_level", "VARCHAR", "'municipality' | 'ward' | 'special_wards' (13100)", nullable=False),
-        C("tfr", "DOUBLE", "Total fertility rate (children per woman); NULL where '-' is printed", min=0.3, max=4),
+        field("tfr", "Total fertility rate (children per woman); NULL where '-' is printed", min=0.3, max=4),
         C(
             "tfr_status",
             "VARCHAR",
@@ -60,22 +61,10 @@ TABLE = Table(
         "without a rate are in core_tfr__missing; nothing is imputed."
     ),
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (5 characters, 2020 boundaries)", nullable=False),
+        field("muni_code"),
         C("period", "VARCHAR", "'2008-2012' | '2018-2022'", nullable=False),
-        C(
-            "tfr",
-            "DOUBLE",
-            "Total fertility rate (children per woman), Bayesian estimate",
-            nullable=False,
-            min=0.3,
-            max=4,
-        ),
-        C(
-            "area_code",
-            "VARCHAR",
-            "The code the rate is published under (differs where the code changed)",
-            nullable=False,
-        ),
+        field("tfr", "Total fertility rate (children per woman), Bayesian estimate", nullable=False, min=0.3, max=4),
+        field("area_code", "The code the rate is published under (differs where the code changed)"),
     ),
     key=("muni_code", "period"),
 )
@@ -84,7 +73,7 @@ MISSING = Table(
     name="core_tfr__missing",
     description="2020 municipalities without a total fertility rate for a period, and why (never imputed).",
     columns=(
-        C("muni_code", "VARCHAR", "Municipal code (5 characters, 2020 boundaries)", nullable=False),
+        field("muni_code"),
         C("period", "VARCHAR", "'2008-2012' | '2018-2022'", nullable=False),
         C("reason", "VARCHAR", "Why there is no rate", nullable=False),
     ),

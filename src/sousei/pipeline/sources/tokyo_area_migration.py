@@ -7,11 +7,14 @@ import io
 import polars as pl
 
 from sousei.pipeline.context import StepContext
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import SqlCheck, Step, Table
 
 FILE = "national/tokyo_area_net_migration_japanese_2010_2025.csv"
 PREFECTURES = {"saitama": "11", "chiba": "12", "tokyo": "13", "kanagawa": "14"}
+
+YEAR = field("year", "Calendar year of the moves", min=2010, max=2100)
 
 TABLE = Table(
     name="core_national__tokyo_area_migration",
@@ -20,8 +23,8 @@ TABLE = Table(
         "per calendar year (住民基本台帳人口移動報告). Foreign residents excluded; no sex or age breakdown."
     ),
     columns=(
-        C("year", "INTEGER", "Calendar year of the moves", nullable=False, min=2010, max=2100),
-        C("pref_code", "VARCHAR", "Prefecture code (11 埼玉, 12 千葉, 13 東京, 14 神奈川)", nullable=False),
+        YEAR,
+        field("pref_code", "Prefecture code (11 埼玉, 12 千葉, 13 東京, 14 神奈川)"),
         C("in_migrants_persons", "INTEGER", "Japanese movers in from other prefectures (persons)", min=0),
         C("out_migrants_persons", "INTEGER", "Japanese movers out to other prefectures (persons)", min=0),
         C("net_migration_persons", "INTEGER", "In minus out (persons)"),
@@ -33,7 +36,7 @@ TOTAL = Table(
     name="core_national__tokyo_area_net_migration",
     description="Net migration of Japanese movers into the Tokyo area (東京圏) per calendar year, as published.",
     columns=(
-        C("year", "INTEGER", "Calendar year of the moves", nullable=False, min=2010, max=2100),
+        YEAR,
         C("net_migration_persons", "INTEGER", "Sum of the four prefectures' net migration (persons)"),
     ),
     key=("year",),

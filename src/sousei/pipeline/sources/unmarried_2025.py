@@ -9,6 +9,7 @@ import polars as pl
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
+from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -35,21 +36,16 @@ TABLE = Table(
         "published here."
     ),
     columns=(
-        C(
-            "area_code",
-            "VARCHAR",
-            "Area code (5 characters): 00000 Japan, XX000 prefecture, municipality, ward, 13100",
-            nullable=False,
-        ),
+        field("area_code", "Area code (5 characters): 00000 Japan, XX000 prefecture, municipality, ward, 13100"),
         C(
             "area_level",
             "VARCHAR",
             "'japan' | 'prefecture' | 'municipality' | 'ward' | 'special_wards' (13100 特別区部)",
             nullable=False,
         ),
-        C("sex", "VARCHAR", "'male' | 'female'", nullable=False),
-        C("age_group", "VARCHAR", "'25-29' | '30-34' | '35-39'", nullable=False),
-        C("age_start", "INTEGER", "First age of the group", nullable=False, min=25, max=35),
+        field("sex"),
+        field("age_group"),
+        field("age_start", min=25, max=35),
         C(
             "unmarried_pct",
             "DOUBLE",
