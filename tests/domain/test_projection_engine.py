@@ -153,6 +153,19 @@ def test_classification_bands():
     ]
 
 
+def _random_units(rng: np.random.Generator, n: int, steps: int) -> tuple[np.ndarray, ProjectionParams]:
+    """A base population and parameters of `n` units gaining and losing by migration (shared survival)."""
+    base = rng.uniform(100, 5000, (n, 2, A))
+    params = ProjectionParams(
+        2015,
+        rng.uniform(0.6, 1.0, (1, steps, 2, A)),
+        rng.uniform(-0.4, 0.6, (n, steps, 2, A)),
+        rng.uniform(0.1, 0.3, (n, steps)),
+        np.full((1, steps), 0.512),
+    )
+    return base, params
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     st.integers(0, 10_000), st.integers(0, 10), st.floats(0.8, 1.2), st.sampled_from(["scale", "pool", "pool-closed"])
@@ -162,14 +175,7 @@ def test_group_adjustment_meets_group_targets_and_keeps_rows(seed, balance_ages,
 
     rng = np.random.default_rng(seed)
     n, steps = 8, 3
-    base = rng.uniform(100, 5000, (n, 2, A))
-    params = ProjectionParams(
-        2015,
-        rng.uniform(0.6, 1.0, (1, steps, 2, A)),
-        rng.uniform(-0.4, 0.6, (n, steps, 2, A)),
-        rng.uniform(0.1, 0.3, (n, steps)),
-        np.full((1, steps), 0.512),
-    )
+    base, params = _random_units(rng, n, steps)
     group = rng.integers(0, 3, n)
     group[:3] = [0, 1, 2]
     free = project(base, params)[:, 1:]
@@ -421,3 +427,26 @@ def test_shrink_smr_small_units_move_more():
     flat = np.array([10_000.0, 10_010.0, 9_990.0])
     s2, _, t2 = shrink_smr(flat, np.full(3, 10_000.0), 1.0)
     assert t2 == 0 and np.array_equal(s2, np.ones(3))
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000), st.floats(1.02, 1.3))
+def test_a_national_excess_is_prorated_not_balanced_into_the_gains(seed, excess):
+    """`baseline.held_to` with parameters already balanced to the own-vintage control: the sum meets the larger
+    control, the young's gains stay those balanced to the smaller one (the excess is prorated, IPSS's 一律補正);
+    balanced to the larger control directly, the gaining units' rates absorb the excess instead."""
+    from sousei.domain.projection.baseline import Controls, held_to
+
+    rng = np.random.default_rng(seed)
+    n, steps = 8, 3
+    base, params = _random_units(rng, n, steps)
+    own = project(base, params)[:, 1:].sum(axis=0) * rng.uniform(0.95, 1.05, (steps, 2, A))
+    larger = own * excess
+    controls = Controls(params, params, np.zeros(n, dtype=np.intp), larger, 10, "pool", "pool")
+    balanced = held_to(base, params, own[None], None, controls)
+    prorated = held_to(base, params, larger[None], None, controls, balanced)
+    np.testing.assert_allclose(project(base, prorated)[:, 1:].sum(axis=0), larger, rtol=1e-9)
+    np.testing.assert_array_equal(np.asarray(prorated.migration), np.asarray(balanced.migration))
+    absorbed = held_to(base, params, larger[None], None, controls)
+    gained, kept = np.asarray(absorbed.migration)[..., :10], np.asarray(balanced.migration)[..., :10]
+    assert gained[gained > 0].sum() > kept[kept > 0].sum()

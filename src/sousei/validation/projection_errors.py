@@ -87,3 +87,64 @@ def metrics(
     at = ((d["t"] / d["ipss"] - 1).abs() * 100).to_numpy()
     aw = ((d["w"] / d["ipss_w"] - 1).abs() * 100).to_numpy()
     return float(np.median(at)), float(np.quantile(at, 0.9)), float(np.median(aw))
+
+
+def prefecture_errors(e: pl.DataFrame, prefectures: pl.DataFrame) -> pl.DataFrame:
+    """The prefectures' projected totals (the sum of their units in `e`) against the published ones `prefectures`
+    (pref_code, ipss): pref_code, projected, ipss, err_pct."""
+    return (
+        e.group_by(pl.col("muni_code").str.slice(0, 2).alias("pref_code"))
+        .agg(pl.col("projected").sum())
+        .join(prefectures, on="pref_code")
+        .with_columns(err_pct=(pl.col("projected") / pl.col("ipss") - 1) * 100)
+    )
+
+
+def prefecture_split(e: pl.DataFrame, prefectures: pl.DataFrame) -> list[str]:
+    """Where the error of a run compared unit by unit lies: the prefectures' totals (the sum of their units, against
+    the published prefecture totals `prefectures` (pref_code, ipss)) and the units within them (each unit rescaled by
+    its prefecture's published ÷ projected total, so that only the share within the prefecture is compared)."""
+    pref = prefecture_errors(e, prefectures)
+    within = (
+        e.with_columns(pl.col("muni_code").str.slice(0, 2).alias("pref_code"))
+        .join(pref.select("pref_code", (pl.col("ipss") / pl.col("projected")).alias("factor")), on="pref_code")
+        .with_columns(ape_pct=((pl.col("projected") * pl.col("factor") / pl.col("ipss") - 1) * 100).abs())
+    )
+    ape = pref["err_pct"].abs()
+
+    def row(label: str, n: int, a: pl.Series) -> str:
+        return f"| {label} | {n} | {a.median():.2f} | {a.quantile(0.9, 'linear'):.2f} |"
+
+    high = pref.sort("err_pct", descending=True).head(3).iter_rows(named=True)
+    low = pref.sort("err_pct").head(3).iter_rows(named=True)
+    return [
+        "| compared | n | median APE % | p90 APE % |",
+        "|---|---:|---:|---:|",
+        row("prefecture totals (Σ of the units)", pref.height, ape),
+        row("units as projected", e.height, e["ape_pct"]),
+        row("units rescaled to their prefecture's published total", within.height, within["ape_pct"]),
+        "",
+        "Prefectures furthest above: "
+        + ", ".join(f"{r['pref_code']} {r['err_pct']:+.1f}%" for r in high)
+        + "; furthest below: "
+        + ", ".join(f"{r['pref_code']} {r['err_pct']:+.1f}%" for r in low)
+        + ".",
+    ]
+
+
+def excess_allocation(without: pl.DataFrame, with_: pl.DataFrame, population: pl.DataFrame) -> str:
+    """Where the persons a larger national control adds land: the prefectures' totals of the same run without and
+    with it (prefecture_errors frames), against their share of the base population `population` (pref_code, base)."""
+    d = (
+        with_.select("pref_code", pl.col("projected").alias("with"))
+        .join(without.select("pref_code", pl.col("projected").alias("without")), on="pref_code")
+        .join(population, on="pref_code")
+        .with_columns(added=pl.col("with") - pl.col("without"))
+        .sort("added", descending=True)
+    )
+    total, base = float(d["added"].sum()), float(d["base"].sum())
+    top = list(d.head(3).iter_rows(named=True))
+    return f"{total:,.0f} persons; " + ", ".join(
+        f"{r['pref_code']} {r['added'] / total:.0%} of them ({r['base'] / base:.0%} of the 2020 population)"
+        for r in top
+    )

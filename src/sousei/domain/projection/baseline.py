@@ -84,6 +84,25 @@ class Baseline:
         return self.units.index(code)
 
 
+def held_to(
+    base: np.ndarray,
+    params: ProjectionParams,
+    targets: np.ndarray,
+    group: np.ndarray | None,
+    controls: Controls,
+    balanced: ProjectionParams | None = None,
+) -> ProjectionParams:
+    """`params` held to the group `targets` (`engine.group_adjustment`): the young cohorts' gains balanced to the
+    targets' net migrants, then every sex × age cell prorated; the prefectures (`group` None) with the prefecture
+    allocation, the units with the units'. `balanced`: parameters whose young gains were already balanced to
+    another control (the national path of the base's own vintage, `MigrationRule.national_excess`); only the
+    prorating to `targets` is then added (IPSS: 男女・年齢別に一律補正)."""
+    if balanced is not None:
+        return group_adjustment(base, balanced.with_(adjustment=None), targets, group, 0)
+    allocation = controls.prefecture_allocation if group is None else controls.allocation
+    return group_adjustment(base, params, targets, group, controls.balance_ages, allocation)
+
+
 def ipss_baseline(
     inputs: Inputs,
     base_year: int = 2020,
@@ -105,6 +124,8 @@ def ipss_baseline(
 
     This is the engine's own run; the パターン1 the product shows is `pattern1` (anchored to IPSS 2023).
     """
+    if rule.national_excess not in ("prorated", "balanced"):
+        raise ValueError(f"unknown national_excess {rule.national_excess!r}: 'prorated' or 'balanced'")
     steps = (horizon - base_year) // 5
     rule = dataclasses.replace(rule, pooled_periods=dict(rule.long_term).get(base_year, rule.pooled_periods))
     units, base = inputs.units(base_year)
@@ -149,19 +170,27 @@ def ipss_baseline(
 
     params, basis = level_params(units, pops, unit_smr, group)
     controls = None
+    balance = None
     if consistent:
         n = len(prefs)
         pref_pops = [(aggregate(p, group, n), aggregate(q, group, n)) for p, q in pops]
         pref_base = pref_pops[0][1]
         pref_params = level_params(prefs, pref_pops, pref_smr, None)[0]
-        targets = national_targets(inputs, base_year, base.sum(axis=0), steps)
-        if national_2023:
-            targets = national_to_ipss2023(inputs, base_year, targets)
+        own = national_targets(inputs, base_year, base.sum(axis=0), steps)
+        targets = national_to_ipss2023(inputs, base_year, own) if national_2023 else own
+        # the persons IPSS 2023's nation adds to the national projection of the base's own vintage (mostly its larger
+        # foreign inflow) are prorated, not balanced into the young's gains (MigrationRule.national_excess)
+        balance = own if rule.national_excess == "prorated" and targets is not own else None
         pref_allocation = rule.prefecture_allocation or rule.allocation
         controls = Controls(params, pref_params, group, targets, rule.balance_ages, rule.allocation, pref_allocation)
-        pref_params = group_adjustment(pref_base, pref_params, targets[None], None, rule.balance_ages, pref_allocation)
+        pref_balanced = None if balance is None else held_to(pref_base, pref_params, balance[None], None, controls)
+        pref_params = held_to(pref_base, pref_params, targets[None], None, controls, pref_balanced)
         pref_result = project(pref_base, pref_params)
-        params = group_adjustment(base, params, pref_result[:, 1:], group, rule.balance_ages, rule.allocation)
+        unit_balanced = None
+        if pref_balanced is not None:
+            pref_balance_path = project(pref_base, pref_balanced)[:, 1:]
+            unit_balanced = held_to(base, params, pref_balance_path, group, controls)
+        params = held_to(base, params, pref_result[:, 1:], group, controls, unit_balanced)
     tfr_years = [y for y in range(base_year - 4, base_year + 1) if y in inputs.tfr]
     base_tfr = float(np.mean([inputs.tfr[y] for y in tfr_years])) if tfr_years else float("nan")
     cwr_per_tfr = float(child_woman_ratio(base.sum(axis=0)[None])[0]) / base_tfr
@@ -194,6 +223,12 @@ def ipss_baseline(
         + (
             ", its 0–14, 15–64 and 65+ scaled to IPSS 2023 (the sum of its 47 prefectures) to 2050 and the 2050 "
             "ratios held after"
+            + (
+                "; the persons IPSS 2023 adds prorated by sex × age at every level (the young's gains balanced to "
+                "the 2017 path)"
+                if balance is not None
+                else ""
+            )
             if national_2023 and has_national_2023(inputs, base_year)
             else ""
         )

@@ -51,7 +51,12 @@ class MigrationRule:
     prefecture_allocation  the same for the prefectures within the nation (None: as `allocation`);
     pooled_periods the rates of every unit pooled over this many last periods (1: the last period, IPSS 2018);
     long_term      (base year, periods): `pooled_periods` for a base year, following that vintage's published
-                   method (IPSS 2023, 2020 base: 移動率は3期間の平均的な傾向を長期的な仮定として採用).
+                   method (IPSS 2023, 2020 base: 移動率は3期間の平均的な傾向を長期的な仮定として採用);
+    national_excess  what becomes of the persons a national control adds to the national projection of the base's
+                   own vintage (2020 base: IPSS 2023's nation over the 2017 projection, mostly its larger foreign
+                   inflow): 'prorated' (default: the young's gains are balanced to the own-vintage path at every
+                   level and the excess is prorated by sex × age, IPSS's 一律補正) or 'balanced' (balanced into the
+                   young's gains with the rest, as before: the gaining units, 東京都 first, received it).
     """
 
     path: tuple[float, ...] = ()
@@ -67,6 +72,7 @@ class MigrationRule:
     smooth: bool = True
     pooled_periods: int = 1
     long_term: tuple[tuple[int, int], ...] = ((2020, 3),)
+    national_excess: str = "prorated"
 
 
 DEFAULT_RULE = MigrationRule()

@@ -12,8 +12,8 @@ from sousei.domain.projection.anchor import (
     anchor_base,
     anchor_params,
 )
-from sousei.domain.projection.baseline import HORIZON, Baseline, Controls, ipss_baseline
-from sousei.domain.projection.engine import group_adjustment, project
+from sousei.domain.projection.baseline import HORIZON, Baseline, Controls, held_to, ipss_baseline
+from sousei.domain.projection.engine import project
 from sousei.domain.projection.inputs import (
     Inputs,
     aggregate,
@@ -96,7 +96,9 @@ def consistent_after(base: np.ndarray, params: ProjectionParams, controls: Contr
     with the gains of the young balanced (`engine.group_adjustment`). The net migration rates of those steps are the
     residual rates of the path's last step (k − 1 → k) with the engine's survival, held, as the IPSS method holds the
     last period's (for パターン1: the rates IPSS 2023 implies for 2045→2050), for the units and the prefectures
-    alike; the units' child–woman ratios are `params`' (the anchored level held)."""
+    alike; the units' child–woman ratios are `params`' (the anchored level held). The young's gains are balanced to
+    the national targets as they are: from the anchored state there is no path of the 2017 projection's vintage to
+    balance them to (`MigrationRule.national_excess` applies to the engine's run from the census)."""
     path = project(base, params)
     prev, state = path[:, k - 1], path[:, k]
     n_pref = int(controls.group.max()) + 1
@@ -105,9 +107,7 @@ def consistent_after(base: np.ndarray, params: ProjectionParams, controls: Contr
     pref_rates = residual_migration_rates([(pref_prev, pref_state, _step_survival(pref_params, k - 1, n_pref))])
     pref_tail = _steps_from(pref_params, k)
     pref_tail = pref_tail.with_(migration=_held(pref_rates, pref_tail.steps))
-    pref_tail = group_adjustment(
-        pref_state, pref_tail, controls.national[None, k:], None, controls.balance_ages, controls.prefecture_allocation
-    )
+    pref_tail = held_to(pref_state, pref_tail, controls.national[None, k:], None, controls)
     pref_path = project(pref_state, pref_tail)
     unit_rates = residual_migration_rates([(prev, state, _step_survival(controls.unit_params, k - 1, len(state)))])
     unit_tail = _steps_from(controls.unit_params, k)
@@ -116,9 +116,7 @@ def consistent_after(base: np.ndarray, params: ProjectionParams, controls: Contr
         cwr=np.asarray(params.cwr)[:, k:],
         male_share_0_4=np.asarray(params.male_share_0_4)[:, k:],
     )
-    unit_tail = group_adjustment(
-        state, unit_tail, pref_path[:, 1:], controls.group, controls.balance_ages, controls.allocation
-    )
+    unit_tail = held_to(state, unit_tail, pref_path[:, 1:], controls.group, controls)
     n = state.shape[0]
 
     def full(head: np.ndarray, tail: np.ndarray) -> np.ndarray:
