@@ -11,9 +11,10 @@ series, national series) into mixins that
 `Warehouse` combines, so that every caller keeps one object and one name per read.
 """
 
+from sousei.domain.indicators.model import DIRECTION_JA
 from sousei.query.areas import MUNI_CODE
 from sousei.query.connection import SourceNote, WarehouseMissing, built_at
-from sousei.query.indicator import AGGREGATE_JA, DIRECTION_JA, FAMILY_JA, NATIONAL_LABEL, Indicator, display_digits
+from sousei.query.indicator import AGGREGATE_JA, NATIONAL_LABEL, Indicator, display_digits
 from sousei.query.indicators import COMPARISONS, REGISTRY
 from sousei.query.projections import HAMADORI_CODE, IMPACT_YEAR
 from sousei.query.warehouse import Warehouse
@@ -22,7 +23,6 @@ __all__ = [
     "AGGREGATE_JA",
     "COMPARISONS",
     "DIRECTION_JA",
-    "FAMILY_JA",
     "HAMADORI_CODE",
     "IMPACT_YEAR",
     "MUNI_CODE",

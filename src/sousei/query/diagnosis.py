@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sousei.query.indicator import FAMILY_JA
+from sousei.domain.indicators.model import FAMILY_NAMES_JA
 from sousei.query.indicators import IndicatorReads
 
 
@@ -28,7 +28,7 @@ class DiagnosisReads(IndicatorReads):
             ind = self._indicators.get(d["indicator_id"])
             d["name"] = ind.meta["name"] if ind else d["indicator_id"]
             d["digits"] = ind.meta["digits"] if ind else 2
-            d["family_ja"] = FAMILY_JA.get(d["family"], d["family"])
+            d["family_ja"] = FAMILY_NAMES_JA.get(d["family"], d["family"])
             out.append(d)
         return out
 

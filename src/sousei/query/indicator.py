@@ -8,9 +8,6 @@ from typing import Any
 
 import numpy as np
 
-FAMILY_JA = {"population": "人口", "births": "出生", "migration": "人口移動", "women_work": "女性の就業",
-             "economy": "強い経済", "living": "豊かな生活環境"}  # fmt: skip
-DIRECTION_JA = {"higher_better": "高いほど良い", "lower_better": "低いほど良い", "neutral": "向きなし"}
 # How Japan's and a prefecture's value is formed, by the registry's aggregate (shown beside 全国 / 都道府県).
 AGGREGATE_JA = {
     "sum": "合計",

@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from sousei.domain.indicators.model import FAMILY_NAMES_JA
 from sousei.query.areas import AreaReads
 from sousei.query.indicator import (
     _COMPARISON_COLS,
     AGGREGATE_JA,
-    FAMILY_JA,
     NATIONAL_LABEL,
     Indicator,
     _int,
@@ -91,7 +91,7 @@ class IndicatorReads(AreaReads):
             n_peer = {g: int((~np.isnan(compared) & (peer_arr == g)).sum()) for g in self._peer_groups}
             meta = {
                 "indicator_id": reg["indicator_id"], "name": reg["name_ja"], "name_en": reg["name_en"],
-                "unit": reg["unit"], "family": reg["family"], "family_ja": reg["family_ja"] or FAMILY_JA.get(
+                "unit": reg["unit"], "family": reg["family"], "family_ja": reg["family_ja"] or FAMILY_NAMES_JA.get(
                     reg["family"], reg["family"]), "direction": reg["direction"], "aggregate": reg["aggregate"],
                 "national_label": NATIONAL_LABEL.get(reg["aggregate"] or "", "全国"),
                 "sources": [s.strip() for s in reg["sources"].split(",") if s.strip()],

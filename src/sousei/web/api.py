@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from sousei.domain.projection.params import DEFAULT_TFR_2030, DEFAULT_TFR_2040
 from sousei.web.charts import SCENARIO_NAMES
 from sousei.web.params import ChartId, Code, IndicatorId, PeerQ, PrefQ
 from sousei.web.responses import encoded
@@ -107,8 +108,8 @@ def api_projection(site: SiteDep, code: Code):
 def api_simulate(
     site: SiteDep,
     code: Code,
-    tfr_2030: Annotated[float, Query(ge=0.5, le=3.0, description="2030年の合計特殊出生率")] = 1.8,
-    tfr_2040: Annotated[float, Query(ge=0.5, le=3.0, description="2040年以降の合計特殊出生率")] = 2.07,
+    tfr_2030: Annotated[float, Query(ge=0.5, le=3.0, description="2030年の合計特殊出生率")] = DEFAULT_TFR_2030,
+    tfr_2040: Annotated[float, Query(ge=0.5, le=3.0, description="2040年以降の合計特殊出生率")] = DEFAULT_TFR_2040,
     migration_scale: Annotated[float, Query(ge=0.0, le=2.0, description="純移動率の倍率（1＝仮定どおり）")] = 1.0,
 ):
     site.municipality_or_404(code)

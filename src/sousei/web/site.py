@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from sousei.domain.projection.labels import PATTERN1_LABEL
+from sousei.domain.projection.params import DEFAULT_TFR_2030, DEFAULT_TFR_2040
 from sousei.query import DIRECTION_JA, MUNI_CODE, Indicator, SourceNote, Warehouse
 from sousei.web.chart_text import chart_table
 from sousei.web.charts import MUNICIPAL_CHARTS, NATIONAL_CHARTS, TABS, Chart
@@ -45,6 +46,7 @@ def make_templates() -> Jinja2Templates:
         plotly_version=plotly.__version__, tabs=TABS, pattern1_label=PATTERN1_LABEL,
         default_indicator=DEFAULT_INDICATOR, direction_ja=DIRECTION_JA, basis_ja=BASIS_JA, chart_table=chart_table,
         pending_charts=PENDING_CHARTS, migration_od=MIGRATION_OD, score_word=score_word, score_band=score_band,
+        default_tfr_2030=DEFAULT_TFR_2030, default_tfr_2040=DEFAULT_TFR_2040,  # the simulator's starting sliders
     )  # fmt: skip
     env.filters["num"] = lambda v, d=0: "—" if v is None else f"{v:,.{d}f}"
     env.filters["signed"] = lambda v, d=0: "—" if v is None else f"{v:+,.{d}f}"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sousei.domain.indicators.model import FAMILY_NAMES_JA, Indicator
+from sousei.domain.indicators.model import DIRECTION_JA, FAMILY_NAMES_JA, Indicator
 from sousei.domain.indicators.registry import indicators
 from sousei.domain.indicators.sql import tables_read
 from sousei.domain.scores import STANDARDISATIONS
 
-DIRECTION_JA = {"higher_better": "高いほど良い", "lower_better": "低いほど良い", "neutral": "中立"}
 AGGREGATE_TEXT = {
     "sum": "total of the municipalities (a count: never scored)",
     "ratio_of_sums": "ratio of the summed numerators and denominators",
