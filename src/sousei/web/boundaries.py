@@ -137,7 +137,7 @@ class Outlines:
             self.ready.set()
 
 
-def current_outlines(request: Request) -> Outlines:
+async def current_outlines(request: Request) -> Outlines:
     return request.app.state.outlines  # type: ignore[no-any-return]
 
 

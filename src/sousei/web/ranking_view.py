@@ -134,7 +134,7 @@ class Rankings:
         )  # fmt: skip
 
 
-def current_rankings(request: Request) -> Rankings:
+async def current_rankings(request: Request) -> Rankings:
     return request.app.state.rankings  # type: ignore[no-any-return]
 
 

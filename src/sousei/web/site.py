@@ -130,15 +130,17 @@ class Site:
         return family
 
 
-def current_site(request: Request) -> Site:
+async def current_site(request: Request) -> Site:
     """The Site of the app serving this request (see the module's docstring on reloads)."""
     return request.app.state.site  # type: ignore[no-any-return]
 
 
-def current_warehouse(request: Request) -> Warehouse:
+async def current_warehouse(request: Request) -> Warehouse:
     """The warehouse of the app serving this request."""
     return request.app.state.wh  # type: ignore[no-any-return]
 
 
+# The dependencies are `async def`: a plain `def` one would run in the thread pool, a thread hop on every request
+# (it halved the cached pages' throughput).
 SiteDep = Annotated[Site, Depends(current_site)]
 WarehouseDep = Annotated[Warehouse, Depends(current_warehouse)]
