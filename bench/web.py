@@ -8,6 +8,7 @@ first renders) and the simulator API (random municipality and slider values, wit
 bytes of the top page with everything it loads (Plotly, the TopoJSON outlines, the indicator and the areas).
 
     python bench/web.py [--db var/sousei.duckdb] [--seconds 30] [--concurrency 32] [--workers 1]
+                        [--parts municipality,ranking,simulate,bytes]
 """
 
 from __future__ import annotations
@@ -133,7 +134,9 @@ async def main() -> None:
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--parts", default="municipality,ranking,simulate,bytes", help="which figures to measure")
     args = ap.parse_args()
+    parts = set(args.parts.split(","))
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "SOUSEI_DB": str(Path(args.db).resolve())}
@@ -150,35 +153,50 @@ async def main() -> None:
             except httpx.TransportError:
                 time.sleep(0.2)
         codes = [a["muni_code"] for a in httpx.get(base + "/api/areas").json()]
-        cached: set[str] = set()
-        first = _page_bytes(base, "/m/01100", cached)
-        second = _page_bytes(base, "/m/13101", cached)
-        sample = random.Random(1).sample(codes, 200)
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            cold = await _sequential(client, [f"/m/{c}" for c in sample])
-            warm = await _sequential(client, [f"/m/{c}" for c in sample])
-        ok, errors, lat = await _load(base, lambda r: f"/m/{r.choice(codes)}", args.seconds, args.concurrency)
-        indicators = [i["indicator_id"] for i in httpx.get(base + "/api/indicators").json()]
-        ranking_pages = await _load(
-            base, lambda r: f"/ranking/{r.choice(indicators)}?page={r.randint(1, 35)}", args.seconds, args.concurrency
-        )
-        ranking_from = await _load(
-            base, lambda r: f"/ranking/{r.choice(indicators)}?from={r.choice(codes)}", args.seconds, args.concurrency
-        )
-
-        def simulate_path(r: random.Random) -> str:
-            tfr30, tfr40, scale = 0.8 + 0.05 * r.randint(0, 34), 0.8 + 0.01 * r.randint(0, 170), 0.05 * r.randint(0, 40)
-            query = f"tfr_2030={tfr30:.2f}&tfr_2040={tfr40:.2f}&migration_scale={scale:.2f}"
-            return f"/api/m/{r.choice(codes)}/simulate?{query}"
-
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            rnd = random.Random(2)
-            sim_seq = await _sequential(client, [simulate_path(rnd) for _ in range(300)])
-        simulate = await _load(base, simulate_path, args.seconds, args.concurrency)
-        top = _top_page_bytes(base)
+        if "municipality" in parts:
+            await _municipality(base, codes, args.seconds, args.concurrency)
+        if "ranking" in parts:
+            indicators = [i["indicator_id"] for i in httpx.get(base + "/api/indicators").json()]
+            _print_load(
+                "ranking page (random indicator and page)",
+                await _load(base, lambda r: f"/ranking/{r.choice(indicators)}?page={r.randint(1, 35)}", args.seconds,
+                            args.concurrency),
+                args.seconds, args.concurrency,
+            )  # fmt: skip
+            _print_load(
+                "ranking page (random indicator, ?from= random municipality)",
+                await _load(base, lambda r: f"/ranking/{r.choice(indicators)}?from={r.choice(codes)}", args.seconds,
+                            args.concurrency),
+                args.seconds, args.concurrency,
+            )  # fmt: skip
+        if "simulate" in parts:
+            await _simulate(base, codes, args.seconds, args.concurrency)
+        if "bytes" in parts:
+            cached: set[str] = set()
+            first = _page_bytes(base, "/m/01100", cached)
+            second = _page_bytes(base, "/m/13101", cached)
+            print(f"bytes (br): top page with Plotly, outlines, indicator and areas {_top_page_bytes(base):,} B")
+            print(f"bytes (br): first municipality page incl. Plotly JS {first:,} B; another municipality after "
+                  f"{second:,} B")  # fmt: skip
+        print(f"uvicorn workers: {args.workers}")
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def _print_load(label: str, result: tuple[int, int, list[float]], seconds: float, concurrency: int) -> None:
+    n_ok, n_err, latencies = result
+    print(
+        f"load: {label}, {concurrency} connections × {seconds:.0f} s: {n_ok / seconds:.0f} "
+        f"requests/s, p50 {_pct(latencies, 50):.1f} ms, p99 {_pct(latencies, 99):.1f} ms, {n_err} errors"
+    )
+
+
+async def _municipality(base: str, codes: list[str], seconds: float, concurrency: int) -> None:
+    sample = random.Random(1).sample(codes, 200)
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        cold = await _sequential(client, [f"/m/{c}" for c in sample])
+        warm = await _sequential(client, [f"/m/{c}" for c in sample])
     print(
         f"municipality page, sequential, first visit (200 random): p50 {_pct(cold, 50):.1f} ms, "
         f"p99 {_pct(cold, 99):.1f} ms"
@@ -187,24 +205,25 @@ async def main() -> None:
         f"municipality page, sequential, again:                    p50 {_pct(warm, 50):.1f} ms, "
         f"p99 {_pct(warm, 99):.1f} ms"
     )
-    print(
-        f"load: {args.concurrency} connections × {args.seconds:.0f} s over all {len(codes)} municipalities: "
-        f"{ok / args.seconds:.0f} requests/s, p50 {_pct(lat, 50):.1f} ms, p99 {_pct(lat, 99):.1f} ms, "
-        f"{errors} errors ({ok} ok)"
-    )
-    for label, (n_ok, n_err, latencies) in (
-        ("ranking page (random indicator and page)", ranking_pages),
-        ("ranking page (random indicator, ?from= random municipality)", ranking_from),
-        ("simulate API (random municipality and sliders)", simulate),
-    ):
-        print(
-            f"load: {label}, {args.concurrency} connections × {args.seconds:.0f} s: {n_ok / args.seconds:.0f} "
-            f"requests/s, p50 {_pct(latencies, 50):.1f} ms, p99 {_pct(latencies, 99):.1f} ms, {n_err} errors"
-        )
+    _print_load(
+        f"municipality page over all {len(codes)} municipalities",
+        await _load(base, lambda r: f"/m/{r.choice(codes)}", seconds, concurrency),
+        seconds, concurrency,
+    )  # fmt: skip
+
+
+async def _simulate(base: str, codes: list[str], seconds: float, concurrency: int) -> None:
+    def simulate_path(r: random.Random) -> str:
+        tfr30, tfr40, scale = 0.8 + 0.05 * r.randint(0, 34), 0.8 + 0.01 * r.randint(0, 170), 0.05 * r.randint(0, 40)
+        query = f"tfr_2030={tfr30:.2f}&tfr_2040={tfr40:.2f}&migration_scale={scale:.2f}"
+        return f"/api/m/{r.choice(codes)}/simulate?{query}"
+
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        rnd = random.Random(2)
+        sim_seq = await _sequential(client, [simulate_path(rnd) for _ in range(300)])
+    _print_load("simulate API (random municipality and sliders)", await _load(base, simulate_path, seconds,
+                concurrency), seconds, concurrency)  # fmt: skip
     print(f"simulate API, sequential (300 random): p50 {_pct(sim_seq, 50):.1f} ms, p99 {_pct(sim_seq, 99):.1f} ms")
-    print(f"bytes (br): top page with Plotly, outlines, indicator and areas {top:,} B")
-    print(f"uvicorn workers: {args.workers}")
-    print(f"bytes (br): first municipality page incl. Plotly JS {first:,} B; another municipality after {second:,} B")
 
 
 if __name__ == "__main__":

@@ -277,7 +277,7 @@ def test_api_documentation_names_no_tables(client: TestClient) -> None:
 
 def test_a_tile_is_judged_on_the_score_as_printed() -> None:
     # 59.96 prints as 60.0: its tile must say 強み, not 平均的 beside a printed 60.0 (seen on 日吉津村's overview)
-    from sousei.web.app import score_band, score_word
+    from sousei.web.formatting import score_band, score_word
 
     assert (score_band(59.96), score_word(59.96)) == ("strong", "強み")
     assert (score_band(59.94), score_word(59.94)) == ("", "平均的")

@@ -29,3 +29,19 @@ def test_hamadori_members_say_they_are_projected_jointly(client: TestClient, wh:
         assert f"{name}単独ではなく浜通り地域全体の値" in page
         assert "飯舘村" in page and "新地町" in page  # the members are listed
     assert "一体で推計しています" not in client.get("/m/01100?tab=projection").text
+
+
+def test_projection_panels_cite_the_sources_table(client: TestClient, wh: duckdb.DuckDBPyConnection) -> None:
+    """The 概要 classification card and the simulator cite meta__sources' attribution and vintage, as every chart
+    does (they carried a hand-written 出典 line before)."""
+    rows = wh.execute(
+        "SELECT attribution, vintage FROM meta__sources WHERE source_id IN "
+        "('census_2020_sex_age5', 'national_series', 'ipss_2023_regional_totals') ORDER BY source_id"
+    ).fetchall()
+    assert len(rows) == 3
+    cited = [f'<span class="source">{a}（{v}）</span>' for a, v in rows]
+    card = client.get("/m/01100").text.split('id="sustainability"')[1].split("</div>")[0]
+    simulator = client.get("/m/01100?tab=projection").text.split('id="simulator"')[1].split("</footer>")[0]
+    for html in (card, simulator):
+        assert all(c in html for c in cited), html[-600:]
+        assert "ほか" not in html

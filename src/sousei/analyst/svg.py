@@ -47,8 +47,7 @@ def _t(x: float, y: float, text: str, anchor: str = "middle", size: int = FONT, 
 
 
 def _colors(chart: Chart) -> list[str]:
-    given = chart.extra.get("colors", {})
-    return [given.get(s.name, PALETTE[i % len(PALETTE)]) for i, s in enumerate(chart.series)]
+    return [s.color or PALETTE[i % len(PALETTE)] for i, s in enumerate(chart.series)]
 
 
 def render(chart: Chart) -> str:
@@ -233,7 +232,7 @@ def _pyramid(chart: Chart) -> str:
         if i % 2 == 0:
             out.append(_t(8, sy(a) + row * 0.75, a, "start", FONT - 2))
     for s, c in zip(chart.series, colors, strict=True):
-        male = s.name.startswith("男性")
+        male = s.side == "left"  # the chart says which side a series is drawn on
         if s.kind == "bar":
             for a, v in zip(s.x, s.y, strict=True):
                 if v is None:

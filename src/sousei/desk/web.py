@@ -201,12 +201,7 @@ def mount_desk(app: FastAPI, templates: Jinja2Templates, warehouse: Any = None, 
             target = "/desk/"  # a form sent after the session ended: log in again, nothing was changed
         return RedirectResponse(f"/desk/login?next={quote(target)}", status_code=303)
 
-    @app.middleware("http")
-    async def desk_body_limit(request: Request, call_next: Any) -> Response:
-        # Forms of the desk are small; a huge body is refused before anything parses it.
-        if request.url.path.startswith("/desk") and int(request.headers.get("content-length") or 0) > MAX_BODY:
-            return HTMLResponse(f"送信内容が大きすぎます（{MAX_BODY // 1024} KB まで）", status_code=413)
-        return await call_next(request)
+    app.add_middleware(DeskBodyLimit)
 
     @app.exception_handler(SQLAlchemyError)
     async def desk_database_error(request: Request, exc: SQLAlchemyError) -> Response:
@@ -231,6 +226,27 @@ def mount_desk(app: FastAPI, templates: Jinja2Templates, warehouse: Any = None, 
 
     web_catalog.mount(app)
     app.include_router(web_targets.router)
+
+
+class DeskBodyLimit:
+    """Forms of the desk are small: a huge body sent to /desk is refused (413) before anything parses it.
+
+    A plain ASGI middleware, not `@app.middleware("http")`: that one (Starlette's BaseHTTPMiddleware) wraps every
+    request of the whole dashboard in a task and memory streams, ~1 ms of CPU each, which cut the cached pages'
+    throughput by a third (docs/benchmarks.md).
+    """
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/desk"):
+            length = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
+            if int(length or 0) > MAX_BODY:
+                response = HTMLResponse(f"送信内容が大きすぎます（{MAX_BODY // 1024} KB まで）", status_code=413)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def muni_label_plain(warehouse: Any, code: str | None) -> str:

@@ -6,13 +6,14 @@ Indicators come from the warehouse's indicator tables, one definition: names, un
 once per process with one query over the whole table (`Warehouse.bulk`), grouped by muni_code in memory, so that a
 request does no table scan.
 
-The reads are split by job (connection, areas, indicators, diagnosis, projections, population) into mixins that
+The reads are split by job (connection, areas, indicators, diagnosis, projections, population, the charts'
+series, national series) into mixins that
 `Warehouse` combines, so that every caller keeps one object and one name per read.
 """
 
-from sousei.domain.indicators.model import DIRECTION_NAMES_JA as DIRECTION_JA  # the name web/ reads
+from sousei.domain.indicators.model import DIRECTION_JA
 from sousei.query.areas import MUNI_CODE
-from sousei.query.connection import SourceNote, WarehouseMissing
+from sousei.query.connection import SourceNote, WarehouseMissing, built_at
 from sousei.query.indicator import AGGREGATE_JA, NATIONAL_LABEL, IndicatorValues, display_digits
 from sousei.query.indicators import COMPARISONS, REGISTRY
 from sousei.query.projections import HAMADORI_CODE, IMPACT_YEAR
@@ -31,5 +32,6 @@ __all__ = [
     "SourceNote",
     "Warehouse",
     "WarehouseMissing",
+    "built_at",
     "display_digits",
 ]

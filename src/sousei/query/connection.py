@@ -3,6 +3,7 @@ caches (`bulk`, `memo`) that make a request do no table scan."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +12,28 @@ from typing import Any
 
 import duckdb
 
-from sousei.pipeline.verify import open_read_only, use_warehouse
+from sousei.pipeline.verify import inspect, open_read_only, use_warehouse
+
+log = logging.getLogger("sousei.serve")
+
+
+def built_at(db: Path) -> str | None:
+    """The warehouse file's build time, or None (logged) if the file is not a whole warehouse: whether a served
+    dashboard may switch to a rebuilt file (`sousei.web.live`)."""
+    try:
+        con = open_read_only(db)
+    except ValueError as exc:
+        log.warning("not reloading: %s", exc)
+        return None
+    try:
+        findings = inspect(con, db, fingerprints=False)
+        if findings.structure:
+            log.warning("not reloading %s: %s", db, findings.structure[0])
+            return None
+        row = con.execute("SELECT max(built_at) FROM meta__build").fetchone()
+        return str(row[0]) if row else None
+    finally:
+        con.close()
 
 
 class WarehouseMissing(RuntimeError):

@@ -32,6 +32,20 @@ class DiagnosisReads(IndicatorReads):
             out.append(d)
         return out
 
+    def all_priority_issues(self) -> list[tuple[str, int, str, str]]:
+        """(muni_code, rank, indicator_id, family) of every municipality's priority issues, by code and rank (the
+        desk's catalog recommends cases for all municipalities at once); empty where the table is not loaded."""
+        if not self.has("out_diagnosis__priority_issues"):
+            return []
+        return (
+            self.cursor()
+            .execute(
+                "SELECT muni_code, rank, indicator_id, family FROM out_diagnosis__priority_issues "
+                "ORDER BY muni_code, rank"
+            )
+            .fetchall()
+        )
+
     def walls(self, code: str) -> dict[str, Any] | None:
         """The births gap split into the marriage and marital-fertility factors, and the environment indicators."""
         if not self.has("out_walls__decomposition"):

@@ -140,6 +140,30 @@ class ProjectionReads(WarehouseConnection):
 
         return self.memo(f"assumptions:{unit}", make)
 
+    def impact_counts(self) -> dict[tuple[int, int], int]:
+        """Number of projection units in each (natural, social) 影響度 cell in IMPACT_YEAR."""
+        if not self.has("out_projection__impact"):
+            return {}
+
+        def make() -> dict[tuple[int, int], int]:
+            rows = self.rows(
+                "SELECT natural_impact_level AS n, social_impact_level AS s, count(*) AS k FROM out_projection__impact "
+                "WHERE year = ? GROUP BY ALL",
+                [IMPACT_YEAR],
+            )
+            return {(int(r["n"]), int(r["s"])): int(r["k"]) for r in rows}
+
+        return self.memo("impact_matrix", make)
+
+    def classifications(self) -> list[dict[str, Any]] | None:
+        """The 人口戦略会議 (2024) class of every projection unit (None where the table is not in this warehouse)."""
+        if not self.has("out_projection__sustainability"):
+            return None
+        return self.rows(
+            "SELECT muni_code, sub_class, sustainability_group, change_baseline_pct, change_closed_pct "
+            "FROM out_projection__sustainability ORDER BY muni_code"
+        )
+
     def _simulator(self) -> Any:
         """The パターン1 baseline of the projection engine (built once from this warehouse, read-only)."""
         from sousei.projection_api import baseline, has_inputs

@@ -12,14 +12,15 @@ from __future__ import annotations
 import gzip
 import json
 import threading
-from typing import Any
+from typing import Annotated, Any
 
 import brotli
 import numpy as np
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from sousei.query import Warehouse
+from sousei.web.responses import encoded
 
 TOLERANCE = 0.004  # degrees (~400 m): below one pixel of a 560-pixel map of a prefecture
 QUANTISATION = 100_000  # grid steps across the bounding box of Japan (~0.0003°)
@@ -116,29 +117,37 @@ def topology(geojson: bytes, tolerance: float = TOLERANCE, quantisation: int = Q
     return json.dumps(topo, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def register(app: FastAPI, wh: Warehouse, build_id: str) -> None:
-    """GET /api/geo/municipalities.topojson: the map's outlines, computed in a thread started now (~3 s), so that
-    neither the start-up nor the first map load waits for more than what is left of it."""
-    from sousei.web.app import _encoded  # imported here: app imports this module
+class Outlines:
+    """One app's map outlines: computed in a thread started with the app (~3 s), so that neither the start-up nor
+    the first map load waits for more than what is left of it (kept in app.state.outlines)."""
 
-    ready = threading.Event()
-    bodies: dict[str, bytes] = {}
+    def __init__(self, wh: Warehouse, build_id: str):
+        self.build_id = build_id
+        self.ready = threading.Event()
+        self.bodies: dict[str, bytes] = {}
+        threading.Thread(target=self._compute, args=(wh,), name="topojson", daemon=True).start()
 
-    def compute() -> None:
+    def _compute(self, wh: Warehouse) -> None:
         try:
             raw = wh.municipal_geojson()
             if raw is not None:
                 topo = topology(raw)
-                bodies.update(br=brotli.compress(topo, quality=9), gzip=gzip.compress(topo, 9), identity=topo)
+                self.bodies.update(br=brotli.compress(topo, quality=9), gzip=gzip.compress(topo, 9), identity=topo)
         finally:
-            ready.set()
+            self.ready.set()
 
-    threading.Thread(target=compute, name="topojson", daemon=True).start()
 
-    @app.get("/api/geo/municipalities.topojson", tags=["areas"],
-             summary="市区町村境界（地図表示用に簡略化・量子化した TopoJSON）")  # fmt: skip
-    def api_topojson(request: Request) -> Response:
-        ready.wait()
-        if not bodies:
-            raise HTTPException(404, "市区町村の境界データが読み込まれていません")
-        return _encoded(request, bodies, "application/json", "public, max-age=86400", f'"topo-{build_id}"')
+async def current_outlines(request: Request) -> Outlines:
+    return request.app.state.outlines  # type: ignore[no-any-return]
+
+
+router = APIRouter()
+
+
+@router.get("/api/geo/municipalities.topojson", tags=["areas"],
+            summary="市区町村境界（地図表示用に簡略化・量子化した TopoJSON）")  # fmt: skip
+def api_topojson(request: Request, outlines: Annotated[Outlines, Depends(current_outlines)]) -> Response:
+    outlines.ready.wait()
+    if not outlines.bodies:
+        raise HTTPException(404, "市区町村の境界データが読み込まれていません")
+    return encoded(request, outlines.bodies, "application/json", "public, max-age=86400", f'"topo-{outlines.build_id}"')

@@ -1,21 +1,24 @@
-"""Every chart of the dashboard, defined once: the page draws it and the CSV download writes exactly its data.
+"""Every chart of a municipality's tabs, defined once: the page draws it and the CSV download writes exactly its data
+(the /japan charts are in national_charts.py, the spec itself in chart_spec.py).
 
-Chart functions read per-municipality rows through `Warehouse.bulk` (one query over the whole table per process,
-grouped by muni_code in memory) and indicator comparisons from the registry tables, so drawing a chart scans nothing.
+A chart is a declarative spec (kind, titles, series, sources, note) over data it is handed by named reads of
+`sousei.query` (each read once per process over the whole table and grouped by code in memory, so drawing a chart
+scans nothing). The numbers are the warehouse's: the indicator registry's comparisons, and out_dashboard__* for the
+series no other table holds (births index, TFR means, labour-force rate by sex, industry shares); a chart only picks,
+orders and rounds them for display.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sousei.domain.projection.labels import PATTERN1_LABEL
 from sousei.estat import NOTICE as ESTAT_NOTICE
 from sousei.query import Warehouse
+from sousei.web.chart_spec import Chart, Series, rounded, series_of
+from sousei.web.national_charts import NATIONAL_CHARTS  # noqa: F401  (re-exported: app and tests read both here)
 
 TABS: dict[str, str] = {
     "overview": "概要",
@@ -38,7 +41,8 @@ KEY_INDICATORS = (
     "living_doctors_per_10000", "living_food_access_difficulty_65plus_pct",
 )  # fmt: skip
 YOUTH_AGES = ("15-19", "20-24", "25-29", "30-34")
-SEX_COLORS = {"女性": "#d6336c", "男性": "#5b7fb0", "女性（15〜34歳）": "#d6336c", "男性（15〜34歳）": "#5b7fb0"}
+SEX_COLOR = {"female": "#d6336c", "male": "#5b7fb0"}  # a series of one sex carries its colour (Series.color)
+PYRAMID_SIDE = {"male": "left", "female": "right"}
 # パターン1 is IPSS 2023 to 2050 and the engine's extension after (docs/methods/projection.md, "Anchoring")
 SCENARIO_NAMES = {
     "pattern1": f"パターン1（{PATTERN1_LABEL}）",
@@ -48,62 +52,11 @@ SCENARIO_NAMES = {
     "ccr": "コーホート変化率法",
 }
 MIGRATION_SOURCES = ("census_1980_2015_sex_age5", "census_2020_sex_age5", "national_series")
-
-
-@dataclass
-class Series:
-    name: str
-    x: list[Any]
-    y: list[float | None]
-    dash: bool = False
-    kind: str = ""  # overrides the chart kind for this series: 'bar' | 'line'
-
-
-@dataclass
-class Chart:
-    id: str
-    title: str
-    kind: str  # 'line' | 'bar' | 'pyramid' | 'hbar'
-    x_label: str
-    y_label: str
-    series: list[Series]
-    sources: tuple[str, ...]
-    note: str = ""
-    tab: str = "overview"
-    extra: dict[str, Any] = field(default_factory=dict)  # drawing hints: highlight (x categories to shade)
-    notice: str = ""  # a notice the data's terms require (the e-Stat API notice)
-
-    @property
-    def has_data(self) -> bool:
-        return any(any(v is not None for v in s.y) for s in self.series)
-
-    def spec(self) -> dict[str, Any]:
-        """What app.js needs to draw the chart with Plotly."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "title": self.title,
-            "x_label": self.x_label,
-            "y_label": self.y_label,
-            "series": [{"name": s.name, "x": s.x, "y": s.y, "dash": s.dash, "kind": s.kind} for s in self.series],
-            **self.extra,
-        }
-
-    def to_csv(self) -> str:
-        """Long form: 系列, x, y — exactly the values drawn."""
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(["系列", self.x_label, self.y_label])
-        for s in self.series:
-            for x, y in zip(s.x, s.y, strict=True):
-                # a whole number without ".0" (1401757, not 1401757.0); values are rounded where drawn
-                writer.writerow([s.name, x, "" if y is None else int(y) if float(y).is_integer() else y])
-        return buf.getvalue()
+JAPAN = "00000"
 
 
 ChartFn = Callable[[Warehouse, str], Chart]
 MUNICIPAL_CHARTS: dict[str, ChartFn] = {}
-NATIONAL_CHARTS: dict[str, Callable[[Warehouse], Chart]] = {}
 CHART_TAB: dict[str, str] = {}
 
 
@@ -117,24 +70,8 @@ def municipal_chart(tab: str) -> Callable[[ChartFn], ChartFn]:
     return register
 
 
-def national_chart(fn: Callable[[Warehouse], Chart]) -> Callable[[Warehouse], Chart]:
-    NATIONAL_CHARTS[fn.__name__.removeprefix("national_")] = fn
-    return fn
-
-
 def charts_for_tab(wh: Warehouse, code: str, tab: str) -> list[Chart]:
     return [fn(wh, code) for name, fn in MUNICIPAL_CHARTS.items() if CHART_TAB[name] == tab]
-
-
-def _f(v: Any, digits: int | None = None) -> float | None:
-    if v is None:
-        return None
-    return float(v) if digits is None else round(float(v), digits)
-
-
-def _series(rows: list[tuple[Any, ...]], name: str, dash: bool = False, digits: int | None = 0) -> Series:
-    """A series from (x, y) rows."""
-    return Series(name, [r[0] for r in rows], [_f(r[1], digits) for r in rows], dash)
 
 
 def _comparison(wh: Warehouse, code: str, indicator_id: str) -> tuple[list[str], list[float | None], dict[str, Any]]:
@@ -145,7 +82,7 @@ def _comparison(wh: Warehouse, code: str, indicator_id: str) -> tuple[list[str],
     d = row["digits"] + 1
     return (
         ["当該市区町村", "都道府県", f"類似団体（{row['peer_group']}）平均", row["national_label"]],
-        [_f(row[k], d) for k in ("value", "prefecture", "peer_mean", "national")],
+        [rounded(row[k], d) for k in ("value", "prefecture", "peer_mean", "national")],
         row,
     )
 
@@ -170,29 +107,16 @@ def chart_population(wh: Warehouse, code: str) -> Chart:
     """Total population: census 1980–2020 and the IPSS projections."""
     series: list[Series] = []
     sources: list[str] = []
-    if wh.has("core_census__population_by_sex_age"):
-        rows = wh.bulk(
-            "census_totals",
-            "SELECT muni_code, census_year, round(sum(persons)) FROM core_census__population_by_sex_age "
-            "GROUP BY ALL ORDER BY 1, 2",
-        ).get(code, [])
-        series.append(_series(rows, "国勢調査（実績）"))
+    census = wh.census_population_totals(code)
+    if census is not None:
+        series.append(series_of(census, "国勢調査（実績）"))
         sources += ["census_1980_2015_sex_age5", "census_2020_sex_age5"]
-    if wh.has("core_ipss2023__population"):
-        rows = wh.bulk(
-            "ipss2023_totals", "SELECT area_code, year, total_persons FROM core_ipss2023__population ORDER BY 1, 2"
-        ).get(code, [])
-        if rows:
-            series.append(_series(rows, "社人研 2023年推計", dash=True))
-            sources.append("ipss_2023_regional_totals")
-    if wh.has("core_ipss2018__population"):
-        rows = wh.bulk(
-            "ipss2018_totals",
-            "SELECT area_code, year, sum(persons) FROM core_ipss2018__population GROUP BY ALL ORDER BY 1, 2",
-        ).get(code, [])
-        if rows:
-            series.append(_series(rows, "社人研 2018年推計", dash=True))
-            sources.append("ipss_2018_regional")
+    if ipss2023 := wh.ipss2023_totals(code):
+        series.append(series_of(ipss2023, "社人研 2023年推計", dash=True))
+        sources.append("ipss_2023_regional_totals")
+    if ipss2018 := wh.ipss2018_totals(code):
+        series.append(series_of(ipss2018, "社人研 2018年推計", dash=True))
+        sources.append("ipss_2018_regional")
     return Chart("population", "総人口の推移", "line", "年", "人口（人）", series, tuple(sources))
 
 
@@ -201,27 +125,18 @@ def chart_pyramid(wh: Warehouse, code: str) -> Chart:
     """Population pyramid: census 2020 as bars, census 1980 and the 2050 projection (パターン1) as outlines."""
     series: list[Series] = []
     sources = ["census_2020_sex_age5", "census_1980_2015_sex_age5"]
-    if wh.has("core_census__population_by_sex_age"):
-        rows = wh.bulk(
-            "pyramid_census",
-            "SELECT muni_code, census_year, sex, age_group, round(persons) FROM core_census__population_by_sex_age "
-            "WHERE census_year IN (1980, 2020) ORDER BY muni_code, census_year, sex, age_start",
-        ).get(code, [])
+    census = wh.census_pyramid(code)
+    if census is not None:
         for year, kind in ((2020, "bar"), (1980, "line")):
             for sex, label in (("male", "男性"), ("female", "女性")):
-                s = _series([(a, p) for y, sx, a, p in rows if y == year and sx == sex], f"{label} {year}年")
-                s.kind = kind
+                s = series_of([(a, p) for y, sx, a, p in census if y == year and sx == sex], f"{label} {year}年")
+                s.kind, s.side = kind, PYRAMID_SIDE[sex]
                 series.append(s)
-    unit = wh.projection_unit(code)
-    if wh.has("out_projection__population") and unit == code:
-        rows = wh.bulk(
-            "pyramid_2050",
-            "SELECT muni_code, sex, age_group, round(persons) FROM out_projection__population "
-            "WHERE scenario = 'pattern1' AND year = 2050 ORDER BY muni_code, sex, age_start",
-        ).get(code, [])
+    projected = wh.projected_pyramid_2050(code)
+    if projected is not None and wh.projection_unit(code) == code:
         for sex, label in (("male", "男性"), ("female", "女性")):
-            s = _series([(a, p) for sx, a, p in rows if sx == sex], f"{label} 2050年（推計）", dash=True)
-            s.kind = "line"
+            s = series_of([(a, p) for sx, a, p in projected if sx == sex], f"{label} 2050年（推計）", dash=True)
+            s.kind, s.side = "line", PYRAMID_SIDE[sex]
             series.append(s)
         sources += ["national_series", "ipss_2023_regional_totals"]
     return Chart(
@@ -241,7 +156,7 @@ def chart_scores(wh: Warehouse, code: str) -> Chart:
     """Oriented 偏差値 of the key indicators (全国比較, higher = better)."""
     rows = [r for r in key_scores(wh, code) if r["oriented_japan"] is not None]
     rows.reverse()  # Plotly draws horizontal bars bottom-up: the first key indicator on top
-    series = [Series("偏差値（全国）", [r["name"] for r in rows], [_f(r["oriented_japan"], 1) for r in rows])]
+    series = [Series("偏差値（全国）", [r["name"] for r in rows], [rounded(r["oriented_japan"], 1) for r in rows])]
     sources = sorted({s for r in rows for s in r["sources"]})
     return Chart(
         "scores", "主な指標の偏差値（全国の市区町村と比較）", "hbar", "指標", "偏差値", series, tuple(sources),
@@ -256,68 +171,43 @@ def chart_scores(wh: Warehouse, code: str) -> Chart:
 
 @municipal_chart("births")
 def chart_births(wh: Warehouse, code: str) -> Chart:
-    """出生数 (first year = 100), the municipality against Japan (sum of the 1,741)."""
+    """出生数 (first year = 100), the municipality against Japan (sum of the 1,741): out_dashboard__births_index."""
     series: list[Series] = []
-    if wh.has("core_ssdse__values"):
-        sql = "SELECT muni_code, data_year, value FROM core_ssdse__values WHERE item_code = 'A4101' ORDER BY 1, 2"
-        rows = wh.bulk("births", sql).get(code, [])
-        national = wh.memo("births_japan", lambda: _sum_by_year(wh.bulk("births", sql)))
-        if rows and rows[0][1]:
-            series.append(_series([(y, v / rows[0][1] * 100) for y, v in rows], "当該市区町村", digits=1))
-        first = next(iter(national.values()), None)
-        if first:
-            idx = [(y, v / first * 100) for y, v in national.items()]
-            series.append(_series(idx, "全国", dash=True, digits=1))
+    if (own := wh.births_index(code)) is not None:
+        if own:
+            series.append(series_of(own, "当該市区町村", digits=1))
+        if japan := wh.births_index(JAPAN):
+            series.append(series_of(japan, "全国", dash=True, digits=1))
     return Chart(
         "births", "出生数の推移（最初の年＝100）", "line", "年", "指数（最初の年＝100）", series, ("ssdse_a",),
         tab="births", note="人口動態統計（SSDSE-A 収録）。全国は1,741市区町村の合計",
     )  # fmt: skip
 
 
-def _sum_by_year(groups: dict[str, list[tuple[Any, ...]]]) -> dict[int, float]:
-    out: dict[int, float] = {}
-    for rows in groups.values():
-        for y, v in rows:
-            if v is not None:
-                out[y] = out.get(y, 0.0) + v
-    return dict(sorted(out.items()))
-
-
 @municipal_chart("births")
 def chart_tfr(wh: Warehouse, code: str) -> Chart:
+    """The municipality's TFR estimates beside the simple means of its prefecture's, its peer group's and Japan's
+    municipalities (out_dashboard__tfr_means)."""
     series: list[Series] = []
-    if wh.has("core_tfr__tfr"):
-        tfr = wh.bulk("tfr", "SELECT muni_code, period, tfr FROM core_tfr__tfr ORDER BY 1, 2")
+    own = wh.tfr_estimates(code)
+    if own is not None:
         muni = wh.municipality(code) or {}
-        means = wh.memo("tfr_means", lambda: _tfr_means(wh, tfr))
-        own = {p: v for p, v in tfr.get(code, [])}
+        means = wh.tfr_means()
         labels = ["当該市区町村", "県内市区町村平均", "類似団体平均", "全国市区町村平均"]
         for period in ("2008-2012", "2018-2022"):
             m = means.get(period, {})
-            vals = [own.get(period), m.get(("pref", muni.get("pref_code"))), m.get(("peer", muni.get("peer_group"))),
-                    m.get(("japan", None))]  # fmt: skip
-            series.append(Series(f"{period}年", labels, [_f(v, 2) for v in vals]))
+            vals = [
+                own.get(period),
+                m.get(("prefecture", muni.get("pref_code"))),
+                m.get(("peer_group", muni.get("peer_group"))),
+                m.get(("japan", JAPAN)),
+            ]
+            series.append(Series(f"{period}年", labels, [rounded(v, 2) for v in vals]))
     return Chart(
         "tfr", "合計特殊出生率（ベイズ推定値）", "bar", "比較対象", "合計特殊出生率（人）", series,
         ("tfr_2008_2012", "tfr_2018_2022"), tab="births",
         note="比較値は市区町村の推定値の単純平均。合併等で対応しない市区町村は値なし",
     )  # fmt: skip
-
-
-def _tfr_means(wh: Warehouse, tfr: dict[str, list[tuple[Any, ...]]]) -> dict[str, dict[tuple[str, Any], float]]:
-    sums: dict[str, dict[tuple[str, Any], list[float]]] = {}
-    for code, rows in tfr.items():
-        m = wh.municipality(code)
-        if m is None:
-            continue
-        for period, v in rows:
-            if v is None:
-                continue
-            for key in (("pref", m["pref_code"]), ("peer", m["peer_group"]), ("japan", None)):
-                acc = sums.setdefault(period, {}).setdefault(key, [0.0, 0.0])
-                acc[0] += v
-                acc[1] += 1
-    return {p: {k: s / n for k, (s, n) in d.items()} for p, d in sums.items()}
 
 
 @municipal_chart("births")
@@ -328,7 +218,7 @@ def chart_walls(wh: Warehouse, code: str) -> Chart:
     if w is not None:
         labels = ["出生の差（全国比）", "うち結婚の要因", "うち夫婦の出生の要因"]
         keys = ("births_gap", "marriage_factor", "marital_fertility_factor")
-        series.append(Series("対数差（0＝全国並み）", labels, [_f(w[k], 3) for k in keys]))
+        series.append(Series("対数差（0＝全国並み）", labels, [rounded(w[k], 3) for k in keys]))
     return Chart(
         "walls", "出生の壁：全国との差の要因分解", "bar", "要因", "対数差（負＝全国より少ない）", series,
         ("ssdse_a", "census_2020_sex_age5", "unmarried_rates_2025"), tab="births",
@@ -340,18 +230,14 @@ def chart_walls(wh: Warehouse, code: str) -> Chart:
 @municipal_chart("births")
 def chart_unmarried(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
-    if wh.has("core_census2025__unmarried_rate"):
-        rates = wh.bulk(
-            "unmarried",
-            "SELECT area_code, sex, age_group, unmarried_pct FROM core_census2025__unmarried_rate "
-            "ORDER BY area_code, sex, age_start",
-        )
-        for area, label in ((code, "当該市区町村"), (code[:2] + "000", "都道府県"), ("00000", "全国")):
-            rows = rates.get(area, [])
-            for sex, s_label in (("female", "女性"), ("male", "男性")):
-                s = _series([(a, v) for sx, a, v in rows if sx == sex], f"{label}・{s_label}", digits=1)
-                s.dash = sex == "male"
-                series.append(s)
+    for area, label in ((code, "当該市区町村"), (code[:2] + "000", "都道府県"), (JAPAN, "全国")):
+        rows = wh.unmarried_rates(area)
+        if rows is None:
+            break
+        for sex, s_label in (("female", "女性"), ("male", "男性")):
+            s = series_of([(a, v) for sx, a, v in rows if sx == sex], f"{label}・{s_label}", digits=1)
+            s.dash = sex == "male"
+            series.append(s)
     return Chart(
         "unmarried", "未婚率（2025年）", "line", "年齢", "未婚率（%）", series, ("unmarried_rates_2025",),
         tab="births", note="令和7年国勢調査（不詳補完値）",
@@ -361,24 +247,17 @@ def chart_unmarried(wh: Warehouse, code: str) -> Chart:
 # -- 人口移動 -------------------------------------------------------------------------------------------------
 
 
-def _net_migration(wh: Warehouse) -> dict[str, list[tuple[Any, ...]]]:
-    return wh.bulk(
-        "net_migration",
-        "SELECT muni_code, period, sex, age_group, age_start, net_migrants, start_persons "
-        "FROM out_migration__net_by_sex_age WHERE sex IN ('male', 'female') ORDER BY muni_code, period, sex, age_start",
-    )
-
-
 @municipal_chart("migration")
 def chart_net_migration(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
-    if wh.has("out_migration__net_by_sex_age"):
-        rows = [r for r in _net_migration(wh).get(code, []) if r[0] == "2015-2020"]
+    rows = wh.net_migration_rates(code, "2015-2020")
+    if rows is not None:
         for sex, label in (("female", "女性"), ("male", "男性")):
-            series.append(_series([(a, n) for _, sx, a, _, n, _ in rows if sx == sex], label))
+            series.append(series_of([(a, n) for sx, a, n, _ in rows if sx == sex], label))
+            series[-1].color = SEX_COLOR[sex]
     return Chart(
         "net_migration", "年齢・男女別の純移動数（2015→2020年）", "bar", "年齢（2020年）", "純移動数（人）", series,
-        MIGRATION_SOURCES, tab="migration", extra={"highlight": list(YOUTH_AGES), "colors": SEX_COLORS},
+        MIGRATION_SOURCES, tab="migration", extra={"highlight": list(YOUTH_AGES)},
         note="国勢調査のコーホート残差法（全国の生残率）。正＝転入超過。網掛けは若い世代（15〜34歳）",
     )  # fmt: skip
 
@@ -386,15 +265,15 @@ def chart_net_migration(wh: Warehouse, code: str) -> Chart:
 @municipal_chart("migration")
 def chart_net_migration_rate(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
-    if wh.has("out_migration__net_by_sex_age"):
-        rows = [r for r in _net_migration(wh).get(code, []) if r[0] == "2015-2020"]
+    rows = wh.net_migration_rates(code, "2015-2020")
+    if rows is not None:
         for sex, label in (("female", "女性"), ("male", "男性")):
-            pts = [(a, n / s * 100 if s else None) for _, sx, a, _, n, s in rows if sx == sex]
-            series.append(_series(pts, label, digits=1))
+            series.append(series_of([(a, r) for sx, a, _, r in rows if sx == sex], label, digits=1))
+            series[-1].color = SEX_COLOR[sex]
     return Chart(
         "net_migration_rate", "年齢・男女別の純移動率（2015→2020年）", "line", "年齢（2020年）",
         "純移動率（5年前の人口に対する%）", series, MIGRATION_SOURCES, tab="migration",
-        extra={"highlight": list(YOUTH_AGES), "colors": SEX_COLORS},
+        extra={"highlight": list(YOUTH_AGES)},
         note="純移動数÷5年前の同じコーホートの人口。網掛けは15〜34歳",
     )  # fmt: skip
 
@@ -402,17 +281,14 @@ def chart_net_migration_rate(wh: Warehouse, code: str) -> Chart:
 @municipal_chart("migration")
 def chart_youth_migration(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
-    if wh.has("out_migration__net_by_sex_age"):
-        rows = _net_migration(wh).get(code, [])
+    rows = wh.youth_net_migration(code)
+    if rows is not None:
         for sex, label in (("female", "女性"), ("male", "男性")):
-            by_period: dict[str, float] = {}
-            for period, sx, _, age, n, _ in rows:
-                if sx == sex and 15 <= age <= 34:
-                    by_period[period] = by_period.get(period, 0.0) + n
-            series.append(_series(sorted(by_period.items()), f"{label}（15〜34歳）"))
+            series.append(series_of([(p, n) for p, sx, n in rows if sx == sex], f"{label}（15〜34歳）"))
+            series[-1].color = SEX_COLOR[sex]
     return Chart(
         "youth_migration", "若い世代（15〜34歳）の純移動数の推移", "line", "期間", "純移動数（人）", series,
-        MIGRATION_SOURCES, tab="migration", extra={"colors": SEX_COLORS},
+        MIGRATION_SOURCES, tab="migration",
         note="期間末の年齢15〜34歳の純移動数（コーホート残差法）",
     )  # fmt: skip
 
@@ -420,14 +296,10 @@ def chart_youth_migration(wh: Warehouse, code: str) -> Chart:
 @municipal_chart("migration")
 def chart_moves(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
-    if wh.has("core_ssdse__values"):
-        rows = wh.bulk(
-            "moves",
-            "SELECT muni_code, item_code, data_year, value FROM core_ssdse__values "
-            "WHERE item_code IN ('A5101', 'A5102') ORDER BY 1, 2, 3",
-        ).get(code, [])
+    rows = wh.movers(code)
+    if rows is not None:
         for item, label in (("A5101", "転入者数"), ("A5102", "転出者数")):
-            series.append(_series([(y, v) for i, y, v in rows if i == item], label, digits=None))
+            series.append(series_of([(y, v) for i, y, v in rows if i == item], label, digits=None))
     return Chart(
         "moves", "転入者数・転出者数（日本人移動者）", "line", "年", "人数（人）", series, ("ssdse_a",),
         tab="migration", note="住民基本台帳人口移動報告（SSDSE-A 収録）",
@@ -436,30 +308,17 @@ def chart_moves(wh: Warehouse, code: str) -> Chart:
 
 # -- 女性の就業 ---------------------------------------------------------------------------------------------
 
-_LABOUR_ITEMS = ("F110201", "F110202", "F110701", "F110702", "F110801", "F110802")
-
 
 @municipal_chart("women")
 def chart_labour_force(wh: Warehouse, code: str) -> Chart:
+    """Labour-force rate by sex (out_dashboard__labour_force_by_sex: women's are the registry's values)."""
     series: list[Series] = []
-    if wh.has("core_ssdse__values"):
-        items = ", ".join(f"'{i}'" for i in _LABOUR_ITEMS)
-        rows = wh.bulk(
-            "labour",
-            f"SELECT muni_code, data_year, item_code, value FROM core_ssdse__values WHERE item_code IN ({items}) "
-            "AND data_year IN (2015, 2020) ORDER BY 1, 2, 3",
-        ).get(code, [])
+    rates = wh.labour_force_rates(code)
+    if rates is not None:
         for year in (2015, 2020):
-            v = {i: val for y, i, val in rows if y == year}
-            vals: list[float | None] = []
-            for employed, unemployed, inactive in (
-                ("F110202", "F110702", "F110802"),
-                ("F110201", "F110701", "F110801"),
-            ):
-                lf = (v.get(employed) or 0) + (v.get(unemployed) or 0)
-                pop = lf + (v.get(inactive) or 0)
-                vals.append(_f(lf / pop * 100, 1) if pop else None)
-            series.append(Series(f"{year}年", ["女性", "男性"], vals))
+            series.append(
+                Series(f"{year}年", ["女性", "男性"], [rounded(rates.get((year, s)), 1) for s in ("female", "male")])
+            )
     return Chart(
         "labour_force", "労働力率（15歳以上）", "bar", "性別", "労働力率（%）", series, ("ssdse_a",), tab="women",
         note="国勢調査（SSDSE-A 収録）：（就業者＋完全失業者）÷（就業者＋完全失業者＋非労働力人口）",
@@ -484,9 +343,9 @@ def _estat_curve(wh: Warehouse, code: str, chart_id: str, title: str, prefix: st
         if row is None:
             continue
         labels.append(age.replace("_", "-"))
-        own.append(_f(row["value"], 1))
-        pref.append(_f(row["prefecture"], 1))
-        nat.append(_f(row["national"], 1))
+        own.append(rounded(row["value"], 1))
+        pref.append(rounded(row["prefecture"], 1))
+        nat.append(rounded(row["national"], 1))
         sources.update(meta["sources"])
     series = [Series("当該市区町村", labels, own), Series("都道府県", labels, pref, dash=True),
               Series("全国", labels, nat, dash=True)] if labels else []  # fmt: skip
@@ -521,17 +380,9 @@ def chart_l_curve(wh: Warehouse, code: str) -> Chart:
 @municipal_chart("industry")
 def chart_industry_employment(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
-    if wh.has("core_ssdse__values"):
-        rows = wh.bulk(
-            "industry_employment",
-            """SELECT v.muni_code, regexp_extract(i.item_name, '（民営）（(.*)）$', 1), v.value
-               FROM core_ssdse__values v JOIN core_ssdse__items i USING (item_code)
-               WHERE v.data_year = 2021 AND v.item_code LIKE 'C2208__' ORDER BY v.muni_code, v.item_code""",
-        ).get(code, [])
-        total = sum(v for _, v in rows if v is not None)
-        if total:
-            shares = sorted(((x, v / total * 100) for x, v in rows if v is not None), key=lambda r: r[1])
-            series.append(_series(shares, "従業者の構成比", digits=1))
+    shares = wh.industry_employment_shares(code, 2021)
+    if shares:
+        series.append(series_of(shares, "従業者の構成比", digits=1))
     return Chart(
         "industry_employment", "産業別従業者数の構成比（民営、2021年）", "hbar", "産業", "構成比（%）", series,
         ("ssdse_a",), tab="industry", note="経済センサス（SSDSE-A 収録）",
@@ -541,13 +392,9 @@ def chart_industry_employment(wh: Warehouse, code: str) -> Chart:
 @municipal_chart("industry")
 def chart_specialization(wh: Warehouse, code: str) -> Chart:
     series: list[Series] = []
-    if wh.has("core_resas__specialization"):
-        rows = wh.bulk(
-            "specialization",
-            "SELECT muni_code, industry, coefficient FROM core_resas__specialization WHERE measure = 'employees' "
-            "ORDER BY muni_code, coefficient DESC",
-        ).get(code, [])[:10]
-        series.append(_series(list(reversed(rows)), "特化係数（従業者数）", digits=2))
+    rows = wh.specialization(code, 10)
+    if rows is not None:
+        series.append(series_of(list(reversed(rows)), "特化係数（従業者数）", digits=2))
     return Chart(
         "specialization", "特化係数の高い産業（従業者数、上位10）", "hbar", "産業", "特化係数（全国＝1）", series,
         ("resas_municipal_2016",), tab="industry", note="経済センサス-活動調査 2016（RESAS）",
@@ -582,7 +429,7 @@ def chart_scenarios(wh: Warehouse, code: str) -> Chart:
     for sc, name in SCENARIO_NAMES.items():
         sel = [(r["year"], r["persons"]) for r in rows if r["scenario"] == sc]
         if sel:
-            series.append(_series(sel, name, dash=sc != "pattern1"))
+            series.append(series_of(sel, name, dash=sc != "pattern1"))
     unit = wh.projection_unit(code)
     note = (
         f"パターン1は{PATTERN1_LABEL}。シミュレーション1・2と封鎖人口はパターン1と同じ仮定値から本ツールで推計"
@@ -593,109 +440,4 @@ def chart_scenarios(wh: Warehouse, code: str) -> Chart:
     return Chart(
         "scenarios", "将来人口の推計（シナリオ別）", "line", "年", "人口（人）", series,
         ("census_2020_sex_age5", "national_series", "ipss_2023_regional_totals"), tab="projection", note=note,
-    )  # fmt: skip
-
-
-def _dseries(
-    rows: list[dict[str, Any]], name: str, x: str = "year", y: str = "persons", dash: bool = False, digits: int = 0
-) -> Series:
-    """A series from dict rows (the national charts, each drawn once per process)."""
-    return Series(name, [r[x] for r in rows], [_f(r[y], digits) for r in rows], dash)
-
-
-# -- 全国 ---------------------------------------------------------------------------------------------------
-
-
-@national_chart
-def national_population(wh: Warehouse) -> Chart:
-    series: list[Series] = []
-    if wh.has("core_national__census_population_total"):
-        rows = wh.rows(
-            "SELECT census_year AS year, persons FROM core_national__census_population_total "
-            "WHERE area_code = '00000' ORDER BY 1"
-        )
-        series.append(_dseries(rows, "国勢調査（実績）"))
-    if wh.has("core_national__ipss2017_projection_total"):
-        for fert, name in (("medium", "中位"), ("high", "高位"), ("low", "低位")):
-            rows = wh.rows(
-                "SELECT year, total_persons AS persons FROM core_national__ipss2017_projection_total "
-                "WHERE fertility_variant = ? AND mortality_variant = 'medium' ORDER BY 1",
-                [fert],
-            )
-            series.append(_dseries(rows, f"社人研 2017年推計（出生{name}・死亡中位）", dash=True))
-    sources = ["national_series"]
-    if wh.has("core_ipss2023__population"):
-        # The 2023 regional projection's 47 prefectures add up to the national medium variant of 2023 (CATALOG check).
-        rows = wh.rows(
-            "SELECT year, sum(total_persons) AS persons FROM core_ipss2023__population "
-            "WHERE area_level = 'prefecture' GROUP BY year ORDER BY year"
-        )
-        series.append(_dseries(rows, "社人研 2023年推計（地域別推計の都道府県計＝全国中位）", dash=True))
-        sources.append("ipss_2023_regional_totals")
-    return Chart(
-        "population", "日本の総人口（1920〜2065年）", "line", "年", "人口（人）", series, tuple(sources),
-        note="社人研「日本の将来推計人口（平成29年推計）」は2065年まで（2066〜2070年の参考推計は未収録）。"
-        "2023年推計は地域別推計（2020〜2050年）の都道府県の合計",
-    )  # fmt: skip
-
-
-@national_chart
-def national_age_groups(wh: Warehouse) -> Chart:
-    series: list[Series] = []
-    groups = (("年少人口（0〜14歳）", "age_start < 15"), ("生産年齢人口（15〜64歳）", "age_start BETWEEN 15 AND 64"),
-              ("老年人口（65歳以上）", "age_start >= 65"))  # fmt: skip
-    for label, cond in groups:
-        rows = []
-        if wh.has("core_national__census_population_by_age_sex"):
-            rows += wh.rows(
-                f"SELECT census_year AS year, sum(persons) AS persons FROM core_national__census_population_by_age_sex "
-                f"WHERE {cond} GROUP BY 1 ORDER BY 1"
-            )
-        if wh.has("core_national__ipss2017_projection_by_age_sex"):
-            rows += wh.rows(
-                f"SELECT year, sum(persons) AS persons FROM core_national__ipss2017_projection_by_age_sex "
-                f"WHERE {cond} AND year > 2020 AND year % 5 = 0 GROUP BY 1 ORDER BY 1"
-            )
-        series.append(_dseries(rows, label))
-    return Chart(
-        "age_groups", "年齢3区分別人口（実績と推計）", "line", "年", "人口（人）", series, ("national_series",),
-        note="1920〜2020年は国勢調査（年齢不詳を除く）、2025年以降は社人研2017年推計（中位）",
-    )  # fmt: skip
-
-
-@national_chart
-def national_tfr(wh: Warehouse) -> Chart:
-    series: list[Series] = []
-    if wh.has("core_national__vital_rates"):
-        rows = wh.rows("SELECT year, tfr FROM core_national__vital_rates WHERE tfr IS NOT NULL ORDER BY 1")
-        series.append(_dseries(rows, "合計特殊出生率（実績）", y="tfr", digits=2))
-    return Chart(
-        "tfr", "合計特殊出生率（実績）", "line", "年", "合計特殊出生率（人）", series, ("national_series",),
-        note="将来推計の仮定値（出生率の推計値）はデータ束に未収録のため実績のみ表示",
-    )  # fmt: skip
-
-
-@national_chart
-def national_births(wh: Warehouse) -> Chart:
-    series: list[Series] = []
-    if wh.has("core_national__vital_rates"):
-        rows = wh.rows("SELECT year, cbr_per_1000 FROM core_national__vital_rates WHERE cbr_per_1000 IS NOT NULL "
-                       "ORDER BY 1")  # fmt: skip
-        series.append(_dseries(rows, "出生率（人口千対、実績）", y="cbr_per_1000", digits=1))
-    return Chart(
-        "births", "出生率（人口千対）", "line", "年", "出生率（人口千対）", series, ("national_series",),
-        note="出生数そのものの系列と推計値はデータ束に未収録",
-    )  # fmt: skip
-
-
-@national_chart
-def national_tokyo_migration(wh: Warehouse) -> Chart:
-    series: list[Series] = []
-    if wh.has("core_national__tokyo_area_net_migration"):
-        rows = wh.rows("SELECT year, net_migration_persons AS persons FROM core_national__tokyo_area_net_migration "
-                       "ORDER BY 1")  # fmt: skip
-        series.append(_dseries(rows, "東京圏の転入超過数（日本人）"))
-    return Chart(
-        "tokyo_migration", "東京圏（埼玉・千葉・東京・神奈川）への転入超過数", "bar", "年", "転入超過数（人）", series,
-        ("tokyo_area_net_migration",), note="男女別・年齢別の系列はデータ束に未収録",
     )  # fmt: skip

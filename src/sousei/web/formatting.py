@@ -33,3 +33,19 @@ def csv_number(v: Any, digits: int) -> Any:
         return ""
     r = round(f, digits)
     return int(r) if digits <= 0 or r.is_integer() else r
+
+
+SCORE_WORDS = {"na": "データなし", "weak": "弱み", "": "平均的", "strong": "強み"}
+
+
+def score_band(score: float | None) -> str:
+    """The tile class of a 偏差値, judged on the value as printed (one decimal): a 59.96 shown as 60.0 is strong."""
+    if score is None:
+        return "na"
+    shown = round(score, 1)
+    return "weak" if shown < 40 else "strong" if shown >= 60 else ""
+
+
+def score_word(score: float | None) -> str:
+    """The word a 偏差値 tile carries beside its number and colour (colour is never the only carrier)."""
+    return SCORE_WORDS[score_band(score)]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sousei import config
+from sousei.query import built_at
 
 log = logging.getLogger("sousei.serve")
 BUILD_HEADER = b"x-warehouse-built-at"
@@ -37,26 +38,6 @@ def _identity(db: Path) -> tuple[int, int, int] | None:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-def _built_at(db: Path) -> str | None:
-    """The warehouse's build time, or None (logged) if the file is not a whole warehouse."""
-    from sousei.pipeline.verify import inspect, open_read_only
-
-    try:
-        con = open_read_only(db)
-    except ValueError as exc:
-        log.warning("not reloading: %s", exc)
-        return None
-    try:
-        findings = inspect(con, db, fingerprints=False)
-        if findings.structure:
-            log.warning("not reloading %s: %s", db, findings.structure[0])
-            return None
-        row = con.execute("SELECT max(built_at) FROM meta__build").fetchone()
-        return str(row[0]) if row else None
-    finally:
-        con.close()
-
-
 class LiveApp:
     def __init__(self, db: Path, make: Callable[[Path], App] | None = None, interval_s: float | None = None):
         if make is None:
@@ -67,7 +48,7 @@ class LiveApp:
         self._make = make
         self.interval_s = interval_s if interval_s is not None else config.reload_interval_s()
         self._identity = _identity(db)
-        self._built_at = _built_at(db) or ""
+        self._built_at = built_at(db) or ""
         self._app: App = make(db)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -134,7 +115,7 @@ class LiveApp:
             if seen == self._identity:
                 return False
             self._identity = seen  # examined once, whatever the outcome
-            built = _built_at(self.db)
+            built = built_at(self.db)
             if built is None:
                 return False
             try:

@@ -6,14 +6,14 @@ import difflib
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from sousei.kana import to_hiragana
 from sousei.query import Warehouse
 from sousei.web.methods import method_slugs, method_title, render_method
+from sousei.web.site import SiteDep
 
 SEARCH_LIMIT = 50
 SUGGESTIONS = 8
@@ -43,34 +43,40 @@ def suggestions(wh: Warehouse, query: str) -> list[dict[str, Any]]:
     return list(found.values())[:SUGGESTIONS]
 
 
-def register(app: FastAPI, wh: Warehouse, templates: Jinja2Templates) -> None:
-    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(request: Request, q: Annotated[str, Query(max_length=50)] = "") -> Response:
-        """A submitted search: one hit goes to the municipality, several give a list, none says so with suggestions."""
-        hits = wh.search(q, SEARCH_LIMIT + 1)
-        if len(hits) == 1:
-            return RedirectResponse(f"/m/{hits[0]['muni_code']}", status_code=303)
-        more = len(hits) > SEARCH_LIMIT
-        ctx = {"q": q, "search_q": q, "hits": hits[:SEARCH_LIMIT], "more": more,
-               "suggestions": [] if hits else suggestions(wh, q), "prefectures": wh.prefectures()}  # fmt: skip
-        return templates.TemplateResponse(request, "search.html", ctx)
+router = APIRouter(include_in_schema=False)
 
-    @app.get("/methods", response_class=HTMLResponse, include_in_schema=False)
-    def methods_index(request: Request) -> HTMLResponse:
-        pages = [(s, method_title(s)) for s in method_slugs()]
-        return templates.TemplateResponse(request, "methods.html", {"pages": pages, "slug": None})
 
-    @app.get("/methods/{slug}", response_class=HTMLResponse, include_in_schema=False)
-    def method_page(request: Request, slug: Annotated[str, PathParam(max_length=40)]) -> HTMLResponse:
-        found = render_method(slug)
-        if found is None:
-            raise HTTPException(404, f"方法の解説「{slug}」はありません")
-        heading, body = found
-        ctx = {"slug": slug, "title": method_title(slug), "heading": heading, "body": body,
-               "pages": [(s, method_title(s)) for s in method_slugs()]}  # fmt: skip
-        return templates.TemplateResponse(request, "methods.html", ctx)
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, site: SiteDep, q: Annotated[str, Query(max_length=50)] = "") -> Response:
+    """A submitted search: one hit goes to the municipality, several give a list, none says so with suggestions."""
+    wh = site.wh
+    hits = wh.search(q, SEARCH_LIMIT + 1)
+    if len(hits) == 1:
+        return RedirectResponse(f"/m/{hits[0]['muni_code']}", status_code=303)
+    more = len(hits) > SEARCH_LIMIT
+    ctx = {"q": q, "search_q": q, "hits": hits[:SEARCH_LIMIT], "more": more,
+           "suggestions": [] if hits else suggestions(wh, q), "prefectures": wh.prefectures()}  # fmt: skip
+    return site.templates.TemplateResponse(request, "search.html", ctx)
 
-    @app.get("/favicon.ico", include_in_schema=False)
-    def favicon() -> Response:
-        return Response(FAVICON.read_bytes(), media_type="image/svg+xml",
-                        headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
+
+@router.get("/methods", response_class=HTMLResponse)
+def methods_index(request: Request, site: SiteDep) -> HTMLResponse:
+    pages = [(s, method_title(s)) for s in method_slugs()]
+    return site.templates.TemplateResponse(request, "methods.html", {"pages": pages, "slug": None})
+
+
+@router.get("/methods/{slug}", response_class=HTMLResponse)
+def method_page(request: Request, site: SiteDep, slug: Annotated[str, PathParam(max_length=40)]) -> HTMLResponse:
+    found = render_method(slug)
+    if found is None:
+        raise HTTPException(404, f"方法の解説「{slug}」はありません")
+    heading, body = found
+    ctx = {"slug": slug, "title": method_title(slug), "heading": heading, "body": body,
+           "pages": [(s, method_title(s)) for s in method_slugs()]}  # fmt: skip
+    return site.templates.TemplateResponse(request, "methods.html", ctx)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(FAVICON.read_bytes(), media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip

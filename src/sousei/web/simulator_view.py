@@ -10,27 +10,14 @@ from sousei.query import IMPACT_YEAR, Warehouse
 
 NATURAL_RANGES = ("100%未満", "100〜105%", "105〜110%", "110〜115%", "115%以上")
 SOCIAL_RANGES = ("100%未満", "100〜110%", "110〜120%", "120〜130%", "130%以上")
+# What the projection panels (the 概要 sustainability card, the simulator) cite: the base population, the national
+# series (life tables, the national projection) and IPSS 2023 that パターン1 reproduces.
+PROJECTION_SOURCES = ("census_2020_sex_age5", "national_series", "ipss_2023_regional_totals")
 assert len(NATURAL_EDGES) == len(NATURAL_RANGES) - 1 and len(SOCIAL_EDGES) == len(SOCIAL_RANGES) - 1
 
 
-def impact_matrix(wh: Warehouse) -> dict[tuple[int, int], int]:
-    """Number of projection units in each (natural, social) 影響度 cell in IMPACT_YEAR."""
-    if not wh.has("out_projection__impact"):
-        return {}
-
-    def make() -> dict[tuple[int, int], int]:
-        rows = wh.rows(
-            "SELECT natural_impact_level AS n, social_impact_level AS s, count(*) AS k FROM out_projection__impact "
-            "WHERE year = ? GROUP BY ALL",
-            [IMPACT_YEAR],
-        )
-        return {(int(r["n"]), int(r["s"])): int(r["k"]) for r in rows}
-
-    return wh.memo("impact_matrix", make)
-
-
 def simulator_context(wh: Warehouse, code: str) -> dict[str, Any]:
-    counts = impact_matrix(wh)
+    counts = wh.impact_counts()
     return {
         "assumptions": wh.pattern1_assumptions(code),
         "impact_counts": counts,
@@ -38,4 +25,5 @@ def simulator_context(wh: Warehouse, code: str) -> dict[str, Any]:
         "natural_ranges": NATURAL_RANGES,
         "social_ranges": SOCIAL_RANGES,
         "impact_year": IMPACT_YEAR,
+        "projection_notes": wh.source_notes(PROJECTION_SOURCES),
     }

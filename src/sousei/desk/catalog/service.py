@@ -109,14 +109,10 @@ def warehouse_inputs(warehouse: Any) -> tuple[list[MuniFacts], dict[str, list[Is
         MuniFacts(m["muni_code"], m["peer_group"], population.get(m["muni_code"])) for m in warehouse.municipalities()
     ]
     issues: dict[str, list[Issue]] = {}
-    if warehouse.has("out_diagnosis__priority_issues"):
-        names = {i["indicator_id"]: i["name"] for i in warehouse.indicators()}
-        sql = (
-            "SELECT muni_code, rank, indicator_id, family FROM out_diagnosis__priority_issues ORDER BY muni_code, rank"
-        )
-        for code, rank, indicator_id, family in warehouse.cursor().execute(sql).fetchall():
-            name = names.get(indicator_id, indicator_id)
-            issues.setdefault(code, []).append(Issue(int(rank), indicator_id, family, name))
+    names = {i["indicator_id"]: i["name"] for i in warehouse.indicators()}
+    for code, rank, indicator_id, family in warehouse.all_priority_issues():
+        name = names.get(indicator_id, indicator_id)
+        issues.setdefault(code, []).append(Issue(int(rank), indicator_id, family, name))
     return munis, issues
 
 

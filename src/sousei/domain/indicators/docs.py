@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sousei.domain.indicators.model import DIRECTION_NAMES_JA, FAMILY_NAMES_JA, Indicator
+from sousei.domain.indicators.model import DIRECTION_JA, FAMILY_NAMES_JA, Indicator
 from sousei.domain.indicators.registry import indicators
 from sousei.domain.indicators.sql import tables_read
 from sousei.domain.scores import STANDARDISATIONS
@@ -33,7 +33,7 @@ def _entry(ind: Indicator) -> list[str]:
         "| | |",
         "|---|---|",
         f"| Unit | {_cell(ind.unit)} |",
-        f"| Direction | {ind.direction} ({DIRECTION_NAMES_JA[ind.direction]}) |",
+        f"| Direction | {ind.direction} ({DIRECTION_JA[ind.direction]}) |",
         f"| Formula | {_cell(ind.formula)} |",
         f"| Scale | value = numerator ÷ denominator × {ind.scale:g} |",
         f"| National / prefecture value | {national} |",

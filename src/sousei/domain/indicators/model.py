@@ -41,12 +41,9 @@ FAMILY_NAMES_JA: dict[str, str] = {
     "economy": "強い経済",
     "living": "豊かな生活環境",
 }
-# A direction in Japanese, on the pages and in docs/indicators.md (a neutral indicator has no better side).
-DIRECTION_NAMES_JA: dict[str, str] = {
-    "higher_better": "高いほど良い",
-    "lower_better": "低いほど良い",
-    "neutral": "向きなし",
-}
+# An indicator's direction in words. "neutral" is 向きなし (no direction), not 中立: the pages say that scores and
+# ranks of an indicator without a direction run by size (「向きのない指標は大きい順」), and 中立 reads as "average".
+DIRECTION_JA: dict[str, str] = {"higher_better": "高いほど良い", "lower_better": "低いほど良い", "neutral": "向きなし"}
 
 
 @dataclass(frozen=True)

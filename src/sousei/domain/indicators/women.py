@@ -20,6 +20,16 @@ def _labour(sex: str) -> dict[str, str]:
     return {"e": f"F1102{suffix}", "u": f"F1107{suffix}", "n": f"F1108{suffix}"}
 
 
+# The labour-force rate, (employed + unemployed) ÷ (employed + unemployed + not in the labour force): the registry's
+# indicator for women; the dashboard's out_dashboard__labour_force_by_sex runs the same query for men.
+LABOUR_FORCE_RATE = {"female": "women_labour_force_rate_pct"}
+
+
+def labour_force_query(sex: str) -> str:
+    """muni_code, year, numerator (employed + unemployed) and denominator (those with a known status) of one sex."""
+    return expr(_labour(sex), "e + u", "e + u + n")
+
+
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         id="women_employment_rate_pct",
@@ -37,7 +47,7 @@ INDICATORS: tuple[Indicator, ...] = (
         caveat="15歳以上の女性全体が対象のため、高齢者が多いと低くなる。年齢別のM字カーブには e-Stat の表が必要。",
     ),
     Indicator(
-        id="women_labour_force_rate_pct",
+        id=LABOUR_FORCE_RATE["female"],
         name_ja="女性の労働力率（15歳以上）",
         name_en="Labour-force participation of women aged 15+",
         unit="%",
@@ -45,7 +55,7 @@ INDICATORS: tuple[Indicator, ...] = (
         direction="higher_better",
         sources=SSDSE,
         formula=f"(女性就業者 F110202 + 女性完全失業者 F110702) ÷ 女性の労働力状態判明人口 × 100 ({CENSUS})",
-        query=expr(_labour("female"), "e + u", "e + u + n"),
+        query=labour_force_query("female"),
         scale=100.0,
         min_denominator=MIN_PERSONS,
         min_denominator_ja="女性の労働力状態判明人口",

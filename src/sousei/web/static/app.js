@@ -112,7 +112,7 @@
     const layout = baseLayout(spec);
     if (spec.kind === "pyramid") {
       traces = spec.series.map(function (s) {
-        const sign = s.name.indexOf("男性") === 0 ? -1 : 1;
+        const sign = s.side === "left" ? -1 : 1;
         const x = s.y.map(function (v) { return v === null ? null : sign * v; });
         const common = { name: s.name, y: s.x, x: x, customdata: s.y,
           hovertemplate: "%{y}: %{customdata:,}人<extra>" + s.name + "</extra>" };
@@ -161,12 +161,10 @@
       traces.forEach(function (t, i) {
         if ((spec.series[i].kind || "") === "marker") t.marker = { size: 10, symbol: "circle" };
       });
-      if (spec.colors) {
-        traces.forEach(function (t) {
-          const c = spec.colors[t.name];
-          if (c) { t.marker = { color: c }; t.line = Object.assign({}, t.line, { color: c }); }
-        });
-      }
+      traces.forEach(function (t, i) {
+        const c = spec.series[i].color;
+        if (c) { t.marker = { color: c }; t.line = Object.assign({}, t.line, { color: c }); }
+      });
       // shade the highlighted x categories (the young ages of the migration charts)
       const cats = spec.series.length ? spec.series[0].x : [];
       const idx = (spec.highlight || []).map(function (h) { return cats.indexOf(h); }).filter(function (i) { return i >= 0; });
