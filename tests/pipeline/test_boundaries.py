@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from sousei.pipeline import geo
+from sousei.pipeline.reference import NORTHERN_TERRITORIES
 from sousei.pipeline.sources import boundaries as b
 
 # --- unit: a tiny quantized topology ------------------------------------------------------------------------------
@@ -128,8 +129,8 @@ def test_bundle_files_exclusions_are_what_catalog_says(data_dir: Path) -> None:
         codes = [p.get("N03_007") for _, p, _ in feats]
         assert codes.count(None) == 4
         assert {p["N03_004"] for _, p, _ in feats if p.get("N03_007") is None} == {"所属未定地"}
-        assert b.NORTHERN_TERRITORIES <= set(codes)
-        assert len(set(codes) - {None} - b.NORTHERN_TERRITORIES) == (1741 if rel == b.MUNI_FILE else 1741 - 20 + 175)
+        assert NORTHERN_TERRITORIES <= set(codes)
+        assert len(set(codes) - {None} - NORTHERN_TERRITORIES) == (1741 if rel == b.MUNI_FILE else 1741 - 20 + 175)
 
 
 # --- the built tables ---------------------------------------------------------------------------------------------

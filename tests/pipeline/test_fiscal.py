@@ -5,7 +5,6 @@ from __future__ import annotations
 import fastexcel
 import pytest
 
-from sousei.pipeline.codes import is_valid_code6
 from sousei.pipeline.sources.fiscal_sheets import fiscal_year_of, parse_cell
 
 
@@ -23,7 +22,6 @@ def test_cells():
     assert parse_cell(None) == (None, "blank")
     with pytest.raises(ValueError):
         parse_cell("0.5*")
-    assert is_valid_code6("011002") and not is_valid_code6("011003")
 
 
 def test_every_group_and_year(wh):
@@ -96,14 +94,6 @@ def test_prefecture_indices(wh):
         "WHERE pref_code = '01' AND entity = 'prefecture' AND fiscal_year = 2021"
     ).fetchone()[0]
     assert hokkaido == 0.44595  # 北海道 R3 as printed (5 decimals in the prefecture files)
-
-
-def test_name_key():
-    from sousei.pipeline.crosswalk import name_key
-
-    assert name_key("外ヶ浜町") == name_key("外ケ浜町")
-    assert name_key("檜枝岐村") == name_key("桧枝岐村")
-    assert name_key("札幌市") == "札幌市"
 
 
 def test_core_from_fy2011_by_code(wh):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
+
+from sousei.pipeline.reference import name_key
 
 CODE_TO_2020_SCHEMA = {
     "code": pl.String,
@@ -327,17 +328,6 @@ def sum_to_2020(
         )
         .sort("ref_date", "muni_code", *by)
     )
-
-
-# Spellings that differ between published lists and the code list (ヶ/ケ and old/new character forms): both sides are
-# compared through name_key. An ambiguity this creates would show as 'ambiguous name'.
-VARIANTS = str.maketrans(
-    {"ヶ": "ケ", "檜": "桧", "檮": "梼", "條": "条", "龍": "竜", "曽": "曾", "澤": "沢", "邊": "辺"}
-)
-
-
-def name_key(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).translate(VARIANTS).replace(" ", "")
 
 
 def _fiscal_year_intervals(table: pl.DataFrame, fiscal_year: int) -> pl.DataFrame:

@@ -22,6 +22,7 @@ from sousei.pipeline.areas.files import (
 )
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.fields import field
+from sousei.pipeline.reference import NORTHERN_TERRITORIES
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Table
 
@@ -29,8 +30,6 @@ from sousei.pipeline.schema import Coverage, SqlCheck, Table
 # (the only division of a municipality between two 2020 municipalities since 1970 in the 統計LOD lists).
 # A new one must be noticed.
 PINNED_SPLITS = frozenset({"19341"})
-# 北方領土 villages (色丹村, 泊村, 留夜別村, 留別村, 紗那村, 蘂取村): valid codes, but no census unit covers them.
-NORTHERN_TERRITORIES = frozenset(f"0{n}" for n in range(1695, 1701))
 CONVERTER_YEARS = (1980, 1985, 1990, 1995, 2000, 2005, 2010, 2015, 2020)
 CONVERTER_NOTES = (
     "note_merge_consol",
@@ -326,7 +325,7 @@ def build_code_to_2020(
                 end_events=v["end_events"],
             )
             for v in standard
-            if v["code"] not in NORTHERN_TERRITORIES
+            if v["code"] not in NORTHERN_TERRITORIES  # valid codes, but no census unit covers them
         ]
     )
     successors = crosswalk.link_versions(versions)

@@ -20,15 +20,13 @@ from sousei.pipeline.areas.files import (
     STANDARD_VINTAGE,
     read_census_rows,
 )
-from sousei.pipeline.codes import is_valid_code6, to_code6
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.fields import field
+from sousei.pipeline.reference import NAME_VARIANTS, is_valid_code6, to_code6
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import SqlCheck, Table
 
 KINDS = ("政令指定都市", "中核市", "市", "特別区", "町", "村")
-# Names that differ between the census list and the MIC / peer lists only by a character variant (census form first).
-NAME_VARIANTS = {"39405": ("檮原町", "梼原町")}
 _PEER_FULLWIDTH = str.maketrans("－０１２３４５６７８９", "-0123456789")
 
 MUNICIPALITIES = Table(
@@ -335,6 +333,7 @@ def build_areas(ctx: StepContext, standard: list[dict[str, Any]]) -> tuple[pl.Da
     for r in munis.iter_rows(named=True):
         code = r["code"]
         name = census_names[code]
+        # The census and the MIC / peer lists differ in name only where name_variants.toml says why.
         if name != r["name"] and NAME_VARIANTS.get(code) != (name, r["name"]):
             raise ctx.fail("name", f"{code}: census name {name!r}, MIC name {r['name']!r}", file=MIC_2020)
         peer = peer_by[code]

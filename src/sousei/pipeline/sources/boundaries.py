@@ -11,6 +11,7 @@ import polars as pl
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.fields import field
+from sousei.pipeline.reference import NAME_VARIANTS, NORTHERN_TERRITORIES
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 
@@ -21,14 +22,11 @@ PREF_FILE = "geo/prefectures_N03-21_210101_s0010_topo.json"
 
 # 5 decimals of a degree ≈ 1 m: finer than the 1 % simplification of the source, so nothing visible is lost.
 DECIMALS = 5
-# The 6 Northern Territories villages (北方領土: 色丹村, 泊村, 留夜別村, 留別村, 紗那村, 蘂取村) have N03 codes
-# but are no census unit of 2020: excluded.
-NORTHERN_TERRITORIES = frozenset(f"{n:05d}" for n in range(1695, 1701))
 # N03-21: 4 features of 所属未定地 (land not yet assigned to a municipality: 千葉県, 東京都, 愛知県, 沖縄県) carry
 # no code in both municipal files (checked 2025); excluded. A different count stops the build.
 NULL_CODE_FEATURES = 4
-# N03 writes these names with a variant character (checked 2025): 39405 梼原町, officially 檮原町.
-NAME_VARIANTS = {"39405": "梼原町"}
+# N03 writes 39405 as 梼原町, the census 檮原町 (checked 2025): names may differ only as name_variants.toml says.
+VARIANTS = sorted(NAME_VARIANTS.items())
 MUNICIPALITIES = 1741
 DESIGNATED_CITIES = 20
 WARDS = 175
@@ -63,7 +61,8 @@ MUNI_TABLE = Table(
             "a municipality's N03 name differs from core_areas__municipalities (not among the pinned variants)",
             f"""SELECT g.muni_code, g.name, a.name AS areas_name
                 FROM core_geo__municipalities g JOIN core_areas__municipalities a USING (muni_code)
-                WHERE g.name <> a.name AND g.muni_code NOT IN ({", ".join(f"'{c}'" for c in NAME_VARIANTS)})""",
+                WHERE g.name <> a.name
+                  AND (g.muni_code, g.name) NOT IN ({", ".join(f"('{c}', '{v}')" for c, (_, v) in VARIANTS)})""",
         ),
     ),
 )
@@ -310,6 +309,7 @@ def _group_by_code(
             file=rel,
             where=f"geometries {null_codes[:10]}",
         )
+    # The 6 北方領土 villages have N03 codes but are no census unit of 2020: excluded (all six must be there).
     found = NORTHERN_TERRITORIES & merged.keys()
     if found != NORTHERN_TERRITORIES:
         raise ctx.fail(

@@ -13,10 +13,10 @@ import unicodedata
 import fastexcel
 import polars as pl
 
-from sousei.pipeline.areas.master import NAME_VARIANTS
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.errors import BuildError
 from sousei.pipeline.fields import field
+from sousei.pipeline.reference import NAME_VARIANTS
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 

@@ -7,9 +7,10 @@ import polars as pl
 from sousei.pipeline import crosswalk
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.fields import field
+from sousei.pipeline.reference import PREF_CODE
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
-from sousei.pipeline.sources.fiscal_sheets import GROUPS, MEASURES, PREF_CODE, parse_file, status_name
+from sousei.pipeline.sources.fiscal_sheets import GROUPS, MEASURES, parse_file, status_name
 
 SOURCE = "fiscal_indices"
 

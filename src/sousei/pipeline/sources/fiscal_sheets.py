@@ -5,18 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from sousei.pipeline.codes import is_valid_code6
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.excel import read_sheet
+from sousei.pipeline.reference import PREF_CODE, era_year, is_valid_code6
 
 GROUPS = ("city", "designatedcity", "capital", "prefecture", "prefecturemean")
-PREFS = (
-    "北海道 青森県 岩手県 宮城県 秋田県 山形県 福島県 茨城県 栃木県 群馬県 埼玉県 千葉県 東京都 神奈川県 新潟県 富山県 "
-    "石川県 福井県 山梨県 長野県 岐阜県 静岡県 愛知県 三重県 滋賀県 京都府 大阪府 兵庫県 奈良県 和歌山県 鳥取県 島根県 "
-    "岡山県 広島県 山口県 徳島県 香川県 愛媛県 高知県 福岡県 佐賀県 長崎県 熊本県 大分県 宮崎県 鹿児島県 沖縄県"
-).split()
-PREF_CODE = {name: f"{i:02d}" for i, name in enumerate(PREFS, start=1)}
-ERAS = {"H": 1988, "R": 2018}  # 平成n年度 = 1988 + n, 令和n年度 = 2018 + n
 
 # Header text (whitespace removed) → column. Column order differs by year, so columns are found by these labels.
 HEADERS = {
@@ -54,7 +47,7 @@ def fiscal_year_of(rel: str) -> int:
     m = re.fullmatch(r"([HR])(\d{1,2})", stem)
     if m is None:
         raise ValueError(f"file name {stem} is not an era year such as H23 or R3")
-    return ERAS[m.group(1)] + int(m.group(2))
+    return era_year(m.group(1), m.group(2))
 
 
 def _clean(value: object) -> str | None:

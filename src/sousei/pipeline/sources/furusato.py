@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from pathlib import PurePosixPath
 
 import fastexcel
 import polars as pl
 
-from sousei.pipeline.codes import is_valid_code6
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.fields import field
+from sousei.pipeline.reference import PREF_CODE, PREFECTURES, is_valid_code6, name_key
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
-from sousei.pipeline.sources.fiscal_sheets import PREFS, fiscal_year_of
+from sousei.pipeline.sources.fiscal_sheets import fiscal_year_of
 
 SOURCE = "furusato_nozei"
 
@@ -86,11 +85,6 @@ def _clean(v: object) -> str | None:
     return s or None
 
 
-def _name_key(name: str) -> str:
-    """Names compare after NFKC: H30_loss prints 宝塚市 with the compatibility ideograph U+FA10 for 塚."""
-    return unicodedata.normalize("NFKC", name)
-
-
 def _int(ctx: StepContext, text: str | None, rel: str, where: str) -> int | None:
     if text is None:
         return None
@@ -134,13 +128,14 @@ def parse_donations(ctx: StepContext, rel: str) -> tuple[list[dict], dict[tuple[
         if code6 is None or not is_valid_code6(code6):
             raise ctx.fail("furusato-code", f"団体コード {code6!r}", file=rel, where=f"row {r}, column 1")
         pref, name = _clean(row[1]), _clean(row[2])
-        if pref not in PREFS or PREFS.index(pref) + 1 != int(code6[:2]):
+        if pref is None or PREF_CODE.get(pref) != code6[:2]:
             raise ctx.fail("furusato-code", f"都道府県 {pref!r} for code {code6}", file=rel, where=f"row {r}")
         if code6[2:5] == "000":
             continue  # the prefectural government itself (some years print its name in the 市区町村 column)
         if name is None:
             raise ctx.fail("furusato-layout", f"municipal code {code6} without a name", file=rel, where=f"row {r}")
-        names[(pref, _name_key(name))] = code6[:5]
+        # Names compare through name_key: H30_loss prints 宝塚市 with the compatibility ideograph U+FA10 for 塚.
+        names[(pref, name_key(name))] = code6[:5]
         out.append(
             {
                 "muni_code": code6[:5],
@@ -156,7 +151,7 @@ def _pref_of(text: str | None) -> str | None:
     """Prefecture of a data row; R1 prints a few without 県 ('沖縄', '青森')."""
     if text is None:
         return None
-    for p in PREFS:
+    for p in PREFECTURES:
         if text == p or (len(text) >= 2 and p.startswith(text) and p[len(text) :] in ("県", "府", "都")):
             return p
     return None
@@ -214,10 +209,10 @@ def parse_deductions(ctx: StepContext, rel: str, codes: dict[tuple[str, str], st
             if pref is None and name is not None:
                 raise ctx.fail("furusato-prefecture", f"unknown prefecture {first!r}", file=rel, where=f"row {r}")
             continue
-        code = codes.get((pref, _name_key(name)))
+        code = codes.get((pref, name_key(name)))
         if code is None and name.endswith(("町", "村")):
             # 町/村 promoted to 市 before the first donation file (2016-10-10 宮城県富谷町 → 富谷市)
-            code = codes.get((pref, _name_key(name[:-1] + "市")))
+            code = codes.get((pref, name_key(name[:-1] + "市")))
         if code is None:
             raise ctx.fail(
                 "furusato-name", f"{pref} {name} is in no donation file's code list", file=rel, where=f"row {r}"

@@ -9,6 +9,7 @@ import polars as pl
 from sousei.pipeline import crosswalk
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.fields import field
+from sousei.pipeline.reference import NORTHERN_TERRITORIES
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import Coverage, SqlCheck, Step, Table
 from sousei.pipeline.sources.juki_sheets import MEASURES, SIGNED, SPLIT_MEASURES, parse_sjin, parse_snen
@@ -228,9 +229,6 @@ RAW_AGE = Table(
 )  # fmt: skip
 
 
-# The six 北方領土 villages (01695 色丹村 … 01700 蘂取村) are listed with 0 residents in every file and are not among
-# the 1,741 municipalities of 2020: they are left out of the core tables (the build stops if one has residents).
-NORTHERN_TERRITORIES = ("01695", "01696", "01697", "01698", "01699", "01700")
 CORE_AREA_COLUMNS = (
     field("muni_code", "2020 municipality (designated cities as a whole)"),
     C("n_source_codes", "INTEGER", "Municipal codes of the time aggregated into this row", nullable=False, min=1),
@@ -342,6 +340,8 @@ def to_2020(
 ) -> pl.DataFrame:
     """Municipality rows of each file summed into 2020 municipalities by the code valid on their ref_date."""
     munis = raw.filter(pl.col("level") == "municipality")
+    # The six 北方領土 villages are listed with 0 residents in every file and are none of the 1,741 municipalities of
+    # 2020: left out of the core tables (the build stops if one has residents).
     try:
         return crosswalk.sum_to_2020(
             munis, code_to_2020, by, measures, uncovered=NORTHERN_TERRITORIES, whole=SPLIT_MEASURES

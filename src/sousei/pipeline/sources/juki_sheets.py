@@ -10,6 +10,7 @@ import polars as pl
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.excel import cells_to_int, column_letter, normalize_label, read_sheet
+from sousei.pipeline.reference import era_year, is_valid_code6
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Headers. Labels are compared after NFKC (full-width brackets, Ａ and ～ become ASCII) with all whitespace removed.
@@ -102,7 +103,6 @@ SEXES = {"計": "total", "男": "male", "女": "female"}
 TITLE_DATE = re.compile(r"^(平成|令和)(元|\d+)年(\d+)月(\d+)日住民基本台帳")
 FISCAL = re.compile(r"、(平成|令和)(元|\d+)年度人口動態")
 CALENDAR = re.compile(r"、(平成|令和)(元|\d+)年(\([^)]*\))?人口動態")
-ERA_BASE = {"平成": 1988, "令和": 2018}
 FILE_NAME = re.compile(r"(\d\d)(\d\d)(s?)s(jin|nen)\.xlsx?")
 
 
@@ -115,10 +115,6 @@ class FileInfo:
     includes_foreign_residents: bool
 
 
-def _era_year(era: str, year: str) -> int:
-    return ERA_BASE[era] + (1 if year == "元" else int(year))
-
-
 def file_info(ctx: StepContext, rel: str, title: str | None) -> FileInfo:
     """Reference date, period and coverage from the title row, cross-checked with the file name (YYMM, 'ss')."""
     name = rel.rsplit("/", 1)[-1]
@@ -129,7 +125,7 @@ def file_info(ctx: StepContext, rel: str, title: str | None) -> FileInfo:
     m = TITLE_DATE.match(text)
     if not m:
         raise ctx.fail("title", f"no date in the title {title!r}", file=rel, where="row 1, column A")
-    ref_date = dt.date(_era_year(m[1], m[2]), int(m[3]), int(m[4]))
+    ref_date = dt.date(era_year(m[1], m[2]), int(m[3]), int(m[4]))
     foreign = "(総計)" in text
     if ref_date.year % 100 != int(m_name[1]) or foreign != (m_name[3] == "s"):
         raise ctx.fail("title", f"title {title!r} does not match the file name", file=rel, where="row 1, column A")
@@ -142,10 +138,10 @@ def file_info(ctx: StepContext, rel: str, title: str | None) -> FileInfo:
     kind = period = None
     if m_name[4] == "jin":
         if fy := FISCAL.search(text):
-            kind, year, expected = "fiscal_year", _era_year(fy[1], fy[2]), ref_date.year - 1
+            kind, year, expected = "fiscal_year", era_year(fy[1], fy[2]), ref_date.year - 1
             period = f"FY{year}"
         elif cy := CALENDAR.search(text):
-            kind, year, expected = "calendar_year", _era_year(cy[1], cy[2]), ref_date.year - 1
+            kind, year, expected = "calendar_year", era_year(cy[1], cy[2]), ref_date.year - 1
             period = f"CY{year}"
         else:
             raise ctx.fail("title", f"no period of the dynamics in {title!r}", file=rel, where="row 1, column A")
@@ -197,15 +193,6 @@ def _clean(col: str) -> pl.Expr:
     return pl.when(text.is_in(["", "-"])).then(None).otherwise(text)
 
 
-def _valid_code6(col: str) -> pl.Expr:
-    """The check digit of a 6-digit 団体コード: (11 − Σ d_i·w_i mod 11) mod 10 with weights 6,5,4,3,2."""
-    total = pl.sum_horizontal(
-        pl.col(col).str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate((6, 5, 4, 3, 2))
-    )
-    digit = pl.col(col).str.slice(5, 1).cast(pl.Int32, strict=False)
-    return pl.col(col).str.contains(r"^\d{6}$").fill_null(False) & ((11 - total % 11) % 10 == digit)
-
-
 def classify_rows(ctx: StepContext, rel: str, df: pl.DataFrame) -> pl.DataFrame:
     """Level, codes and parent of each data row; 郡/島しょ subtotals, empty 北方領土 rows and notes are dropped.
 
@@ -223,7 +210,9 @@ def classify_rows(ctx: StepContext, rel: str, df: pl.DataFrame) -> pl.DataFrame:
     )  # fmt: skip
     # A note below the table (2021+): text in column A, nothing in B.
     df = df.filter(~(pl.col("code6").str.starts_with("注").fill_null(False) & pl.col("pref_name_clean").is_null()))
-    bad = df.filter(pl.col("code6").is_not_null() & ~_valid_code6("code6"))
+    # A file has a few thousand distinct codes: checked once each, then the first row with a wrong one is named.
+    wrong = [c for c in df["code6"].drop_nulls().unique().to_list() if not is_valid_code6(c)]
+    bad = df.filter(pl.col("code6").is_in(wrong))
     if bad.height:
         raise ctx.fail("code", f"団体コード {bad['code6'][0]!r} is not 6 digits with a valid check digit", file=rel,
                        where=f"row {bad['row'][0]}, column A")  # fmt: skip

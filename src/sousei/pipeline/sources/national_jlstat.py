@@ -9,6 +9,7 @@ import polars as pl
 
 from sousei.pipeline.context import StepContext
 from sousei.pipeline.fields import field
+from sousei.pipeline.reference import PREF_CODE, PREFECTURES
 from sousei.pipeline.schema import Column as C
 from sousei.pipeline.schema import SqlCheck, Step, Table
 
@@ -20,12 +21,6 @@ PROJ_TOTAL_FILE = "national/jlstat_total_projection.csv"
 PROJ_PYRAMID_FILE = "national/jlstat_pyramid_total_projection.csv"
 PREF_PROJ_FILE = "national/jlstat_total_prefecture_projection.csv"
 
-PREFECTURES = (
-    "北海道 青森県 岩手県 宮城県 秋田県 山形県 福島県 茨城県 栃木県 群馬県 埼玉県 千葉県 東京都 神奈川県 新潟県 富山県 "
-    "石川県 福井県 山梨県 長野県 岐阜県 静岡県 愛知県 三重県 滋賀県 京都府 大阪府 兵庫県 奈良県 和歌山県 鳥取県 島根県 "
-    "岡山県 広島県 山口県 徳島県 香川県 愛媛県 高知県 福岡県 佐賀県 長崎県 熊本県 大分県 宮崎県 鹿児島県 沖縄県"
-).split()
-PREF_CODES = {name: f"{i:02d}" for i, name in enumerate(PREFECTURES, start=1)}
 SEXES = {"男性": "male", "女性": "female"}
 VARIANT_LEVELS = {"低位": "low", "中位": "medium", "高位": "high"}
 # ipss2017 variants file: column → (mortality, fertility); d_ = 死亡 (mortality), b_ = 出生 (fertility).
@@ -210,7 +205,7 @@ def parse_census_totals(ctx: StepContext) -> pl.DataFrame:
     df = pl.concat(frames)
     return df.select(
         "census_year",
-        pl.col("地域_時系列").replace_strict(PREF_CODES | {"全国": "00"}).alias("pref_code"),
+        pl.col("地域_時系列").replace_strict(PREF_CODE | {"全国": "00"}).alias("pref_code"),
         pl.col("地域_時系列").alias("name"),
         pl.when(pl.col("value") != "NA").then(pl.col("value")).cast(pl.Int64).alias("persons"),
         pl.when(pl.col("value") == "NA").then(pl.lit("NA")).alias("persons_status"),
@@ -315,7 +310,7 @@ def parse_prefecture_projection(ctx: StepContext) -> pl.DataFrame:
     _check(ctx, PREF_PROJ_FILE, df, "year", r"^\d{4}$", "an unknown year")
     _check(ctx, PREF_PROJ_FILE, df, "value", r"^\d+$", "a value that is not a number")
     return df.select(
-        pl.col("pref").replace_strict(PREF_CODES).alias("pref_code"),
+        pl.col("pref").replace_strict(PREF_CODE).alias("pref_code"),
         pl.col("year").cast(pl.Int32),
         pl.col("value").cast(pl.Int64).alias("total_persons"),
     )
