@@ -22,7 +22,8 @@ from sousei.domain.matching import (
     solve,
     violations,
 )
-from sousei.domain.matching.teams import TeamTables
+from sousei.domain.matching import teams as teams_module
+from sousei.domain.matching.teams import SearchTooLarge, TeamTables
 from sousei.domain.matching_synthetic import make_instance
 
 FIELDS = ["観光", "産業振興", "まちづくり", "交通", "教育"]
@@ -337,3 +338,18 @@ def test_best_team_among_many_alike_candidates_is_exact() -> None:
         assert len(tables.undominated(0, price)) < len(officials)
         _members, values = tables.best_teams(0, price, -np.inf, 1)
         assert values[0] == pytest.approx(max(expected.values()))
+
+
+def test_bounds_for_a_search_cut_short_stay_above_the_best_team(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the enumeration outgrows its limit, or time is short, the round still adds a valid upper bound."""
+    officials, munis = make_instance(30, ["01100"], FIELDS, MINISTRIES, seed=2)
+    problem = Problem(officials, munis)
+    tables = TeamTables.of(problem)
+    price = np.random.default_rng(0).choice([0.0, 1.0, 3.0], size=len(officials))
+    expected = _teams_by_brute_force(problem, 0, {o.id: float(price[i]) for i, o in enumerate(officials)})
+    best = max(expected.values())
+    assert tables.optimistic(0, price) >= best - 1e-9
+    monkeypatch.setattr(teams_module, "MAX_PARTIAL_TEAMS", 5)
+    with pytest.raises(SearchTooLarge) as cut:
+        tables.teams_above(0, price, -np.inf)
+    assert best - 1e-9 <= cut.value.upper <= tables.optimistic(0, price) + 1e-9

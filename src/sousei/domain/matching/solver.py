@@ -25,7 +25,7 @@ from sousei.domain.matching.compact import solve_compact
 from sousei.domain.matching.feasibility import check_feasibility
 from sousei.domain.matching.heuristic import heuristic_plan, improve_by_subproblems
 from sousei.domain.matching.model import PARTS, Problem, Solution, score_parts, total
-from sousei.domain.matching.teams import TeamTables
+from sousei.domain.matching.teams import SearchTooLarge, TeamTables
 
 COMPACT_TEAMS = 12  # up to this many teams the compact MILP proves optimality in well under a second
 COLUMNS_PER_ROUND = 8  # teams added per municipality and pricing round
@@ -33,7 +33,8 @@ DUMMY_VALUE = -1e4  # an empty "team" that keeps the master LP feasible before r
 EXACT_RESERVE = 0.25  # the last quarter of column generation prices exactly, so that a bound is ready
 EXACT_OVERRUN = 0.25  # an exact round may run past the deadline by this share of the time given, no more
 CHEAP_STALL = 0.25  # cheap rounds end once they find fewer teams than this share of municipalities
-CG_SHARE = 0.6  # share of the time limit column generation may use before the plan is built
+START_BUDGET = 0.5  # seconds for the quick plan at most: it seeds the master, the rounding does better
+CG_SHARE = 0.7  # share of the time limit column generation may use before the plan is built
 
 
 @dataclass
@@ -79,7 +80,7 @@ def solve(
             return _infeasible(shortages, "制約を満たす編成が見つかりませんでした（時間切れ）", t0)
         return _solution(problem, result.teams, result.bound, shortages, t0, gap_target, "HiGHS（全体のMILP）")
     tables = TeamTables.of(problem)
-    start = heuristic_plan(problem, time_budget=min(1.0, 0.1 * time_limit))
+    start = heuristic_plan(problem, time_budget=min(START_BUDGET, 0.05 * time_limit))
     columns = _Columns()
     index = {o.id: i for i, o in enumerate(problem.officials)}
     if start is not None:
@@ -121,13 +122,18 @@ def _generate_columns(tables: TeamTables, columns: _Columns, deadline: float) ->
         exact = exact or time.perf_counter() > deadline - EXACT_RESERVE * (deadline - start)
         bound = float(price.sum())  # + each municipality's best net team value: TeamTables.lagrangian_bound
         added = 0
+        partial = False  # some municipality's maximum was bounded, not found: the round proves no LP optimum
         for j in range(n_m):
             if exact and time.perf_counter() > deadline + EXACT_OVERRUN * (deadline - start):
-                return _Relaxation(best, z, False)  # an exact round that cannot finish in time gives no bound
+                bound += tables.optimistic(j, price)  # out of time: a quick upper bound keeps the bound valid
+                partial = True
+                continue
             try:
                 members, values = tables.best_teams(j, price, mu[j], COLUMNS_PER_ROUND, exact=exact)
-            except MemoryError:  # prices still too flat for an exact search: no bound from this round
-                return _Relaxation(best, z, False)
+            except SearchTooLarge as too_large:  # prices still too flat for an exact search
+                bound += too_large.upper
+                partial = True
+                continue
             if exact and not len(values):  # no allowed team at all for this municipality
                 return _Relaxation(-math.inf, z, True)
             bound += float(values[0]) if exact else 0.0
@@ -136,8 +142,8 @@ def _generate_columns(tables: TeamTables, columns: _Columns, deadline: float) ->
                     added += columns.add(j, tuple(int(i) for i in team), float(net + price[team].sum()))
         if exact:
             best = min(best, bound)
-            if added == 0 or time.perf_counter() > deadline:
-                return _Relaxation(best, z, added == 0)
+            if (added == 0 and not partial) or time.perf_counter() > deadline:
+                return _Relaxation(best, z, added == 0 and not partial)
         exact = added < CHEAP_STALL * n_m  # cheap rounds have run dry
 
 

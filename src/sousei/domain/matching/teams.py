@@ -21,10 +21,19 @@ import numpy as np
 
 from sousei.domain.matching.model import Problem, allowed, fixed_pairs, is_yukari, stage_rule_size
 
-MAX_PARTIAL_TEAMS = 500_000  # beyond this the prices are too flat for an exact search to pay (MemoryError)
+MAX_PARTIAL_TEAMS = 200_000  # beyond this the prices are too flat for an exact search to pay (SearchTooLarge)
 QUICK_CANDIDATES = 12  # candidates searched first, for a threshold and for the cheap pricing rounds
 QUICK_PER_STAGE = 3  # and the best few of each career stage among them
 CHEAP_CANDIDATES = 40  # candidates searched in the cheap pricing rounds (exact rounds search all)
+
+
+class SearchTooLarge(Exception):
+    """The enumeration outgrew MAX_PARTIAL_TEAMS; `upper` is still a proven upper bound on every team's net value
+    (the best completion among the partial teams left, the same bound the pruning uses)."""
+
+    def __init__(self, upper: float) -> None:
+        super().__init__(f"too many partial teams; no team is worth more than {upper:g}")
+        self.upper = upper
 
 
 @dataclass(frozen=True)
@@ -140,11 +149,11 @@ class TeamTables:
             end = q + 1 + left
             completion = np.where(end <= n, prefix[np.minimum(end, n)] - prefix[np.minimum(q + 1, n)], -np.inf)
             keep = value + completion >= threshold - 1e-9
+            if keep.sum() > MAX_PARTIAL_TEAMS:  # no team is worth more than the best partial team's completion
+                raise SearchTooLarge(float((value + completion)[keep].max()))
             members = np.concatenate([members[parent[keep]], added[keep][:, None]], axis=1)
             cover, flat, duplicates, stage_mask = cover[keep], flat[keep], duplicates[keep], stage_mask[keep]
             value, last = value[keep], q[keep]
-            if len(last) > MAX_PARTIAL_TEAMS:
-                raise MemoryError(f"{len(last)} partial teams for municipality {j}: the threshold is too low")
         keep = value >= threshold - 1e-9
         return members[keep], value[keep]
 
@@ -158,6 +167,18 @@ class TeamTables:
                 return -np.inf
             bound += float(values[0])
         return bound
+
+    def optimistic(self, j: int, price: np.ndarray) -> float:
+        """A quick upper bound on max_T [v_j(T) − π(T)]: the fixed members' part plus the best own net values of
+        the rest (a member adds at most its own coverage; penalties are ≥ 0). For a round short of time."""
+        view = self.municipal[j]
+        cand, fx = view.candidates, view.fixed
+        to_add = self.team_size - len(fx)
+        if len(cand) < to_add:
+            return -np.inf
+        own = view.strength[cand] @ view.priority + view.bonus[cand] - price[cand]
+        fixed_part = view.strength[fx].max(axis=0, initial=0.0) @ view.priority + view.bonus[fx].sum() - price[fx].sum()
+        return float(fixed_part + np.sort(own)[::-1][:to_add].sum())
 
     def undominated(self, j: int, price: np.ndarray) -> np.ndarray:
         """The candidates that can be in a best team. Officials alike for this municipality (same strengths on its
@@ -220,8 +241,6 @@ class TeamTables:
 
 
 def _popcount(mask: np.ndarray) -> np.ndarray:
-    count = np.zeros_like(mask)
-    while mask.any():
-        count += mask & 1
-        mask = mask >> 1
-    return count
+    """Distinct stages in each bit mask (one bit per stage id); a table look-up, as masks stay below 2**stages."""
+    table = np.array([bin(m).count("1") for m in range(int(mask.max(initial=0)) + 1)], dtype=np.int64)
+    return table[mask]
