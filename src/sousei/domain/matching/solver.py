@@ -77,7 +77,7 @@ def solve(
     if len(problem.municipalities) <= compact_up_to:
         result = solve_compact(problem, time_limit, gap_target)
         if result is None:
-            return _infeasible(shortages, "制約を満たす編成が見つかりませんでした（時間切れ）", t0)
+            return _infeasible(shortages, "制約を満たす編成が見つかりませんでした", t0)
         return _solution(problem, result.teams, result.bound, shortages, t0, gap_target, "HiGHS（全体のMILP）")
     tables = TeamTables.of(problem)
     start = heuristic_plan(problem, time_budget=min(START_BUDGET, 0.05 * time_limit))
@@ -93,12 +93,12 @@ def solve(
     plan = _round(problem, tables, columns, relaxation.z, deadline)
     candidates = [p for p in (plan, start) if p is not None]
     if not candidates:
-        return _infeasible(shortages, "制約を満たす編成が見つかりませんでした（時間切れ）", t0)
+        return _infeasible(shortages, "制約を満たす編成が見つかりませんでした", t0)
     best = max(candidates, key=lambda p: total(score_parts(problem, p)))
     bound = _integral(problem, relaxation.bound)
     if (bound - total(score_parts(problem, best))) > gap_target * abs(total(score_parts(problem, best))):
         best = improve_by_subproblems(problem, dict(best), deadline, np.random.default_rng(0))
-    how = "列生成の下界（ラグランジュ緩和）と丸め・部分MILPによる解"
+    how = "上界は列生成（ラグランジュ緩和）、解はLPの丸めと部分MILP"
     return _solution(problem, best, bound, shortages, t0, gap_target, how)
 
 
