@@ -280,6 +280,31 @@ def test_team_enumeration_is_exact(problem: Problem, prices: list[float], data: 
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems(), st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.5, 4.0]), min_size=10, max_size=10), st.data())
+def test_team_enumeration_with_a_locked_member_is_exact(
+    problem: Problem, prices: list[float], data: st.DataObject
+) -> None:
+    """With a member fixed in, the search starts from a partial team whose stage penalty is not yet unavoidable:
+    the pruning (value + own + best completion) must still keep every team above the threshold."""
+    m = problem.municipalities[0]
+    o = problem.officials[0]
+    if problem.team_size < 2 or not o.available or m.code in o.conflicts:
+        return
+    problem = Problem(
+        problem.officials, problem.municipalities, problem.team_size, problem.weights, locks=frozenset({(o.id, m.code)})
+    )
+    tables = TeamTables.of(problem)
+    price = np.array(prices[: len(problem.officials)])
+    expected = _teams_by_brute_force(problem, 0, {oo.id: float(price[i]) for i, oo in enumerate(problem.officials)})
+    threshold = data.draw(st.sampled_from(sorted(expected.values()) or [0.0]))
+    members, values = tables.teams_above(0, price, threshold)
+    ids = [tuple(sorted(problem.officials[i].id for i in team)) for team in members]
+    assert dict(zip(ids, values.tolist(), strict=True)) == pytest.approx(
+        {t: v for t, v in expected.items() if v >= threshold - 1e-9}
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problems(), st.lists(st.sampled_from([0.0, 1.0, 3.0, 7.0]), min_size=10, max_size=10))
 def test_lagrangian_bound_is_above_the_optimum_for_any_prices(problem: Problem, prices: list[float]) -> None:
     best = _brute_force(problem)

@@ -119,6 +119,7 @@ class TeamTables:
         cand, own = cand[order], own[order]
         n = len(cand)
         prefix = np.concatenate([[0.0], np.cumsum(own)])
+        position = np.arange(n)
         fx = view.fixed
         members = fx.reshape(1, len(fx))
         cover = view.strength[fx].max(axis=0, initial=0.0)[None, :]
@@ -131,11 +132,18 @@ class TeamTables:
             cover @ view.priority
             + flat
             - self.ministry_weight * duplicates
-            - self.stage_weight * np.maximum(0, self.stages_wanted - _popcount(stage_mask))
-        )
+            - self.stage_weight * np.maximum(0, self.stages_wanted - _popcount(stage_mask) - to_add)
+        )  # the penalties no completion can avoid, as at every level below
         for level in range(to_add):
             left = to_add - level - 1  # members still to add after this one
-            parent, q = np.nonzero(np.arange(n)[None, :] > last[:, None])
+            # Adding a member raises the value by at most its own net value and no penalty falls away, so a pair
+            # (partial team, next candidate) whose value + own + the best completion after it stays below θ is
+            # dropped before its coverage is computed (own is sorted, so the completion is a prefix-sum slice).
+            after = np.where(
+                position + 1 + left <= n, prefix[np.minimum(position + 1 + left, n)] - prefix[position + 1], -np.inf
+            )
+            promising = value[:, None] + (own + after)[None, :] >= threshold - 1e-9
+            parent, q = np.nonzero(promising & (position[None, :] > last[:, None]))
             added = cand[q]
             cover = np.maximum(cover[parent], view.strength[added])
             flat = flat[parent] + view.bonus[added] - price[added]
