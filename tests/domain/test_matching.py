@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,8 @@ from sousei.domain.matching import (
     solve,
     violations,
 )
+from sousei.domain.matching import teams as teams_module
+from sousei.domain.matching.teams import SearchTooLarge, TeamTables
 from sousei.domain.matching_synthetic import make_instance
 
 FIELDS = ["観光", "産業振興", "まちづくり", "交通", "教育"]
@@ -235,3 +238,143 @@ def test_hard_rules_hold_on_synthetic_plans(seed: int, n_munis: int, extra: int)
     assert violations(problem, sol.teams) == []
     assert sol.bound >= sol.objective
     assert _total(score_parts(problem, sol.teams)) == pytest.approx(sol.objective)
+
+
+def _teams_by_brute_force(problem: Problem, j: int, price: dict[str, float]) -> dict[tuple[str, ...], float]:
+    """Every allowed team of municipality j (fixed members in, members fixed elsewhere out) with v − π(T)."""
+    m = problem.municipalities[j]
+    fixed = {(o, c) for o, c in problem.locks} | {(o, mm.code) for mm in problem.municipalities for o in mm.keep}
+    elsewhere = {o for o, c in fixed if c != m.code}
+    mine = {o for o, c in fixed if c == m.code}
+    out = {}
+    for team in itertools.combinations(problem.officials, problem.team_size):
+        ids = {o.id for o in team}
+        if not mine <= ids or ids & elsewhere:
+            continue
+        if any(not o.available or m.code in o.conflicts or (o.id, m.code) in problem.exclusions for o in team):
+            continue
+        single = Problem(list(team), [m], problem.team_size, problem.weights)
+        value = _total(score_parts(single, {m.code: tuple(sorted(ids))}))
+        out[tuple(sorted(ids))] = value - sum(price[i] for i in ids)
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems(), st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.5, 4.0]), min_size=10, max_size=10), st.data())
+def test_team_enumeration_is_exact(problem: Problem, prices: list[float], data: st.DataObject) -> None:
+    """`teams_above` lists exactly the teams a brute force finds above the threshold, with the same net values."""
+    tables = TeamTables.of(problem)
+    price = np.array(prices[: len(problem.officials)])
+    by_id = {o.id: float(price[i]) for i, o in enumerate(problem.officials)}
+    for j in range(len(problem.municipalities)):
+        expected = _teams_by_brute_force(problem, j, by_id)
+        threshold = data.draw(st.sampled_from(sorted(expected.values()) or [0.0]))
+        members, values = tables.teams_above(j, price, threshold)
+        ids = [tuple(sorted(problem.officials[i].id for i in team)) for team in members]
+        assert dict(zip(ids, values.tolist(), strict=True)) == pytest.approx(
+            {t: v for t, v in expected.items() if v >= threshold - 1e-9}
+        )
+        if expected:
+            best, best_values = tables.best_teams(j, price, -np.inf, 1)
+            assert best_values[0] == pytest.approx(max(expected.values()))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems(), st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.5, 4.0]), min_size=10, max_size=10), st.data())
+def test_team_enumeration_with_a_locked_member_is_exact(
+    problem: Problem, prices: list[float], data: st.DataObject
+) -> None:
+    """With a member fixed in, the search starts from a partial team whose stage penalty is not yet unavoidable:
+    the pruning (value + own + best completion) must still keep every team above the threshold."""
+    m = problem.municipalities[0]
+    o = problem.officials[0]
+    if problem.team_size < 2 or not o.available or m.code in o.conflicts:
+        return
+    problem = Problem(
+        problem.officials, problem.municipalities, problem.team_size, problem.weights, locks=frozenset({(o.id, m.code)})
+    )
+    tables = TeamTables.of(problem)
+    price = np.array(prices[: len(problem.officials)])
+    expected = _teams_by_brute_force(problem, 0, {oo.id: float(price[i]) for i, oo in enumerate(problem.officials)})
+    threshold = data.draw(st.sampled_from(sorted(expected.values()) or [0.0]))
+    members, values = tables.teams_above(0, price, threshold)
+    ids = [tuple(sorted(problem.officials[i].id for i in team)) for team in members]
+    assert dict(zip(ids, values.tolist(), strict=True)) == pytest.approx(
+        {t: v for t, v in expected.items() if v >= threshold - 1e-9}
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems(), st.lists(st.sampled_from([0.0, 1.0, 3.0, 7.0]), min_size=10, max_size=10))
+def test_lagrangian_bound_is_above_the_optimum_for_any_prices(problem: Problem, prices: list[float]) -> None:
+    best = _brute_force(problem)
+    if best is None:
+        return
+    bound = TeamTables.of(problem).lagrangian_bound(np.array(prices[: len(problem.officials)]))
+    assert bound >= best - 1e-9
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_column_generation_path_keeps_rules_and_bounds_the_optimum(problem: Problem) -> None:
+    """The large-problem path (column generation, rounding, sub-MILPs) forced on small problems."""
+    best = _brute_force(problem)
+    sol = solve(problem, time_limit=20, compact_up_to=0)
+    if best is None:
+        assert sol.status == "infeasible"
+        return
+    assert violations(problem, sol.teams) == []
+    assert sol.objective == pytest.approx(_total(score_parts(problem, sol.teams)))
+    assert sol.objective <= best + 1e-9 <= sol.bound + 2e-9
+    assert sol.status != "optimal" or sol.objective == pytest.approx(best)
+
+
+def test_column_generation_proves_a_small_gap_on_a_synthetic_instance() -> None:
+    codes = [f"{j + 1:02d}100" for j in range(12)]
+    officials, munis = make_instance(38, codes, FIELDS, MINISTRIES, seed=5)
+    problem = Problem(officials, munis)
+    sol = solve(problem, time_limit=30, compact_up_to=0)
+    assert violations(problem, sol.teams) == []
+    exact = solve(problem, time_limit=60, compact_up_to=len(munis))  # the compact MILP proves the optimum
+    assert exact.status == "optimal"
+    assert sol.objective <= exact.objective + 1e-9 <= sol.bound + 2e-9
+    assert sol.gap <= 0.02
+
+
+def test_best_team_among_many_alike_candidates_is_exact() -> None:
+    """45 candidates of six kinds (strength × stage): the dominance reduction drops some and keeps the true best."""
+    officials = [
+        Official(
+            id=f"o{i}",
+            name=f"架空{i}",
+            ministry=MINISTRIES[i % 3],  # with the stage: seven or eight alike of one ministry per kind
+            stage=STAGES[i % 3],
+            strengths={"観光": 3} if i % 2 else {"交通": 1},
+            home_pref="01" if i % 5 == 0 else None,
+        )
+        for i in range(45)
+    ]
+    munis = [Municipality("01100", "札幌市", {"観光": 3, "産業振興": 2})]
+    problem = Problem(officials, munis)
+    tables = TeamTables.of(problem)
+    for seed in range(3):
+        price = np.random.default_rng(seed).choice([0.0, 0.5, 2.0, 6.0], size=len(officials))
+        expected = _teams_by_brute_force(problem, 0, {o.id: float(price[i]) for i, o in enumerate(officials)})
+        assert len(tables.undominated(0, price)) < len(officials)
+        _members, values = tables.best_teams(0, price, -np.inf, 1)
+        assert values[0] == pytest.approx(max(expected.values()))
+
+
+def test_bounds_for_a_search_cut_short_stay_above_the_best_team(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the enumeration outgrows its limit, or time is short, the round still adds a valid upper bound."""
+    officials, munis = make_instance(30, ["01100"], FIELDS, MINISTRIES, seed=2)
+    problem = Problem(officials, munis)
+    tables = TeamTables.of(problem)
+    price = np.random.default_rng(0).choice([0.0, 1.0, 3.0], size=len(officials))
+    expected = _teams_by_brute_force(problem, 0, {o.id: float(price[i]) for i, o in enumerate(officials)})
+    best = max(expected.values())
+    assert tables.optimistic(0, price) >= best - 1e-9
+    monkeypatch.setattr(teams_module, "MAX_PARTIAL_TEAMS", 5)
+    with pytest.raises(SearchTooLarge) as cut:
+        tables.teams_above(0, price, -np.inf)
+    assert best - 1e-9 <= cut.value.upper <= tables.optimistic(0, price) + 1e-9
