@@ -10,11 +10,17 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pytest
 import yaml
+from hypothesis import settings
 
 from sousei import config
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
+
+# Property tests judge results, not speed (speed is measured in bench/): hypothesis' per-example deadline failed
+# them at random on a loaded machine.
+settings.register_profile("sousei", deadline=None)
+settings.load_profile("sousei")
 
 
 @pytest.fixture(scope="session")
