@@ -352,8 +352,9 @@ def report(
         err.print("[red]error[/] 市区町村コード、--pref または --all を指定してください")
         raise typer.Exit(2)
     wh.close()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as progress:  # fmt: skip
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
         task = progress.add_task("レポート", total=len(set(wanted)))
         counts: dict[str, int] = {}
 

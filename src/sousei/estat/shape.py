@@ -78,9 +78,10 @@ def _status(root: dict[str, Any], path: str) -> int:
 def _root(body: Any, root: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise EstatError(
-            "format", f"unexpected response structure: the body is {_kind(body)}, expected an object with {root}",
+            "format",
+            f"unexpected response structure: the body is {_kind(body)}, expected an object with {root}",
             path="(body)",
-        )  # fmt: skip
+        )
     if root not in body:
         raise EstatError("format", f"the response has no {root} (keys {list(body)[:5]})", path=root)
     return _obj(body[root], root)

@@ -53,8 +53,9 @@ def _undecodable(exc: UnicodeDecodeError, data_dir: Path, opened: list[str]) -> 
         if at >= 0:
             offset = at + exc.start
             line = data.count(b"\n", 0, offset) + 1
-            return BuildError("encoding", message.replace(f"offset {exc.start}", f"offset {offset}"), file=rel,
-                              where=f"line {line}")  # fmt: skip
+            return BuildError(
+                "encoding", message.replace(f"offset {exc.start}", f"offset {offset}"), file=rel, where=f"line {line}"
+            )
     return BuildError("encoding", message, file=opened[-1] if opened else None)
 
 

@@ -87,11 +87,17 @@ def inspect(con: duckdb.DuckDBPyConnection, db: Path, *, fingerprints: bool = Tr
             continue
         absent = [c.name for c in table.columns if c.name not in have]
         undeclared = [c for c in have if c not in table.column_names]
-        retyped = [f"{c.name} is {have[c.name]}, declared {c.type}" for c in table.columns
-                   if c.name in have and have[c.name] != c.type]  # fmt: skip
+        retyped = [
+            f"{c.name} is {have[c.name]}, declared {c.type}"
+            for c in table.columns
+            if c.name in have and have[c.name] != c.type
+        ]
         if absent or undeclared or retyped:
-            parts = [f"missing columns {absent}" if absent else "", f"undeclared columns {undeclared}" if undeclared
-                     else "", "; ".join(retyped)]  # fmt: skip
+            parts = [
+                f"missing columns {absent}" if absent else "",
+                f"undeclared columns {undeclared}" if undeclared else "",
+                "; ".join(retyped),
+            ]
             structure.append(f"table {table.name}: " + "; ".join(p for p in parts if p))
     meta_whole = not any(p.startswith(f"table {t.name}:") or t.name in missing for p in structure for t in META_TABLES)
     version = _version_problems(con) if fingerprints and meta_whole else []

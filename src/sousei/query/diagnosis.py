@@ -15,9 +15,25 @@ class DiagnosisReads(IndicatorReads):
         """The municipality's priority issues (out_diagnosis__priority_issues) with the indicator's name."""
         if not self.has("out_diagnosis__priority_issues"):
             return []
-        cols = ("rank", "family", "family_rank", "indicator_id", "year", "basis", "priority_score", "value", "unit",
-                "national_value", "prefecture_value", "peer_mean", "oriented_japan", "oriented_peer", "previous_year",
-                "change", "oriented_change_score")  # fmt: skip
+        cols = (
+            "rank",
+            "family",
+            "family_rank",
+            "indicator_id",
+            "year",
+            "basis",
+            "priority_score",
+            "value",
+            "unit",
+            "national_value",
+            "prefecture_value",
+            "peer_mean",
+            "oriented_japan",
+            "oriented_peer",
+            "previous_year",
+            "change",
+            "oriented_change_score",
+        )
         rows = self.bulk(
             "priority",
             f"SELECT muni_code, {', '.join(cols)} FROM out_diagnosis__priority_issues ORDER BY muni_code, rank",
@@ -50,21 +66,32 @@ class DiagnosisReads(IndicatorReads):
         """The births gap split into the marriage and marital-fertility factors, and the environment indicators."""
         if not self.has("out_walls__decomposition"):
             return None
-        cols = ("births_per_year", "women_25_39", "married_share", "fertility_per_1000", "marital_fertility_per_1000",
-                "births_gap", "marriage_factor", "marital_fertility_factor", "is_marriage_wall",
-                "is_second_child_wall")  # fmt: skip
+        cols = (
+            "births_per_year",
+            "women_25_39",
+            "married_share",
+            "fertility_per_1000",
+            "marital_fertility_per_1000",
+            "births_gap",
+            "marriage_factor",
+            "marital_fertility_factor",
+            "is_marriage_wall",
+            "is_second_child_wall",
+        )
         found = self.bulk("walls", f"SELECT muni_code, {', '.join(cols)} FROM out_walls__decomposition").get(code)
         if not found:
             return None
         out: dict[str, Any] = dict(zip(cols, found[0], strict=True))
         env_cols = ("indicator_id", "name_ja", "year", "value", "deviation_score", "correlation_with_gap")
-        out["environment"] = [
-            self._with_display(dict(zip(env_cols, r, strict=True)), code)
-            for r in self.bulk(
+        env_rows = (
+            self.bulk(
                 "walls_env",
                 f"SELECT muni_code, {', '.join(env_cols)} FROM out_walls__environment ORDER BY muni_code, indicator_id",
             ).get(code, [])
-        ] if self.has("out_walls__environment") else []  # fmt: skip
+            if self.has("out_walls__environment")
+            else []
+        )
+        out["environment"] = [self._with_display(dict(zip(env_cols, r, strict=True)), code) for r in env_rows]
         return out
 
     def _with_display(self, row: dict[str, Any], code: str) -> dict[str, Any]:

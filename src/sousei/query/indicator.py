@@ -125,6 +125,19 @@ class IndicatorValues:
         return {c: _num(v) for c, v in zip(self.codes, self.cols["value"], strict=True)}
 
 
-_COMPARISON_COLS = ("value", "deviation_japan", "deviation_peer", "oriented_japan", "oriented_peer", "rank_japan",
-                    "n_japan", "rank_prefecture", "n_prefecture", "previous_year", "previous_value", "change",
-                    "oriented_change_score", "is_reference")  # fmt: skip
+_COMPARISON_COLS = (
+    "value",
+    "deviation_japan",
+    "deviation_peer",
+    "oriented_japan",
+    "oriented_peer",
+    "rank_japan",
+    "n_japan",
+    "rank_prefecture",
+    "n_prefecture",
+    "previous_year",
+    "previous_value",
+    "change",
+    "oriented_change_score",
+    "is_reference",
+)

@@ -76,8 +76,14 @@ class IndicatorReads(AreaReads):
                 src = np.ma.filled(np.ma.asarray(data[k][rows], dtype=np.float64), np.nan)
                 arr[pos] = src
                 cols[k] = arr
-            national = next((_num(v) for v in np.ma.filled(np.ma.asarray(data["national_value"][rows],
-                             dtype=np.float64), np.nan) if not math.isnan(v)), None)  # fmt: skip
+            national = next(
+                (
+                    _num(v)
+                    for v in np.ma.filled(np.ma.asarray(data["national_value"][rows], dtype=np.float64), np.nan)
+                    if not math.isnan(v)
+                ),
+                None,
+            )
             prefecture: dict[str, float | None] = {}
             peer_mean: dict[str, float | None] = {}
             pv = np.ma.filled(np.ma.asarray(data["prefecture_value"][rows], dtype=np.float64), np.nan)
@@ -90,24 +96,43 @@ class IndicatorReads(AreaReads):
             compared = np.where(cols["is_reference"] == 1, np.nan, values)  # 参考値 are not ranked
             n_peer = {g: int((~np.isnan(compared) & (peer_arr == g)).sum()) for g in self._peer_groups}
             meta = {
-                "indicator_id": reg["indicator_id"], "name": reg["name_ja"], "name_en": reg["name_en"],
-                "unit": reg["unit"], "family": reg["family"], "family_ja": reg["family_ja"] or FAMILY_NAMES_JA.get(
-                    reg["family"], reg["family"]), "direction": reg["direction"], "aggregate": reg["aggregate"],
+                "indicator_id": reg["indicator_id"],
+                "name": reg["name_ja"],
+                "name_en": reg["name_en"],
+                "unit": reg["unit"],
+                "family": reg["family"],
+                "family_ja": reg["family_ja"] or FAMILY_NAMES_JA.get(reg["family"], reg["family"]),
+                "direction": reg["direction"],
+                "aggregate": reg["aggregate"],
                 "national_label": NATIONAL_LABEL.get(reg["aggregate"] or "", "全国"),
                 "sources": [s.strip() for s in reg["sources"].split(",") if s.strip()],
-                "formula": reg["formula"], "caveat": reg["caveat"], "coverage_note": reg["coverage_note"],
-                "year": reg["last_year"], "first_year": reg["first_year"],
-                "digits": reg["decimals"] if reg.get("decimals") is not None else display_digits(
-                    reg["unit"], float(np.median(values[has])) if has.any() else None),
-                "aggregate_ja": AGGREGATE_JA.get(reg["aggregate"] or "", ""), "scored": reg.get("scored", True),
-            }  # fmt: skip
+                "formula": reg["formula"],
+                "caveat": reg["caveat"],
+                "coverage_note": reg["coverage_note"],
+                "year": reg["last_year"],
+                "first_year": reg["first_year"],
+                "digits": reg["decimals"]
+                if reg.get("decimals") is not None
+                else display_digits(reg["unit"], float(np.median(values[has])) if has.any() else None),
+                "aggregate_ja": AGGREGATE_JA.get(reg["aggregate"] or "", ""),
+                "scored": reg.get("scored", True),
+            }
             out[reg["indicator_id"]] = IndicatorValues(
-                meta=meta, codes=codes, names=[m["name"] for m in self._munis], prefs=prefs,
-                pref_names=[m["pref_name"] for m in self._munis], peers=peers, cols=cols, national=national,
-                prefecture=prefecture, peer_mean=peer_mean,
-                rank_peer=ranks(compared, reg["direction"], peer_arr.astype(str)), n_peer=n_peer, index=index,
+                meta=meta,
+                codes=codes,
+                names=[m["name"] for m in self._munis],
+                prefs=prefs,
+                pref_names=[m["pref_name"] for m in self._munis],
+                peers=peers,
+                cols=cols,
+                national=national,
+                prefecture=prefecture,
+                peer_mean=peer_mean,
+                rank_peer=ranks(compared, reg["direction"], peer_arr.astype(str)),
+                n_peer=n_peer,
+                index=index,
                 reasons=reasons.get(reg["indicator_id"], {}),
-            )  # fmt: skip
+            )
         return out
 
     def indicators(self) -> list[dict[str, Any]]:

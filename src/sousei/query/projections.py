@@ -18,8 +18,9 @@ class ProjectionReads(WarehouseConnection):
     def _load_hamadori(self) -> None:
         self._hamadori: set[str] = set()
         if self.has("core_ipss2023__hamadori_members"):
-            self._hamadori = {r[0] for r in self._con.execute("SELECT muni_code FROM core_ipss2023__hamadori_members")
-                              .fetchall()}  # fmt: skip
+            self._hamadori = {
+                r[0] for r in self._con.execute("SELECT muni_code FROM core_ipss2023__hamadori_members").fetchall()
+            }
 
     def projection_unit(self, code: str) -> str:
         """The unit a municipality is projected as: itself, or 07999 for the 13 members of 浜通り地域."""

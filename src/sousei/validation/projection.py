@@ -85,8 +85,14 @@ def _anchor_deviation(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     ).fetchall()[0]
     assert row is not None
     n, persons, pct, outside, published, matched = row
-    return {"figures": n, "persons": persons or 0.0, "pct": pct or 0.0, "outside": outside, "published": published,
-            "matched": matched}  # fmt: skip
+    return {
+        "figures": n,
+        "persons": persons or 0.0,
+        "pct": pct or 0.0,
+        "outside": outside,
+        "published": published,
+        "matched": matched,
+    }
 
 
 def _classification(inputs: Inputs, con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, int], dict[str, int]]:

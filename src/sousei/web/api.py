@@ -97,11 +97,15 @@ def api_projection(site: SiteDep, code: Code):
         "muni_code": code,
         "unit": site.wh.projection_unit(code),
         "scenarios": {
-            sc: {"name": name, "years": [r["year"] for r in rows if r["scenario"] == sc],
-                 "persons": [round(r["persons"], 1) for r in rows if r["scenario"] == sc]}
-            for sc, name in SCENARIO_NAMES.items() if any(r["scenario"] == sc for r in rows)
+            sc: {
+                "name": name,
+                "years": [r["year"] for r in rows if r["scenario"] == sc],
+                "persons": [round(r["persons"], 1) for r in rows if r["scenario"] == sc],
+            }
+            for sc, name in SCENARIO_NAMES.items()
+            if any(r["scenario"] == sc for r in rows)
         },
-    }  # fmt: skip
+    }
 
 
 @router.get("/api/m/{code}/simulate", tags=["projections"], summary="人口ビジョン・シミュレーター（出生率と移動）")

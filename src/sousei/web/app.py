@@ -52,8 +52,9 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        response = site.page(request, "error.html", status=exc.status_code, message=exc.detail,
-                             status_code=exc.status_code)  # fmt: skip
+        response = site.page(
+            request, "error.html", status=exc.status_code, message=exc.detail, status_code=exc.status_code
+        )
         response.headers.update(exc.headers or {})  # e.g. Allow on a 405
         return response
 
@@ -64,8 +65,14 @@ def create_app(db: Path, desk_url: str | None = None) -> FastAPI:
             return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
         return site.page(request, "error.html", status=422, message="パラメータが正しくありません", status_code=422)
 
-    for router in (pages.router, navigation.router, compare_view.router, ranking_view.router, boundaries.router,
-                   api.router):  # fmt: skip
+    for router in (
+        pages.router,
+        navigation.router,
+        compare_view.router,
+        ranking_view.router,
+        boundaries.router,
+        api.router,
+    ):
         app.include_router(router)  # the OpenAPI description lists the API in this order (outlines first)
     pages.warm(site, app)
 

@@ -106,8 +106,14 @@ def topology(geojson: bytes, tolerance: float = TOLERANCE, quantisation: int = Q
                 arcs.append(delta.tolist())
                 idx.append(len(arcs) - 1)
             arc_polys.append(idx)
-        geometries.append({"type": "MultiPolygon", "arcs": [[[i] for i in p] for p in arc_polys],
-                           "id": f["id"], "properties": f["properties"]})  # fmt: skip
+        geometries.append(
+            {
+                "type": "MultiPolygon",
+                "arcs": [[[i] for i in p] for p in arc_polys],
+                "id": f["id"],
+                "properties": f["properties"],
+            }
+        )
     topo = {
         "type": "Topology",
         "transform": {"scale": [float(scale[0]), float(scale[1])], "translate": [float(lo[0]), float(lo[1])]},
@@ -144,8 +150,11 @@ async def current_outlines(request: Request) -> Outlines:
 router = APIRouter()
 
 
-@router.get("/api/geo/municipalities.topojson", tags=["areas"],
-            summary="市区町村境界（地図表示用に簡略化・量子化した TopoJSON）")  # fmt: skip
+@router.get(
+    "/api/geo/municipalities.topojson",
+    tags=["areas"],
+    summary="市区町村境界（地図表示用に簡略化・量子化した TopoJSON）",
+)
 def api_topojson(request: Request, outlines: Annotated[Outlines, Depends(current_outlines)]) -> Response:
     outlines.ready.wait()
     if not outlines.bodies:

@@ -51,10 +51,16 @@ def compare_chart(wh: Warehouse, munis: list[dict[str, Any]], indicator_id: str)
         series = []
     unit = f"（{meta['unit']}）" if meta["unit"] else ""
     return Chart(
-        PREFIX + indicator_id, f"{meta['name']}（{meta['year']}年）", "bar", "市区町村", meta["name"] + unit, series,
-        tuple(meta["sources"]), tab="compare",
+        PREFIX + indicator_id,
+        f"{meta['name']}（{meta['year']}年）",
+        "bar",
+        "市区町村",
+        meta["name"] + unit,
+        series,
+        tuple(meta["sources"]),
+        tab="compare",
         note="棒が各市区町村の値、●が所属する都道府県の値・類似団体の平均、破線が全国",
-    )  # fmt: skip
+    )
 
 
 def resolve_added(wh: Warehouse, codes: list[str], add: str) -> tuple[list[str], list[dict[str, Any]], str]:
@@ -123,10 +129,23 @@ def compare_page(
     charts = [compare_chart(wh, munis, i) for i in chart_indicators(wh, fam)] if munis else []
     notes, specs = site.chart_payload(charts)
     code_list = ",".join(m["muni_code"] for m in munis)
-    return site.page(request, "compare.html", munis=munis, table=table, codes=code_list, family=fam,
-                     families=families, candidates=candidates, message=message, add=add if candidates else "",
-                     charts=charts, chart_notes=notes, specs=specs, csv_query="?codes=" + code_list,
-                     notes=wh.source_notes(sorted({s for i in table for s in i["sources"]})))  # fmt: skip
+    return site.page(
+        request,
+        "compare.html",
+        munis=munis,
+        table=table,
+        codes=code_list,
+        family=fam,
+        families=families,
+        candidates=candidates,
+        message=message,
+        add=add if candidates else "",
+        charts=charts,
+        chart_notes=notes,
+        specs=specs,
+        csv_query="?codes=" + code_list,
+        notes=wh.source_notes(sorted({s for i in table for s in i["sources"]})),
+    )
 
 
 def _compare_munis(site: Site, codes: str) -> list[dict[str, Any]]:
@@ -138,8 +157,11 @@ def _compare_munis(site: Site, codes: str) -> list[dict[str, Any]]:
 
 def _compare_table(wh: Warehouse, munis: list[dict[str, Any]], family: str | None = None) -> list[dict[str, Any]]:
     per = {m["muni_code"]: {r["indicator_id"]: r for r in wh.comparisons(m["muni_code"], family)} for m in munis}
-    return [{**ind, "cells": [per[m["muni_code"]][ind["indicator_id"]] for m in munis]}
-            for ind in wh.indicators() if family is None or ind["family"] == family]  # fmt: skip
+    return [
+        {**ind, "cells": [per[m["muni_code"]][ind["indicator_id"]] for m in munis]}
+        for ind in wh.indicators()
+        if family is None or ind["family"] == family
+    ]
 
 
 @router.get("/compare.csv")
@@ -147,16 +169,37 @@ def compare_csv(site: SiteDep, codes: Annotated[str, Query(max_length=80)] = "",
     munis = _compare_munis(site, codes)
     site.check_family(family)
     rows = [
-        {"indicator_id": t["indicator_id"], "name": t["name"], "unit": t["unit"], "muni_code": c["muni_code"],
-         "muni_name": m["name"], "value": c["value"], "prefecture": c["prefecture"], "peer_mean": c["peer_mean"],
-         "year": c["year"], "national": c["national"], "oriented_japan": c["oriented_japan"],
-         "digits": t["digits"], "national_basis": t.get("aggregate_ja", "")}
-        for t in _compare_table(site.wh, munis, family) for m, c in zip(munis, t["cells"], strict=True)
-    ]  # fmt: skip
-    cols = [("indicator_id", "指標ID"), ("name", "指標"), ("unit", "単位"), ("year", "年"),
-            ("muni_code", "市区町村コード"), ("muni_name", "市区町村"), ("value", "値"), ("prefecture", "都道府県"),
-            ("peer_mean", "類似団体平均"), ("national", "全国"),
-            ("national_basis", "全国・都道府県の値（合計／総数の比／公表値）"),
-            ("oriented_japan", "偏差値（全国、高いほど良い）")]  # fmt: skip
+        {
+            "indicator_id": t["indicator_id"],
+            "name": t["name"],
+            "unit": t["unit"],
+            "muni_code": c["muni_code"],
+            "muni_name": m["name"],
+            "value": c["value"],
+            "prefecture": c["prefecture"],
+            "peer_mean": c["peer_mean"],
+            "year": c["year"],
+            "national": c["national"],
+            "oriented_japan": c["oriented_japan"],
+            "digits": t["digits"],
+            "national_basis": t.get("aggregate_ja", ""),
+        }
+        for t in _compare_table(site.wh, munis, family)
+        for m, c in zip(munis, t["cells"], strict=True)
+    ]
+    cols = [
+        ("indicator_id", "指標ID"),
+        ("name", "指標"),
+        ("unit", "単位"),
+        ("year", "年"),
+        ("muni_code", "市区町村コード"),
+        ("muni_name", "市区町村"),
+        ("value", "値"),
+        ("prefecture", "都道府県"),
+        ("peer_mean", "類似団体平均"),
+        ("national", "全国"),
+        ("national_basis", "全国・都道府県の値（合計／総数の比／公表値）"),
+        ("oriented_japan", "偏差値（全国、高いほど良い）"),
+    ]
     digits: dict[str, int | str] = {k: "digits" for k in ("value", "prefecture", "peer_mean", "national")}
     return csv_response(rows_csv(rows, cols, {**digits, "oriented_japan": 1}), "compare.csv")

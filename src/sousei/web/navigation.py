@@ -54,8 +54,14 @@ def search_page(request: Request, site: SiteDep, q: Annotated[str, Query(max_len
     if len(hits) == 1:
         return RedirectResponse(f"/m/{hits[0]['muni_code']}", status_code=303)
     more = len(hits) > SEARCH_LIMIT
-    ctx = {"q": q, "search_q": q, "hits": hits[:SEARCH_LIMIT], "more": more,
-           "suggestions": [] if hits else suggestions(wh, q), "prefectures": wh.prefectures()}  # fmt: skip
+    ctx = {
+        "q": q,
+        "search_q": q,
+        "hits": hits[:SEARCH_LIMIT],
+        "more": more,
+        "suggestions": [] if hits else suggestions(wh, q),
+        "prefectures": wh.prefectures(),
+    }
     return site.templates.TemplateResponse(request, "search.html", ctx)
 
 
@@ -71,12 +77,18 @@ def method_page(request: Request, site: SiteDep, slug: Annotated[str, PathParam(
     if found is None:
         raise HTTPException(404, f"方法の解説「{slug}」はありません")
     heading, body = found
-    ctx = {"slug": slug, "title": method_title(slug), "heading": heading, "body": body,
-           "pages": [(s, method_title(s)) for s in method_slugs()]}  # fmt: skip
+    ctx = {
+        "slug": slug,
+        "title": method_title(slug),
+        "heading": heading,
+        "body": body,
+        "pages": [(s, method_title(s)) for s in method_slugs()],
+    }
     return site.templates.TemplateResponse(request, "methods.html", ctx)
 
 
 @router.get("/favicon.ico")
 def favicon() -> Response:
-    return Response(FAVICON.read_bytes(), media_type="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
+    return Response(
+        FAVICON.read_bytes(), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )

@@ -55,10 +55,17 @@ def index(
     if pref is not None and pref not in {p["pref_code"] for p in prefs}:
         raise HTTPException(404, f"都道府県コード {pref} はありません")
     return site.page(
-        request, "index.html", prefectures=prefs, indicators=indicators, indicator=ind.meta, groups=site.by_family(),
-        pref=pref, has_map=wh.has("core_geo__municipalities"), build_id=site.build_id,
+        request,
+        "index.html",
+        prefectures=prefs,
+        indicators=indicators,
+        indicator=ind.meta,
+        groups=site.by_family(),
+        pref=pref,
+        has_map=wh.has("core_geo__municipalities"),
+        build_id=site.build_id,
         notes=wh.source_notes([*ind.meta["sources"], "boundaries"]),
-    )  # fmt: skip
+    )
 
 
 @router.get("/m/{code}", response_class=HTMLResponse)

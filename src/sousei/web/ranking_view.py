@@ -67,10 +67,15 @@ def distribution_spec(rk: Ranking, meta: dict[str, Any], marked: dict[str, Any] 
                 highlight = [label]
                 break
     unit = f"（{meta['unit']}）" if meta["unit"] else ""
-    return {"id": "distribution", "kind": "bar", "title": "分布", "x_label": meta["name"] + unit,
-            "y_label": "市区町村数", "highlight": highlight,
-            "series": [{"name": "市区町村数", "x": labels, "y": [c for _, _, c in rk.bins], "dash": False,
-                        "kind": ""}]}  # fmt: skip
+    return {
+        "id": "distribution",
+        "kind": "bar",
+        "title": "分布",
+        "x_label": meta["name"] + unit,
+        "y_label": "市区町村数",
+        "highlight": highlight,
+        "series": [{"name": "市区町村数", "x": labels, "y": [c for _, _, c in rk.bins], "dash": False, "kind": ""}],
+    }
 
 
 class Rankings:
@@ -97,16 +102,26 @@ class Rankings:
     def ranking_of(self, iv: IndicatorValues, pref: str | None, peer: str | None) -> Ranking:
         return self.rankings.get((iv.id, pref, peer), lambda: _ranking(iv, pref, peer))  # type: ignore[no-any-return]
 
-    def render(self, iv: IndicatorValues, pref: str | None, peer: str | None, page: int | None, show_all: bool,
-               origin: str | None) -> str:  # fmt: skip
+    def render(
+        self,
+        iv: IndicatorValues,
+        pref: str | None,
+        peer: str | None,
+        page: int | None,
+        show_all: bool,
+        origin: str | None,
+    ) -> str:
         wh = self.wh
         rk = self.ranking_of(iv, pref, peer)
         marked = None
         if origin is not None:
             at = rk.position.get(origin)
             muni = wh.municipality(origin)
-            marked = {"muni": muni, "row": rk.rows[at] if at is not None else None,
-                      "value": rk.rows[at]["value"] if at is not None else None}  # fmt: skip
+            marked = {
+                "muni": muni,
+                "row": rk.rows[at] if at is not None else None,
+                "value": rk.rows[at]["value"] if at is not None else None,
+            }
         n_pages = max(1, math.ceil(len(rk.rows) / PAGE_SIZE))
         if page is None:
             at = rk.position.get(origin or "")
@@ -115,8 +130,14 @@ class Rankings:
         shown_key = (iv.id, pref, peer, None if show_all else page)
         shown = rk.rows if show_all else rk.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         rows_html = self.fragments.get(shown_key, lambda: Markup(self.rows_template.render(rows=shown, ind=iv.meta)))
-        filters_html = self.filters.get((pref, peer), lambda: Markup(self.filters_template.render(
-            prefectures=wh.prefectures(), peer_groups=wh.peer_groups(), pref=pref, peer=peer)))  # fmt: skip
+        filters_html = self.filters.get(
+            (pref, peer),
+            lambda: Markup(
+                self.filters_template.render(
+                    prefectures=wh.prefectures(), peer_groups=wh.peer_groups(), pref=pref, peer=peer
+                )
+            ),
+        )
         spec = distribution_spec(rk, iv.meta, marked)
         shaded = (iv.id, pref, peer, tuple(spec["highlight"]))
         specs = self.spec_json.get(shaded, lambda: json.dumps([spec], ensure_ascii=False).replace("<", "\\u003c"))
@@ -126,12 +147,26 @@ class Rankings:
         )
         scope = self.pref_names.get(pref) if pref else None
         return self.template.render(  # type: ignore[no-any-return]
-            ind=iv.meta, rows_html=rows_html, filters_html=filters_html, total=len(rk.rows), pref=pref, peer=peer,
-            national=iv.national, notes=wh.source_notes(iv.meta["sources"]), page=page, n_pages=n_pages,
-            show_all=show_all, page_size=PAGE_SIZE, marked=marked, origin=origin,
-            scope=scope or (f"類似団体 {peer}" if peer else "全国"), bins=rk.bins, spec=spec, specs=specs,
+            ind=iv.meta,
+            rows_html=rows_html,
+            filters_html=filters_html,
+            total=len(rk.rows),
+            pref=pref,
+            peer=peer,
+            national=iv.national,
+            notes=wh.source_notes(iv.meta["sources"]),
+            page=page,
+            n_pages=n_pages,
+            show_all=show_all,
+            page_size=PAGE_SIZE,
+            marked=marked,
+            origin=origin,
+            scope=scope or (f"類似団体 {peer}" if peer else "全国"),
+            bins=rk.bins,
+            spec=spec,
+            specs=specs,
             bin_rows=table_rows,
-        )  # fmt: skip
+        )
 
 
 async def current_rankings(request: Request) -> Rankings:
@@ -148,9 +183,15 @@ def ranking_csv(site: SiteDep, indicator_id: IndicatorId, pref: PrefQ = None, pe
     site.check_pref_peer(pref, peer)
     rows = iv.ranking(pref=pref, peer=None if pref else peer)
     unit = f"{iv.meta['unit']}、" if iv.meta["unit"] else ""  # a pure number (合計特殊出生率) has no unit
-    cols = [("rank", "順位"), ("muni_code", "市区町村コード"), ("name", "市区町村"), ("pref_name", "都道府県"),
-            ("peer_group", "類似団体区分"), ("value", f"{iv.meta['name']}（{unit}{iv.year}年）"),
-            ("oriented_japan", "偏差値（全国、高いほど良い）")]  # fmt: skip
+    cols = [
+        ("rank", "順位"),
+        ("muni_code", "市区町村コード"),
+        ("name", "市区町村"),
+        ("pref_name", "都道府県"),
+        ("peer_group", "類似団体区分"),
+        ("value", f"{iv.meta['name']}（{unit}{iv.year}年）"),
+        ("oriented_japan", "偏差値（全国、高いほど良い）"),
+    ]
     digits: dict[str, int | str] = {"value": int(iv.meta["digits"]), "oriented_japan": 1}
     return csv_response(rows_csv(rows, cols, digits), f"ranking_{iv.id}.csv")
 

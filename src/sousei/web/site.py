@@ -43,11 +43,20 @@ def make_templates() -> Jinja2Templates:
     env = templates.env
     env.auto_reload = False  # templates ship with the package: no stat() per include and render
     env.globals.update(
-        plotly_version=plotly.__version__, tabs=TABS, pattern1_label=PATTERN1_LABEL,
-        default_indicator=DEFAULT_INDICATOR, direction_ja=DIRECTION_JA, basis_ja=BASIS_JA, chart_table=chart_table,
-        pending_charts=PENDING_CHARTS, migration_od=MIGRATION_OD, score_word=score_word, score_band=score_band,
-        default_tfr_2030=DEFAULT_TFR_2030, default_tfr_2040=DEFAULT_TFR_2040,  # the simulator's starting sliders
-    )  # fmt: skip
+        plotly_version=plotly.__version__,
+        tabs=TABS,
+        pattern1_label=PATTERN1_LABEL,
+        default_indicator=DEFAULT_INDICATOR,
+        direction_ja=DIRECTION_JA,
+        basis_ja=BASIS_JA,
+        chart_table=chart_table,
+        pending_charts=PENDING_CHARTS,
+        migration_od=MIGRATION_OD,
+        score_word=score_word,
+        score_band=score_band,
+        default_tfr_2030=DEFAULT_TFR_2030,
+        default_tfr_2040=DEFAULT_TFR_2040,  # the simulator's starting sliders
+    )
     env.filters["num"] = lambda v, d=0: "—" if v is None else f"{v:,.{d}f}"
     env.filters["signed"] = lambda v, d=0: "—" if v is None else f"{v:+,.{d}f}"
     env.filters["score"] = score_text

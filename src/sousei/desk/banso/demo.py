@@ -73,38 +73,77 @@ def fill_demo(
             picked = [candidates[i] for i in sorted(rng.choice(len(candidates), size=n_munis, replace=False))]
             field_ids = [f.id for f in policy_fields.POLICY_FIELDS if f.id != "other"]
             officials, _ = make_instance(
-                n_officials, [m["muni_code"] for m in picked], field_ids,
-                [m.id for m in ministries.MINISTRIES], seed=seed,
-            )  # fmt: skip
+                n_officials,
+                [m["muni_code"] for m in picked],
+                field_ids,
+                [m.id for m in ministries.MINISTRIES],
+                seed=seed,
+            )
             hashed = hash_password(password)  # one hash for every demo account: they share the demo password
-            db.add(User(email=f"secretariat@{DEMO_DOMAIN}", display_name=f"{SYNTHETIC_PREFIX}事務局",
-                        role=Role.SECRETARIAT.value, password_hash=hashed))  # fmt: skip
+            db.add(
+                User(
+                    email=f"secretariat@{DEMO_DOMAIN}",
+                    display_name=f"{SYNTHETIC_PREFIX}事務局",
+                    role=Role.SECRETARIAT.value,
+                    password_hash=hashed,
+                )
+            )
             for m in picked:
-                user = User(email=f"muni-{m['muni_code']}@{DEMO_DOMAIN}", display_name=f"{SYNTHETIC_PREFIX}担当者",
-                            role=Role.MUNICIPALITY.value, muni_code=m["muni_code"], password_hash=hashed)  # fmt: skip
+                user = User(
+                    email=f"muni-{m['muni_code']}@{DEMO_DOMAIN}",
+                    display_name=f"{SYNTHETIC_PREFIX}担当者",
+                    role=Role.MUNICIPALITY.value,
+                    muni_code=m["muni_code"],
+                    password_hash=hashed,
+                )
                 db.add(user)
                 db.flush()
                 proposed = service.propose_themes(wh.priority_issues(m["muni_code"]))[:3]
                 themes = {f: p for f, p, _ in proposed}
                 extra = field_ids[int(rng.integers(0, 5))]  # 観光・産業振興・まちづくり… lead in the deck
                 themes.setdefault(extra, int(rng.integers(1, 4)))
-                service.save_application(db, user, {
-                    "muni_code": m["muni_code"], "muni_name": f"{m['pref_name']}{m['name']}",
-                    "problem": f"（{SYNTHETIC_PREFIX}の申請）ダッシュボードの優先課題にもとづく支援テーマ",
-                    "themes": themes,
-                }, synthetic=True)  # fmt: skip
+                service.save_application(
+                    db,
+                    user,
+                    {
+                        "muni_code": m["muni_code"],
+                        "muni_name": f"{m['pref_name']}{m['name']}",
+                        "problem": f"（{SYNTHETIC_PREFIX}の申請）ダッシュボードの優先課題にもとづく支援テーマ",
+                        "themes": themes,
+                    },
+                    synthetic=True,
+                )
             for o in officials:
-                user = User(email=f"official-{o.id.lower()}@{DEMO_DOMAIN}", display_name=o.name,
-                            role=Role.MINISTRY.value, ministry_id=o.ministry, password_hash=hashed)  # fmt: skip
+                user = User(
+                    email=f"official-{o.id.lower()}@{DEMO_DOMAIN}",
+                    display_name=o.name,
+                    role=Role.MINISTRY.value,
+                    ministry_id=o.ministry,
+                    password_hash=hashed,
+                )
                 db.add(user)
                 db.flush()
-                service.save_official(db, user, {
-                    "name": o.name, "ministry_id": o.ministry, "stage": o.stage, "home_pref": o.home_pref,
-                    "yukari": sorted(o.yukari), "conflicts": sorted(o.conflicts), "strengths": dict(o.strengths),
-                    "availability_note": "勤務時間の1～2割",
-                }, synthetic=True)  # fmt: skip
+                service.save_official(
+                    db,
+                    user,
+                    {
+                        "name": o.name,
+                        "ministry_id": o.ministry,
+                        "stage": o.stage,
+                        "home_pref": o.home_pref,
+                        "yukari": sorted(o.yukari),
+                        "conflicts": sorted(o.conflicts),
+                        "strengths": dict(o.strengths),
+                        "availability_note": "勤務時間の1～2割",
+                    },
+                    synthetic=True,
+                )
             db.commit()
-            return {"officials": len(officials), "municipalities": len(picked), "password": password,
-                    "secretariat": f"secretariat@{DEMO_DOMAIN}"}  # fmt: skip
+            return {
+                "officials": len(officials),
+                "municipalities": len(picked),
+                "password": password,
+                "secretariat": f"secretariat@{DEMO_DOMAIN}",
+            }
     finally:
         engine.dispose()

@@ -78,9 +78,16 @@ def save_official(db: Session, user: User, data: dict[str, Any], synthetic: bool
 
 
 def _official_dict(o: Official) -> dict[str, Any]:
-    return {"name": o.name, "ministry_id": o.ministry_id, "stage": o.stage, "home_pref": o.home_pref,
-            "yukari": o.yukari, "conflicts": o.conflicts, "available": o.available,
-            "strengths": {f.field_id: f.strength for f in o.strengths}}  # fmt: skip
+    return {
+        "name": o.name,
+        "ministry_id": o.ministry_id,
+        "stage": o.stage,
+        "home_pref": o.home_pref,
+        "yukari": o.yukari,
+        "conflicts": o.conflicts,
+        "available": o.available,
+        "strengths": {f.field_id: f.strength for f in o.strengths},
+    }
 
 
 def save_application(db: Session, user: User | None, data: dict[str, Any], synthetic: bool = False) -> Application:
@@ -102,8 +109,13 @@ def save_application(db: Session, user: User | None, data: dict[str, Any], synth
 
 
 def _application_dict(a: Application) -> dict[str, Any]:
-    return {"muni_code": a.muni_code, "problem": a.problem, "continues": a.continues, "keep": a.keep,
-            "themes": {t.field_id: t.priority for t in a.themes}}  # fmt: skip
+    return {
+        "muni_code": a.muni_code,
+        "problem": a.problem,
+        "continues": a.continues,
+        "keep": a.keep,
+        "themes": {t.field_id: t.priority for t in a.themes},
+    }
 
 
 def build_problem(db: Session, team_size: int = 3, weights: matching.Weights | None = None) -> matching.Problem:
@@ -124,7 +136,7 @@ def build_problem(db: Session, team_size: int = 3, weights: matching.Weights | N
                 yukari=frozenset(o.yukari),
                 conflicts=frozenset(o.conflicts),
                 available=o.available,
-            )  # fmt: skip
+            )
             for o in officials
         ],
         municipalities=[
@@ -133,7 +145,7 @@ def build_problem(db: Session, team_size: int = 3, weights: matching.Weights | N
                 name=a.muni_name,
                 themes={t.field_id: t.priority for t in a.themes},
                 keep=tuple(str(i) for i in a.keep) if a.continues else (),
-            )  # fmt: skip
+            )
             for a in apps
         ],
         team_size=team_size,
@@ -195,8 +207,15 @@ def set_lock(db: Session, user: User, official_id: int, application_id: int, loc
     db.execute(delete(Lock).where(Lock.official_id == official_id, Lock.application_id == application_id))
     if locked:
         db.add(Lock(official_id=official_id, application_id=application_id, created_by=user.id))
-    audit.record(db, user, "banso.lock" if locked else "banso.unlock", "banso_lock",
-                 f"{official_id}:{application_id}", None, None)  # fmt: skip
+    audit.record(
+        db,
+        user,
+        "banso.lock" if locked else "banso.unlock",
+        "banso_lock",
+        f"{official_id}:{application_id}",
+        None,
+        None,
+    )
 
 
 def publish(db: Session, user: User, run: Run) -> None:
@@ -209,9 +228,13 @@ def publish(db: Session, user: User, run: Run) -> None:
     apps = {a.id: a for a in db.scalars(select(Application)).all()}
     officials = {o.id: o for o in db.scalars(select(Official)).all()}
     for m in run.members:
-        db.add(Notification(user_id=officials[m.official_id].user_id,
-                            message=f"伴走支援チーム（{apps[m.application_id].muni_name}）が公表されました",
-                            link="/desk/banso/team"))  # fmt: skip
+        db.add(
+            Notification(
+                user_id=officials[m.official_id].user_id,
+                message=f"伴走支援チーム（{apps[m.application_id].muni_name}）が公表されました",
+                link="/desk/banso/team",
+            )
+        )
     for app_id in {m.application_id for m in run.members}:
         for u in db.scalars(select(User).where(User.muni_code == apps[app_id].muni_code)).all():
             db.add(Notification(user_id=u.id, message="伴走支援チームが公表されました", link="/desk/banso/team"))
@@ -256,19 +279,24 @@ def compare_runs(a: Run, b: Run, apps: dict[int, Application], officials: dict[i
     rows = []
     for app_id in sorted(set(team_a) | set(team_b), key=lambda i: apps[i].muni_code):
         sa, sb = team_a.get(app_id, set()), team_b.get(app_id, set())
-        rows.append({
-            "application": apps[app_id],
-            "only_a": [officials[i] for i in sorted(sa - sb)],
-            "only_b": [officials[i] for i in sorted(sb - sa)],
-            "both": [officials[i] for i in sorted(sa & sb)],
-            "changed": sa != sb,
-        })  # fmt: skip
+        rows.append(
+            {
+                "application": apps[app_id],
+                "only_a": [officials[i] for i in sorted(sa - sb)],
+                "only_b": [officials[i] for i in sorted(sb - sa)],
+                "both": [officials[i] for i in sorted(sa & sb)],
+                "changed": sa != sb,
+            }
+        )
     return rows
 
 
 def save_muni_evaluation(db: Session, user: User, run: Run, app: Application, data: dict[str, Any]) -> None:
-    row = db.scalar(select(MunicipalityEvaluation).where(
-        MunicipalityEvaluation.run_id == run.id, MunicipalityEvaluation.application_id == app.id))  # fmt: skip
+    row = db.scalar(
+        select(MunicipalityEvaluation).where(
+            MunicipalityEvaluation.run_id == run.id, MunicipalityEvaluation.application_id == app.id
+        )
+    )
     if row is None:
         row = MunicipalityEvaluation(run_id=run.id, application_id=app.id)
         db.add(row)
@@ -279,8 +307,11 @@ def save_muni_evaluation(db: Session, user: User, run: Run, app: Application, da
 
 
 def save_official_evaluation(db: Session, user: User, run: Run, official: Official, data: dict[str, Any]) -> None:
-    row = db.scalar(select(OfficialEvaluation).where(
-        OfficialEvaluation.run_id == run.id, OfficialEvaluation.official_id == official.id))  # fmt: skip
+    row = db.scalar(
+        select(OfficialEvaluation).where(
+            OfficialEvaluation.run_id == run.id, OfficialEvaluation.official_id == official.id
+        )
+    )
     if row is None:
         row = OfficialEvaluation(run_id=run.id, official_id=official.id)
         db.add(row)

@@ -78,20 +78,36 @@ def official_form(request: Request, db: Db, user: MinistryUser) -> Response:
     return _official_page(request, official, user, {}, None)
 
 
-def _official_page(request: Request, official: Official | None, user: User, errors: dict[str, str],
-                   values: dict[str, Any] | None, status: int = 200) -> Response:  # fmt: skip
+def _official_page(
+    request: Request,
+    official: Official | None,
+    user: User,
+    errors: dict[str, str],
+    values: dict[str, Any] | None,
+    status: int = 200,
+) -> Response:
     if values is None:
-        values = {"name": official.name if official else user.display_name,
-                  "ministry_id": official.ministry_id if official else user.ministry_id,
-                  "stage": official.stage if official else "",
-                  "home_pref": (official.home_pref or "") if official else "",
-                  "yukari": ", ".join(official.yukari) if official else "",
-                  "conflicts": ", ".join(official.conflicts) if official else "",
-                  "available": official.available if official else True,
-                  "availability_note": official.availability_note if official else "勤務時間の1～2割",
-                  "strengths": {f.field_id: f.strength for f in official.strengths} if official else {}}  # fmt: skip
-    return render(request, "desk/banso/official_form.html", status=status, values=values, errors=errors,
-                  stages=matching.STAGES, strength_ja=STRENGTH_JA, saved=official is not None)  # fmt: skip
+        values = {
+            "name": official.name if official else user.display_name,
+            "ministry_id": official.ministry_id if official else user.ministry_id,
+            "stage": official.stage if official else "",
+            "home_pref": (official.home_pref or "") if official else "",
+            "yukari": ", ".join(official.yukari) if official else "",
+            "conflicts": ", ".join(official.conflicts) if official else "",
+            "available": official.available if official else True,
+            "availability_note": official.availability_note if official else "勤務時間の1～2割",
+            "strengths": {f.field_id: f.strength for f in official.strengths} if official else {},
+        }
+    return render(
+        request,
+        "desk/banso/official_form.html",
+        status=status,
+        values=values,
+        errors=errors,
+        stages=matching.STAGES,
+        strength_ja=STRENGTH_JA,
+        saved=official is not None,
+    )
 
 
 @router.post("/official", response_class=HTMLResponse)
@@ -100,8 +116,12 @@ def official_save(request: Request, db: Db, user: MinistryUser, form: Form) -> R
     keys = ("name", "ministry_id", "stage", "home_pref", "yukari", "conflicts", "availability_note")
     values: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in keys}
     values["available"] = form.get("available") == "on"
-    data: dict[str, Any] = {"name": values["name"], "stage": values["stage"], "available": values["available"],
-                            "availability_note": values["availability_note"][:500]}  # fmt: skip
+    data: dict[str, Any] = {
+        "name": values["name"],
+        "stage": values["stage"],
+        "available": values["available"],
+        "availability_note": values["availability_note"][:500],
+    }
     if not values["name"] or len(values["name"]) > 100:
         errors["name"] = "氏名を100文字以内で入力してください"
     if values["stage"] not in matching.STAGES:
@@ -139,20 +159,41 @@ def apply_form(request: Request, db: Db, user: MuniUser) -> Response:
     return _apply_page(request, db, user, app, {}, None)
 
 
-def _apply_page(request: Request, db: Any, user: User, app: Application | None, errors: dict[str, str],
-                values: dict[str, Any] | None, status: int = 200) -> Response:  # fmt: skip
+def _apply_page(
+    request: Request,
+    db: Any,
+    user: User,
+    app: Application | None,
+    errors: dict[str, str],
+    values: dict[str, Any] | None,
+    status: int = 200,
+) -> Response:
     wh = request.app.state.desk.warehouse
     assert user.muni_code is not None
     summary = dashboard_summary(wh, user.muni_code)
     proposals = service.propose_themes(summary["priorities"])
     if values is None:
         themes = {t.field_id: t.priority for t in app.themes} if app else {f: p for f, p, _ in proposals}
-        values = {"problem": app.problem if app else "", "continues": app.continues if app else False,
-                  "keep": app.keep if app else [], "themes": themes}  # fmt: skip
+        values = {
+            "problem": app.problem if app else "",
+            "continues": app.continues if app else False,
+            "keep": app.keep if app else [],
+            "themes": themes,
+        }
     officials = db.scalars(select(Official).order_by(Official.name)).all()
-    return render(request, "desk/banso/apply_form.html", status=status, values=values, errors=errors,
-                  summary=summary, proposals=proposals, priority_ja=PRIORITY_JA, officials=officials,
-                  muni_code=user.muni_code, saved=app is not None)  # fmt: skip
+    return render(
+        request,
+        "desk/banso/apply_form.html",
+        status=status,
+        values=values,
+        errors=errors,
+        summary=summary,
+        proposals=proposals,
+        priority_ja=PRIORITY_JA,
+        officials=officials,
+        muni_code=user.muni_code,
+        saved=app is not None,
+    )
 
 
 @router.post("/apply", response_class=HTMLResponse)
@@ -185,8 +226,18 @@ def apply_save(request: Request, db: Db, user: MuniUser, form: Form) -> Response
         return _apply_page(request, db, user, app, errors, values, status=422)
     wh = request.app.state.desk.warehouse
     name = muni_label_plain(wh, user.muni_code)
-    service.save_application(db, user, {"muni_code": user.muni_code, "muni_name": name, "problem": problem,
-                                        "continues": continues, "keep": keep, "themes": themes})  # fmt: skip
+    service.save_application(
+        db,
+        user,
+        {
+            "muni_code": user.muni_code,
+            "muni_name": name,
+            "problem": problem,
+            "continues": continues,
+            "keep": keep,
+            "themes": themes,
+        },
+    )
     db.commit()
     return RedirectResponse("/desk/banso/apply?saved=1", status_code=303)
 
@@ -199,8 +250,15 @@ def secretariat(request: Request, db: Db, user: Secretariat) -> Response:
     problem = service.build_problem(db)
     findings = matching.check_feasibility(problem) if problem.municipalities else ()
     runs = db.scalars(select(Run).order_by(Run.id.desc()).limit(50)).all()
-    return render(request, "desk/banso/secretariat.html", problem=problem, findings=findings, runs=runs,
-                  weights=matching.Weights(), n_locks=len(problem.locks))  # fmt: skip
+    return render(
+        request,
+        "desk/banso/secretariat.html",
+        problem=problem,
+        findings=findings,
+        runs=runs,
+        weights=matching.Weights(),
+        n_locks=len(problem.locks),
+    )
 
 
 @router.post("/runs")
@@ -229,8 +287,15 @@ def run_page(request: Request, db: Db, user: Secretariat, run_id: int) -> Respon
     run = _run_or_404(db, run_id)
     apps = {str(a.id): a for a in db.scalars(select(Application)).all()}
     locks = {(lk.official_id, lk.application_id) for lk in db.scalars(select(Lock)).all()}
-    return render(request, "desk/banso/run.html", run=run, apps=apps, locks=locks,
-                  field_names=service.FIELD_NAMES, strength_ja=STRENGTH_JA)  # fmt: skip
+    return render(
+        request,
+        "desk/banso/run.html",
+        run=run,
+        apps=apps,
+        locks=locks,
+        field_names=service.FIELD_NAMES,
+        strength_ja=STRENGTH_JA,
+    )
 
 
 @router.post("/locks")
@@ -274,27 +339,41 @@ def compare(request: Request, db: Db, user: Secretariat, a: int, b: int) -> Resp
 def my_team(request: Request, db: Db, user: Participant) -> Response:
     found = service.team_of(db, user)
     exp = found[0].explanations.get(str(found[1].id)) if found else None
-    return render(request, "desk/banso/team.html", found=found, exp=exp, field_names=service.FIELD_NAMES,
-                  strength_ja=STRENGTH_JA)  # fmt: skip
+    return render(
+        request, "desk/banso/team.html", found=found, exp=exp, field_names=service.FIELD_NAMES, strength_ja=STRENGTH_JA
+    )
 
 
 @router.get("/survey", response_class=HTMLResponse)
 def survey_form(request: Request, db: Db, user: Participant) -> Response:
     found = service.team_of(db, user)
     answer = _my_answer(db, user, found) if found else None
-    return render(request, "desk/banso/survey.html", found=found, answer=answer, errors={},
-                  reasons=evaluation.reasons(), back_office=evaluation.BACK_OFFICE_OPTIONS,
-                  reference=evaluation.load_reference())  # fmt: skip
+    return render(
+        request,
+        "desk/banso/survey.html",
+        found=found,
+        answer=answer,
+        errors={},
+        reasons=evaluation.reasons(),
+        back_office=evaluation.BACK_OFFICE_OPTIONS,
+        reference=evaluation.load_reference(),
+    )
 
 
 def _my_answer(db: Any, user: User, found: Any) -> Any:
     run, app, _members = found
     if user.role == Role.MUNICIPALITY:
-        return db.scalar(select(MunicipalityEvaluation).where(
-            MunicipalityEvaluation.run_id == run.id, MunicipalityEvaluation.application_id == app.id))  # fmt: skip
+        return db.scalar(
+            select(MunicipalityEvaluation).where(
+                MunicipalityEvaluation.run_id == run.id, MunicipalityEvaluation.application_id == app.id
+            )
+        )
     official = db.scalar(select(Official).where(Official.user_id == user.id))
-    return db.scalar(select(OfficialEvaluation).where(
-        OfficialEvaluation.run_id == run.id, OfficialEvaluation.official_id == official.id))  # fmt: skip
+    return db.scalar(
+        select(OfficialEvaluation).where(
+            OfficialEvaluation.run_id == run.id, OfficialEvaluation.official_id == official.id
+        )
+    )
 
 
 @router.post("/survey", response_class=HTMLResponse)
@@ -319,8 +398,12 @@ def survey_save(request: Request, db: Db, user: Participant, form: Form) -> Resp
         if len(change) > 4000:
             errors["change"] = "庁内の変化は4000文字以内で入力してください"
         if not errors:
-            answer: dict[str, Any] = {"rating": rating, "wants_continuation": wants == "yes",
-                      "years": int(years_raw) if wants == "yes" else None, "change": change}  # fmt: skip
+            answer: dict[str, Any] = {
+                "rating": rating,
+                "wants_continuation": wants == "yes",
+                "years": int(years_raw) if wants == "yes" else None,
+                "change": change,
+            }
             service.save_muni_evaluation(db, user, run, app, answer)
     else:
         known = dict(evaluation.reasons())
@@ -336,9 +419,17 @@ def survey_save(request: Request, db: Db, user: Participant, form: Form) -> Resp
             mine: dict[str, Any] = {"rating": rating, "reasons": chosen, "back_office": back_office}
             service.save_official_evaluation(db, user, run, official, mine)
     if errors:
-        return render(request, "desk/banso/survey.html", status=422, found=found, answer=None, errors=errors,
-                      reasons=evaluation.reasons(), back_office=evaluation.BACK_OFFICE_OPTIONS,
-                      reference=evaluation.load_reference())  # fmt: skip
+        return render(
+            request,
+            "desk/banso/survey.html",
+            status=422,
+            found=found,
+            answer=None,
+            errors=errors,
+            reasons=evaluation.reasons(),
+            back_office=evaluation.BACK_OFFICE_OPTIONS,
+            reference=evaluation.load_reference(),
+        )
     db.commit()
     return RedirectResponse("/desk/banso/survey?saved=1", status_code=303)
 
@@ -349,8 +440,13 @@ def survey_save(request: Request, db: Db, user: Participant, form: Form) -> Resp
 @router.get("/evaluations", response_class=HTMLResponse)
 def evaluations(request: Request, db: Db, user: Secretariat) -> Response:
     views = service.evaluation_views(db)
-    return render(request, "desk/banso/evaluations.html", v=views, reference=evaluation.load_reference(),
-                  back_office=evaluation.BACK_OFFICE_OPTIONS)  # fmt: skip
+    return render(
+        request,
+        "desk/banso/evaluations.html",
+        v=views,
+        reference=evaluation.load_reference(),
+        back_office=evaluation.BACK_OFFICE_OPTIONS,
+    )
 
 
 @router.get("/evaluations.csv")
@@ -358,6 +454,7 @@ def evaluations_csv(db: Db, user: Secretariat) -> Response:
     """One row per answer: both surveys, the reasons as their Japanese texts joined by ' / '."""
     buf = io.StringIO()
     out = csv.writer(buf)
+    # The header and the two kinds of row are one 13-column table: kept packed (fmt: skip) to read across.
     out.writerow(["調査", "実行番号", "市区町村コード", "市町村", "支援官", "府省庁", "評価(5段階)", "継続が必要",
                   "必要年数", "理由(複数回答)", "後方支援の活用", "庁内の変化", "回答日時(UTC)"])  # fmt: skip
     apps = {a.id: a for a in db.scalars(select(Application)).all()}
@@ -373,5 +470,8 @@ def evaluations_csv(db: Db, user: Secretariat) -> Response:
         out.writerow(["支援官", oe.run_id, "", "", o.name, ministries.ministry_name(o.ministry_id), oe.rating, "", "",
                       " / ".join(texts[r] for r in oe.reasons), evaluation.BACK_OFFICE_OPTIONS[oe.back_office], "",
                       oe.at.isoformat()])  # fmt: skip
-    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="banso_evaluations.csv"'})  # fmt: skip
+    return Response(
+        "\ufeff" + buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="banso_evaluations.csv"'},
+    )

@@ -115,9 +115,10 @@ def compare(
     areas = areas.select("muni_code", "pref_code", "peer_group")
     if "is_reference" not in values.columns:
         values = values.with_columns(
-            pl.lit(False).alias("is_reference"), pl.lit(None, dtype=pl.Utf8).alias("reference_reason"),
+            pl.lit(False).alias("is_reference"),
+            pl.lit(None, dtype=pl.Utf8).alias("reference_reason"),
             pl.lit(True).alias("in_totals"),
-        )  # fmt: skip
+        )
     keep = ("indicator_id", "muni_code", "year", "numerator", "denominator", "value", *REFERENCE_COLUMNS)
     v = (
         values.select(keep)

@@ -190,9 +190,17 @@ def build_inputs(
             raise ValueError(f"IPSS 2023 has {len(pref.units)} prefectures, not 47: no national control can be formed")
         national_anchor = AnchorTargets(["00000"], pref.years, pref.values.sum(axis=0, keepdims=True), pref.source)
     return Inputs(
-        codes, by_year, {HAMADORI_CODE: list(hamadori_members)}, qx, years, nat, tfr, deaths=dead, anchor=anchor,
+        codes,
+        by_year,
+        {HAMADORI_CODE: list(hamadori_members)},
+        qx,
+        years,
+        nat,
+        tfr,
+        deaths=dead,
+        anchor=anchor,
         national_anchor=national_anchor,
-    )  # fmt: skip
+    )
 
 
 IPSS2023_SOURCE = "社人研「日本の地域別将来推計人口（令和5年推計）」"

@@ -74,6 +74,17 @@ def mortality_level(inputs: Inputs, base_year: int, group: np.ndarray, n_groups:
     shrunk, weight, tau2 = shrink_smr(observed, expected, prior)
     smr = np.divide(observed, expected, out=np.ones_like(expected), where=expected > 0)
     return MortalityLevel(
-        (years[0], years[-1]), census_year, table_year, units, observed, expected, smr, pref_smr, prior, shrunk,
-        weight, tau2, scale,
-    )  # fmt: skip
+        (years[0], years[-1]),
+        census_year,
+        table_year,
+        units,
+        observed,
+        expected,
+        smr,
+        pref_smr,
+        prior,
+        shrunk,
+        weight,
+        tau2,
+        scale,
+    )

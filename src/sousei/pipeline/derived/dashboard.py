@@ -153,8 +153,11 @@ def tfr_means(tfr: pl.DataFrame, munis: pl.DataFrame) -> pl.DataFrame:
     # a mean on a rounding edge (x.xx5) is shown as it was.
     rows = tfr.join(munis, on="muni_code", how="inner").sort("muni_code", "period")
     frames = []
-    for level, key in (("prefecture", pl.col("pref_code")), ("peer_group", pl.col("peer_group")),
-                       ("japan", pl.lit(JAPAN))):  # fmt: skip
+    for level, key in (
+        ("prefecture", pl.col("pref_code")),
+        ("peer_group", pl.col("peer_group")),
+        ("japan", pl.lit(JAPAN)),
+    ):
         frames.append(
             rows.with_columns(key.alias("area_key"))
             .filter(pl.col("area_key").is_not_null())
@@ -177,9 +180,11 @@ def labour_force(ssdse: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
     raw = con.sql(labour_force_query("male")).pl()
     con.close()
     men = compute_values(raw.with_columns(pl.lit("male").alias("indicator_id")), {"male": 100.0}).select(
-        "muni_code", pl.col("year").cast(pl.Int32), pl.lit("male").alias("sex"),
+        "muni_code",
+        pl.col("year").cast(pl.Int32),
+        pl.lit("male").alias("sex"),
         pl.col("value").alias("labour_force_rate_pct"),
-    )  # fmt: skip
+    )
     return pl.concat([women.with_columns(pl.col("year").cast(pl.Int32)), men]).sort("muni_code", "year", "sex")
 
 
@@ -194,7 +199,7 @@ def industry_shares(ssdse: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
             pl.col("item_code").alias("industry_code"),
             "industry",
             pl.col("value").alias("employees"),
-        )  # fmt: skip
+        )
     )
     total = pl.col("employees").sum().over("muni_code", "year")
     share = pl.when(total > 0).then(pl.col("employees") / total * 100).otherwise(None)

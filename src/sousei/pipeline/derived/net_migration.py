@@ -37,27 +37,27 @@ NET = Table(
             "The cohort at the start of the period (ages five years younger; 85+ for 90+)",
             nullable=False,
             min=0,
-        ),  # fmt: skip
+        ),
         C(
             "expected_persons",
             "DOUBLE",
             "start_persons × national survival ratio: the population expected without migration (persons)",
             nullable=False,
             min=0,
-        ),  # fmt: skip
+        ),
         C(
             "end_persons",
             "DOUBLE",
             "Census population of age_group at the end of the period (persons)",
             nullable=False,
             min=0,
-        ),  # fmt: skip
+        ),
         C(
             "net_migrants",
             "DOUBLE",
             "end_persons − expected_persons: net migration over the five years (persons)",
             nullable=False,
-        ),  # fmt: skip
+        ),
         C("rate", "DOUBLE", "net_migrants / start_persons (ratio; NULL where the cohort was 0)", min=-1, max=100),
     ),
     key=("muni_code", "period", "sex", "age_group"),

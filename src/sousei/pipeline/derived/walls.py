@@ -42,7 +42,7 @@ DECOMPOSITION = Table(
             "weighted by the census-2020 women of each 5-year group",
             min=0,
             max=1,
-        ),  # fmt: skip
+        ),
         C("fertility_per_1000", "DOUBLE", "births_per_year / women_25_39 × 1,000", min=0),
         C("marital_fertility_per_1000", "DOUBLE", "births_per_year / (married_share × women_25_39) × 1,000", min=0),
         C("births_gap", "DOUBLE", "ln(fertility / Japan's): negative = fewer births per woman than Japan"),
@@ -51,14 +51,14 @@ DECOMPOSITION = Table(
             "marital_fertility_factor",
             "DOUBLE",
             "ln(marital fertility / Japan's): the part due to births per married woman",
-        ),  # fmt: skip
+        ),
         C("is_marriage_wall", "BOOLEAN", f"結婚の壁: marriage_factor ≤ {MARRIAGE_WALL_THRESHOLD}", nullable=False),
         C(
             "is_second_child_wall",
             "BOOLEAN",
             f"第2子以降の壁 (proxy): marital_fertility_factor ≤ {SECOND_CHILD_WALL_THRESHOLD}",
             nullable=False,
-        ),  # fmt: skip
+        ),
     ),
     key=("muni_code",),
     coverage=Coverage(),
@@ -98,7 +98,7 @@ ENVIRONMENT = Table(
             "Pearson r across municipalities of deviation_score and births_gap",
             min=-1,
             max=1,
-        ),  # fmt: skip
+        ),
         C("n_correlated", "INTEGER", "Municipalities with both values in the correlation", min=0),
     ),
     key=("muni_code", "indicator_id"),
@@ -160,9 +160,11 @@ def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
     national = (frame["births_per_year"].sum(), nat["women"], nat["married_share"])
 
     parts = decompose_births_gap(
-        frame["births_per_year"].to_numpy(), frame["women"].to_numpy(), frame["married_share"].to_numpy(),
+        frame["births_per_year"].to_numpy(),
+        frame["women"].to_numpy(),
+        frame["married_share"].to_numpy(),
         national=national,
-    )  # fmt: skip
+    )
     decomposition = frame.select(
         "muni_code",
         "births_per_year",

@@ -152,8 +152,12 @@ def parse_census_1980_2015(ctx: StepContext) -> dict[str, pl.DataFrame]:
         len(codes.get("total", [])) != N_MUNICIPALITIES
         or not codes.get("male") == codes.get("female") == codes["total"]
     ):
-        raise ctx.fail("municipalities", f"pd files per folder: { {s: len(c) for s, c in codes.items()} }, expected "
-                       f"the same {N_MUNICIPALITIES} codes in City, CityM and CityF", file=FILE)  # fmt: skip
+        raise ctx.fail(
+            "municipalities",
+            f"pd files per folder: { {s: len(c) for s, c in codes.items()} }, expected "
+            f"the same {N_MUNICIPALITIES} codes in City, CityM and CityF",
+            file=FILE,
+        )
     labels = pl.DataFrame({"series": range(len(SERIES)), "label": [s[0] for s in SERIES]})
     checked = series.join(labels, on="series", how="left").with_columns(
         pl.len().over("file").alias("n_series"),
@@ -169,8 +173,9 @@ def parse_census_1980_2015(ctx: StepContext) -> dict[str, pl.DataFrame]:
     bad = checked.filter((pl.col("n_values") != len(YEARS)) | (pl.col("n_null") > 0) | (pl.col("min_value") < 0))
     if bad.height:
         r = bad.row(0, named=True)
-        raise ctx.fail("values", f"{r['Series']}: {r['Population']!r} is not {len(YEARS)} counts", file=FILE,
-                       where=r["file"])  # fmt: skip
+        raise ctx.fail(
+            "values", f"{r['Series']}: {r['Population']!r} is not {len(YEARS)} counts", file=FILE, where=r["file"]
+        )
     long = (
         series.select(
             "muni_code_2015",
@@ -184,17 +189,24 @@ def parse_census_1980_2015(ctx: StepContext) -> dict[str, pl.DataFrame]:
     )
     total = long.filter(pl.col("series") == 0).select(TOTAL.column_names)
     mapping = pl.DataFrame(
-        {"series": list(range(1, len(SERIES))), "age_group": [s[1] for s in AGE_GROUPS],
-         "age_start": [s[2] for s in AGE_GROUPS]},
+        {
+            "series": list(range(1, len(SERIES))),
+            "age_group": [s[1] for s in AGE_GROUPS],
+            "age_start": [s[2] for s in AGE_GROUPS],
+        },
         schema={"series": pl.Int32, "age_group": pl.String, "age_start": pl.Int32},
-    )  # fmt: skip
+    )
     by_age = long.filter(pl.col("series") > 0).join(mapping, on="series").select(POPULATION.column_names)
     summed = by_age.group_by("muni_code_2015", "census_year", "sex").agg(pl.col("persons").sum().alias("summed"))
     off = total.join(summed, on=["muni_code_2015", "census_year", "sex"]).filter(pl.col("persons") != pl.col("summed"))
     if off.height:
         r = off.row(0, named=True)
-        raise ctx.fail("ages-sum-to-total", f"{off.height} series whose ages do not add up to 総数, e.g. {r}",
-                       file=FILE, where=f"pd{r['muni_code_2015']}.json, {r['census_year']}")  # fmt: skip
+        raise ctx.fail(
+            "ages-sum-to-total",
+            f"{off.height} series whose ages do not add up to 総数, e.g. {r}",
+            file=FILE,
+            where=f"pd{r['muni_code_2015']}.json, {r['census_year']}",
+        )
     return {TOTAL.name: total, POPULATION.name: by_age}
 
 

@@ -16,17 +16,30 @@ from sousei.pipeline.sources.census_population import RECODE_2015_TO_2020
 FILE = "census/1980-2015/census2015_table00100_sjis.csv"
 ITEM_CODES = ["020", "106", "107", "108", "103", "104", "109", "110", "111", "112"]
 ITEM_NAMES = [
-    "人口【人】", "組替人口（平成22年）【人】", "平成22年～27年の人口増減数【人】", "平成22年～27年の人口増減率【％】",
-    "面積【平方km】", "人口密度", "世帯数【世帯】", "組替世帯数（平成22年）【世帯】",
-    "平成22年～27年の世帯数増減数【世帯】", "平成22年～27年の世帯数増減率【％】",
-]  # fmt: skip
+    "人口【人】",
+    "組替人口（平成22年）【人】",
+    "平成22年～27年の人口増減数【人】",
+    "平成22年～27年の人口増減率【％】",
+    "面積【平方km】",
+    "人口密度",
+    "世帯数【世帯】",
+    "組替世帯数（平成22年）【世帯】",
+    "平成22年～27年の世帯数増減数【世帯】",
+    "平成22年～27年の世帯数増減率【％】",
+]
 # (column, type) in the order of ITEM_CODES.
 VALUES = [
-    ("population_2015_persons", pl.Int64), ("population_2010_persons", pl.Int64),
-    ("population_change_persons", pl.Int64), ("population_change_pct", pl.Float64), ("area_km2", pl.Float64),
-    ("density_per_km2", pl.Float64), ("households_2015", pl.Int64), ("households_2010", pl.Int64),
-    ("households_change", pl.Int64), ("households_change_pct", pl.Float64),
-]  # fmt: skip
+    ("population_2015_persons", pl.Int64),
+    ("population_2010_persons", pl.Int64),
+    ("population_change_persons", pl.Int64),
+    ("population_change_pct", pl.Float64),
+    ("area_km2", pl.Float64),
+    ("density_per_km2", pl.Float64),
+    ("households_2015", pl.Int64),
+    ("households_2010", pl.Int64),
+    ("households_change", pl.Int64),
+    ("households_change_pct", pl.Float64),
+]
 # Pinned 2025: the official 組替人口 2010 (on 2015 boundaries) differs from the 2010 figure of the 1980–2015 series
 # for 4 pairs of municipalities whose common boundary moved between 2010 and 2015 (differences net to 0 in each pair).
 BOUNDARY_2010_2015 = ("13209", "14150", "23220", "23233", "27208", "27361", "39401", "39412")
@@ -72,7 +85,7 @@ TABLE = Table(
         ),
         C("households_change", "INTEGER", "Change in households 2010–2015", nullable=False),
         C("households_change_pct", "DOUBLE", "Change in households 2010–2015 (%)", nullable=False, min=-100),
-    ),  # fmt: skip
+    ),
     key=("area_code",),
     checks=(
         SqlCheck(
@@ -134,8 +147,9 @@ def parse_table_00100(ctx: StepContext) -> dict[str, pl.DataFrame]:
     ).with_row_index("line", offset=head + 3)
     dup = df.filter(pl.col("area_code_2015").is_duplicated())
     if dup.height:
-        raise ctx.fail("duplicate", f"code {dup['area_code_2015'][0]} repeats", file=FILE,
-                       where=f"line {dup['line'][0]}")  # fmt: skip
+        raise ctx.fail(
+            "duplicate", f"code {dup['area_code_2015'][0]} repeats", file=FILE, where=f"line {dup['line'][0]}"
+        )
 
     municipalities = set(ctx.table(census_1980_2015.TOTAL.name)["muni_code_2015"].unique().to_list())
     wards = ctx.table(census_2020.TOTAL.name).filter(pl.col("level") == "ward")["area_code"].unique().to_list()
@@ -161,8 +175,12 @@ def parse_table_00100(ctx: StepContext) -> dict[str, pl.DataFrame]:
         bad = out.filter(pl.col(name).is_null())
         if bad.height:
             value = df.filter(pl.col("line") == bad["line"][0])[f"v{i}"][0]
-            raise ctx.fail("number", f"{ITEM_NAMES[i]} {value!r} is not a number", file=FILE,
-                           where=f"line {bad['line'][0]} ({bad['area_code_2015'][0]})")  # fmt: skip
+            raise ctx.fail(
+                "number",
+                f"{ITEM_NAMES[i]} {value!r} is not a number",
+                file=FILE,
+                where=f"line {bad['line'][0]} ({bad['area_code_2015'][0]})",
+            )
     out = out.with_columns(code.replace(RECODE_2015_TO_2020).alias("area_code"))
     ints = {name: pl.Int32 for name, dtype in VALUES if dtype == pl.Int64}
     return {TABLE.name: out.select(TABLE.column_names).cast(ints).sort("area_code")}

@@ -15,10 +15,18 @@ FILE = "census/2020/population_census_2020.csv"
 
 # The two header rows of table 2-7-1 as downloaded from e-Stat (code row, then name row).
 ID_COLUMNS = [
-    "表章事項 コード", "表章事項", "時間軸（年次） コード", "時間軸（年次）", "男女 コード", "男女",
-    "国籍総数か日本人 コード", "国籍総数か日本人",
-    "全国，都道府県，市区町村（2000年市区町村含む） コード", "全国，都道府県，市区町村（2000年市区町村含む）", "/年齢",
-]  # fmt: skip
+    "表章事項 コード",
+    "表章事項",
+    "時間軸（年次） コード",
+    "時間軸（年次）",
+    "男女 コード",
+    "男女",
+    "国籍総数か日本人 コード",
+    "国籍総数か日本人",
+    "全国，都道府県，市区町村（2000年市区町村含む） コード",
+    "全国，都道府県，市区町村（2000年市区町村含む）",
+    "/年齢",
+]
 AGE_CODES = [f"{i:02d}" for i in range(23)] + [f"R{i}" for i in range(1, 7)]
 AGE_NAMES = (
     ["総数"]
@@ -41,10 +49,15 @@ EXPECTED_LEVELS = {"country": 1, "prefecture": 47, "municipality": 1741, "ward":
 AREA_COLUMNS = (
     field("area_code", "Area code as published: 00000 Japan, xx000 prefecture, municipality or ward code"),
     C("area_name", "VARCHAR", "Area name as published (wards carry their city's name: 札幌市中央区)", nullable=False),
-    C("level", "VARCHAR", "'country', 'prefecture', 'municipality' (the 1,741), 'ward' (designated-city ward) or "
-      "'special_wards' (13100 特別区部, the sum of Tokyo's 23 wards)", nullable=False),
+    C(
+        "level",
+        "VARCHAR",
+        "'country', 'prefecture', 'municipality' (the 1,741), 'ward' (designated-city ward) or "
+        "'special_wards' (13100 特別区部, the sum of Tokyo's 23 wards)",
+        nullable=False,
+    ),
     field("parent_code"),
-)  # fmt: skip
+)
 SEX = field("sex")
 PERSONS = field(
     "persons",
@@ -52,8 +65,11 @@ PERSONS = field(
     type="INTEGER",
     nullable=True,
 )
-STATUS = C("persons_status", "VARCHAR", "The marker printed instead of a number ('-' or '***', both 当該数値なし); "
-           "NULL where a number is printed")  # fmt: skip
+STATUS = C(
+    "persons_status",
+    "VARCHAR",
+    "The marker printed instead of a number ('-' or '***', both 当該数値なし); NULL where a number is printed",
+)
 
 TOTAL = Table(
     name="raw_census__population_2020_total",
@@ -133,8 +149,9 @@ def read_table_2_7_1(ctx: StepContext) -> pl.DataFrame:
     codes = pl.read_csv(io.StringIO(lines[head - 1]), has_header=False, infer_schema=False).row(0)
     names = pl.read_csv(io.StringIO(lines[head]), has_header=False, infer_schema=False).row(0)
     if list(codes[len(ID_COLUMNS) :]) != AGE_CODES or list(names) != ID_COLUMNS + AGE_NAMES:
-        raise ctx.fail("header", f"header rows changed: codes {codes}, names {names}", file=FILE,
-                       where=f"lines {head}–{head + 1}")  # fmt: skip
+        raise ctx.fail(
+            "header", f"header rows changed: codes {codes}, names {names}", file=FILE, where=f"lines {head}–{head + 1}"
+        )
     cols = [f"c{i}" for i in range(len(ID_COLUMNS))] + [f"a{i}" for i in range(len(AGE_NAMES))]
     body = pl.read_csv(
         io.StringIO("\n".join(lines[head + 1 :])), has_header=False, new_columns=cols, infer_schema=False
@@ -156,8 +173,12 @@ def _numbers(ctx: StepContext, df: pl.DataFrame, cols: list[str]) -> pl.DataFram
             line = bad["line"][0]
             value = df.filter(pl.col("line") == line)[col][0]
             age = AGE_NAMES[int(col[1:])]
-            raise ctx.fail("number", f"{bad.height} cells are neither numbers nor markers, e.g. {value!r}",
-                           file=FILE, where=f"line {line}, column {age}")  # fmt: skip
+            raise ctx.fail(
+                "number",
+                f"{bad.height} cells are neither numbers nor markers, e.g. {value!r}",
+                file=FILE,
+                where=f"line {line}, column {age}",
+            )
     return out
 
 
@@ -193,8 +214,12 @@ def parse_census_2020(ctx: StepContext) -> dict[str, pl.DataFrame]:
     for col, expected in (("c0", "2020_01"), ("c2", "2020000000"), ("c6", "0"), ("c7", "国籍総数")):
         odd = df.filter(pl.col(col) != expected)
         if odd.height:
-            raise ctx.fail("values", f"{ID_COLUMNS[int(col[1:])]} is {odd[col][0]!r}, expected {expected!r}",
-                           file=FILE, where=f"line {odd['line'][0]}")  # fmt: skip
+            raise ctx.fail(
+                "values",
+                f"{ID_COLUMNS[int(col[1:])]} is {odd[col][0]!r}, expected {expected!r}",
+                file=FILE,
+                where=f"line {odd['line'][0]}",
+            )
     sex_pairs = df.select("c4", "c5").unique()
     for code, name in sex_pairs.iter_rows():
         if SEXES.get(code, (None,))[0] != name:
@@ -208,17 +233,26 @@ def parse_census_2020(ctx: StepContext) -> dict[str, pl.DataFrame]:
     old = df.filter(is_old)
     n_old = old["area_code"].n_unique()
     if n_old != OLD_AREAS or old.height != 3 * OLD_AREAS:
-        raise ctx.fail("old-areas", f"{n_old} areas ({old.height} rows) 「（旧：…）」, expected {OLD_AREAS} × 3 sexes",
-                       file=FILE)  # fmt: skip
+        raise ctx.fail(
+            "old-areas", f"{n_old} areas ({old.height} rows) 「（旧：…）」, expected {OLD_AREAS} × 3 sexes", file=FILE
+        )
     df = df.filter(~is_old)
     bad_code = df.filter(~pl.col("area_code").str.contains(r"^\d{5}$"))
     if bad_code.height:
-        raise ctx.fail("code", f"area code {bad_code['area_code'][0]!r} is not 5 digits", file=FILE,
-                       where=f"line {bad_code['line'][0]}")  # fmt: skip
+        raise ctx.fail(
+            "code",
+            f"area code {bad_code['area_code'][0]!r} is not 5 digits",
+            file=FILE,
+            where=f"line {bad_code['line'][0]}",
+        )
     dup = df.filter(pl.struct("area_code", "sex").is_duplicated())
     if dup.height:
-        raise ctx.fail("duplicate", f"area {dup['area_code'][0]} sex {dup['sex'][0]} repeats", file=FILE,
-                       where=f"line {dup['line'][0]}")  # fmt: skip
+        raise ctx.fail(
+            "duplicate",
+            f"area {dup['area_code'][0]} sex {dup['sex'][0]} repeats",
+            file=FILE,
+            where=f"line {dup['line'][0]}",
+        )
     per_area = df.group_by("area_code").len().filter(pl.col("len") != 3)
     if per_area.height:
         raise ctx.fail("sex", f"area {per_area['area_code'][0]} lacks one of 総数/男/女", file=FILE)
@@ -256,8 +290,12 @@ def _check_sums(ctx: StepContext, df: pl.DataFrame, value_cols: list[str]) -> No
     ages = pl.sum_horizontal(pl.col(value_cols[1:]).fill_null(0))
     off = df.filter(pl.col("a0").fill_null(0) != ages)
     if off.height:
-        raise ctx.fail("ages-sum-to-total", f"{off.height} rows whose ages do not add up to 総数", file=FILE,
-                       where=f"line {off['line'][0]} ({off['area_code'][0]})")  # fmt: skip
+        raise ctx.fail(
+            "ages-sum-to-total",
+            f"{off.height} rows whose ages do not add up to 総数",
+            file=FILE,
+            where=f"line {off['line'][0]} ({off['area_code'][0]})",
+        )
     wide = df.select("area_code", "sex", *value_cols).with_columns(pl.col(value_cols).fill_null(0))
     mf = wide.filter(pl.col("sex") != "total").group_by("area_code").agg(pl.col(value_cols).sum())
     tot = wide.filter(pl.col("sex") == "total").drop("sex")
@@ -265,8 +303,12 @@ def _check_sums(ctx: StepContext, df: pl.DataFrame, value_cols: list[str]) -> No
         pl.any_horizontal([pl.col(c) != pl.col(f"{c}_mf") for c in value_cols])
     )
     if diff.height:
-        raise ctx.fail("male-plus-female", f"男 + 女 ≠ 総数 for {diff.height} areas", file=FILE,
-                       where=f"area {diff['area_code'][0]}")  # fmt: skip
+        raise ctx.fail(
+            "male-plus-female",
+            f"男 + 女 ≠ 総数 for {diff.height} areas",
+            file=FILE,
+            where=f"area {diff['area_code'][0]}",
+        )
 
 
 STEP = Step(

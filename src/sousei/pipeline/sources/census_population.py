@@ -24,7 +24,7 @@ KEY_COLUMNS = (
     field("muni_code", "Municipal code (2020 boundaries; 1980–2015 recoded 04423→04216, 40305→40231)"),
     field("census_year", min=1980, max=2020),
     field("sex"),
-)  # fmt: skip
+)
 
 POPULATION = Table(
     name="core_census__population_by_sex_age",
@@ -52,7 +52,7 @@ POPULATION = Table(
             "'-' (2020: 07546 双葉町, and empty top age groups)",
             min=0,
         ),
-    ),  # fmt: skip
+    ),
     key=("muni_code", "census_year", "sex", "age_group"),
     coverage=Coverage(per=("census_year", "sex", "age_group")),
 )
@@ -154,17 +154,23 @@ def harmonise_2020(ctx: StepContext) -> pl.DataFrame:
         .agg(pl.when(pl.col("persons").is_not_null().any()).then(pl.col("persons").sum()).alias("persons"))
     )
     return df.select(
-        pl.col("area_code").alias("muni_code"), pl.lit(2020, dtype=pl.Int32).alias("census_year"), "sex",
-        "age_group", "persons",
-    )  # fmt: skip
+        pl.col("area_code").alias("muni_code"),
+        pl.lit(2020, dtype=pl.Int32).alias("census_year"),
+        "sex",
+        "age_group",
+        "persons",
+    )
 
 
 def harmonise_1980_2015(ctx: StepContext) -> pl.DataFrame:
     df = ctx.table(census_1980_2015.POPULATION.name).filter(pl.col("sex") != "total")
     return df.select(
-        pl.col("muni_code_2015").replace(RECODE_2015_TO_2020).alias("muni_code"), "census_year", "sex", "age_group",
+        pl.col("muni_code_2015").replace(RECODE_2015_TO_2020).alias("muni_code"),
+        "census_year",
+        "sex",
+        "age_group",
         "persons",
-    )  # fmt: skip
+    )
 
 
 def allocate_unknown_age(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -210,8 +216,11 @@ def parse_census_population(ctx: StepContext) -> dict[str, pl.DataFrame]:
     long = pl.concat([harmonise_1980_2015(ctx), harmonise_2020(ctx)], how="vertical_relaxed")
     stuck = unallocatable(long)
     if stuck.height:
-        raise ctx.fail("allocation", f"age 不詳 with no known age to allocate it to: {stuck.rows()[:5]}",
-                       where="core_census__population_by_sex_age")  # fmt: skip
+        raise ctx.fail(
+            "allocation",
+            f"age 不詳 with no known age to allocate it to: {stuck.rows()[:5]}",
+            where="core_census__population_by_sex_age",
+        )
     by_age, unknown = allocate_unknown_age(long)
     starts = pl.DataFrame(AGE_GROUPS, schema={"age_group": pl.String, "age_start": pl.Int32}, orient="row")
     by_age = by_age.join(starts, on="age_group", how="left")

@@ -28,6 +28,8 @@ RECODE_TO_2020 = {
 
 # The 59 municipalities of 福島県 (2020): the 2018 projection gives 福島県 only as a prefecture total
 # ("福島県は市区町村別の推計を行っていない", 東日本大震災・原発事故の影響), so none of them has a row.
+# Formatter off: a table of codes, ten to a row.
+# fmt: off
 FUKUSHIMA_MUNICIPALITIES = frozenset(
     {
         "07201", "07202", "07203", "07204", "07205", "07207", "07208", "07209", "07210", "07211",
@@ -37,7 +39,8 @@ FUKUSHIMA_MUNICIPALITIES = frozenset(
         "07483", "07484", "07501", "07502", "07503", "07504", "07505", "07521", "07522", "07541",
         "07542", "07543", "07544", "07545", "07546", "07547", "07548", "07561", "07564",
     }
-)  # fmt: skip
+)
+# fmt: on
 
 AREA_LEVEL = C(
     "area_level",

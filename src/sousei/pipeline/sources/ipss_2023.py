@@ -175,11 +175,16 @@ def parse_ipss_2023(ctx: StepContext, doc: object) -> dict[str, pl.DataFrame]:
     df = pl.DataFrame(
         rows,
         schema={
-            "area_code": pl.String, "area_level": pl.String, "ipss_kind": pl.String, "pref_code": pl.String,
-            "name": pl.String, "year": pl.Int32, **dict.fromkeys(VALUE_COLUMNS, pl.Int64),
+            "area_code": pl.String,
+            "area_level": pl.String,
+            "ipss_kind": pl.String,
+            "pref_code": pl.String,
+            "name": pl.String,
+            "year": pl.Int32,
+            **dict.fromkeys(VALUE_COLUMNS, pl.Int64),
         },
         orient="row",
-    )  # fmt: skip
+    )
     if df.filter(pl.col("name").is_null() | (pl.col("name") == "")).height:
         raise ctx.fail("name", "records without a name", file=FILE)
     hamadori = pl.DataFrame(

@@ -31,28 +31,49 @@ def _time_columns(dynamics: bool) -> tuple[C, ...]:
     cols = [REF_DATE]
     if dynamics:
         cols += [
-            C("period_kind", "VARCHAR", "'fiscal_year' (dynamics of the 年度 April–March, files to 1303) or "
-              "'calendar_year' (dynamics of the calendar year, files from 1403)", nullable=False),
-            C("period", "VARCHAR", "Period of the dynamics: 'FY1994' … 'FY2012' (年度) or 'CY2013' … 'CY2021'",
-              nullable=False),
-        ]  # fmt: skip
+            C(
+                "period_kind",
+                "VARCHAR",
+                "'fiscal_year' (dynamics of the 年度 April–March, files to 1303) or "
+                "'calendar_year' (dynamics of the calendar year, files from 1403)",
+                nullable=False,
+            ),
+            C(
+                "period",
+                "VARCHAR",
+                "Period of the dynamics: 'FY1994' … 'FY2012' (年度) or 'CY2013' … 'CY2021'",
+                nullable=False,
+            ),
+        ]
     cols += [
-        C("includes_foreign_residents", "BOOLEAN", "Whether foreign residents are counted (files '…ss…', from "
-          "2013-03-31; 総計)", nullable=False),
-    ]  # fmt: skip
+        C(
+            "includes_foreign_residents",
+            "BOOLEAN",
+            "Whether foreign residents are counted (files '…ss…', from 2013-03-31; 総計)",
+            nullable=False,
+        ),
+    ]
     return tuple(cols)
 
 
 RAW_AREA_COLUMNS = (
     C("code", "VARCHAR", "5-character code as published at the time (00000 Japan, xx000 prefecture)", nullable=False),
     field("code6", "6-digit 団体コード with check digit as published; NULL for Japan (合計)"),
-    C("level", "VARCHAR", "'country' (合計), 'prefecture', 'municipality' (designated cities as a whole, Tokyo's "
-      "special wards) or 'ward' (designated-city ward); 郡 and 島しょ subtotal rows are dropped", nullable=False),
+    C(
+        "level",
+        "VARCHAR",
+        "'country' (合計), 'prefecture', 'municipality' (designated cities as a whole, Tokyo's "
+        "special wards) or 'ward' (designated-city ward); 郡 and 島しょ subtotal rows are dropped",
+        nullable=False,
+    ),
     field("parent_code"),
     field("pref_name", "都道府県名 as published, spaces and '*' removed"),
-    field("name", "市区町村名 as published (often with its 郡), spaces and '*' removed; NULL for prefectures "
-      "and Japan", nullable=True),
-)  # fmt: skip
+    field(
+        "name",
+        "市区町村名 as published (often with its 郡), spaces and '*' removed; NULL for prefectures and Japan",
+        nullable=True,
+    ),
+)
 PROVENANCE = (
     C("source_file", "VARCHAR", "Bundle path of the Excel file", nullable=False),
     C("source_row", "INTEGER", "1-based row of the sheet", nullable=False),
@@ -85,10 +106,14 @@ def _measure_columns(kind: str) -> tuple[C, ...]:
     if kind == "core":
         typ = "DOUBLE"
     return tuple(
-        C(m, typ, descriptions[m] + ("; allocated to 2020 boundaries" if kind == "core" else ""),
-          min=None if m in SIGNED else 0)
+        C(
+            m,
+            typ,
+            descriptions[m] + ("; allocated to 2020 boundaries" if kind == "core" else ""),
+            min=None if m in SIGNED else 0,
+        )
         for m in MEASURES
-    )  # fmt: skip
+    )
 
 
 def _sums_into_parent(table: str, measures: tuple[str, ...], by: tuple[str, ...] = (), pinned: str = "FALSE") -> str:
@@ -143,8 +168,12 @@ RAW_DYNAMICS = Table(
         *_time_columns(True),
         *RAW_AREA_COLUMNS,
         *_measure_columns("raw"),
-        C("population_revised_persons", "BIGINT", "（修正人口）: revised population, 0503sjin only (prefectures, "
-          "Japan)", min=0),
+        C(
+            "population_revised_persons",
+            "BIGINT",
+            "（修正人口）: revised population, 0503sjin only (prefectures, Japan)",
+            min=0,
+        ),
         C("households_revised", "BIGINT", "（修正世帯数）: revised households, 0503sjin only", min=0),
         *PROVENANCE,
     ),
@@ -160,10 +189,14 @@ RAW_DYNAMICS = Table(
             "identities",
             "a printed total differs from its printed parts",
             "SELECT ref_date, code, name, "
-            + " || ' ' || ".join(f"CASE WHEN {cond} THEN '{label}' ELSE '' END" for cond, label in
-                                 DYNAMICS_IDENTITIES.items())
-            + " AS failed FROM raw_juki__population_dynamics WHERE NOT " + PINNED_ROW + " AND ("
-            + " OR ".join(f"({cond})" for cond in DYNAMICS_IDENTITIES) + ")",
+            + " || ' ' || ".join(
+                f"CASE WHEN {cond} THEN '{label}' ELSE '' END" for cond, label in DYNAMICS_IDENTITIES.items()
+            )
+            + " AS failed FROM raw_juki__population_dynamics WHERE NOT "
+            + PINNED_ROW
+            + " AND ("
+            + " OR ".join(f"({cond})" for cond in DYNAMICS_IDENTITIES)
+            + ")",
         ),
         SqlCheck(
             "levels-per-file",
@@ -173,7 +206,7 @@ RAW_DYNAMICS = Table(
                FROM raw_juki__population_dynamics GROUP BY ALL HAVING country <> 1 OR prefectures <> 47""",
         ),
     ),
-)  # fmt: skip
+)
 
 RAW_AGE = Table(
     name="raw_juki__population_by_sex_age",
@@ -187,14 +220,24 @@ RAW_AGE = Table(
         REF_DATE,
         FOREIGN_RESIDENTS_BY_AGE,
         *RAW_AREA_COLUMNS,
-        C("is_age_detail_marked", "BOOLEAN", "The name carries '*' (1304–2004 files): foreign residents' age detail "
-          "not published here, so the groups may fall short of the total", nullable=False),
+        C(
+            "is_age_detail_marked",
+            "BOOLEAN",
+            "The name carries '*' (1304–2004 files): foreign residents' age detail "
+            "not published here, so the groups may fall short of the total",
+            nullable=False,
+        ),
         field("sex"),
         AGE_GROUP,
         field("age_start", max=100),
         field("persons"),
-        C("all_ages_persons", "BIGINT", "総数 printed for this area and sex (persons), repeated on each group",
-          nullable=False, min=0),
+        C(
+            "all_ages_persons",
+            "BIGINT",
+            "総数 printed for this area and sex (persons), repeated on each group",
+            nullable=False,
+            min=0,
+        ),
         *PROVENANCE,
     ),
     key=("ref_date", "code", "sex", "age_group"),
@@ -222,19 +265,28 @@ RAW_AGE = Table(
             "add up to the age group printed for the area above them",
             # From 1304 Japan's age detail includes the foreign residents whose municipal detail is suppressed, so
             # it may exceed the sum of the prefectures (注2 of 2104ssnen); below Japan the sums are exact.
-            _sums_into_parent("raw_juki__population_by_sex_age", ("persons",), ("sex", "age_group"),
-                              pinned="(code = '00000' AND ref_date >= DATE '2013-03-31' AND l.v > k.summed)"),
+            _sums_into_parent(
+                "raw_juki__population_by_sex_age",
+                ("persons",),
+                ("sex", "age_group"),
+                pinned="(code = '00000' AND ref_date >= DATE '2013-03-31' AND l.v > k.summed)",
+            ),
         ),
     ),
-)  # fmt: skip
+)
 
 
 CORE_AREA_COLUMNS = (
     field("muni_code", "2020 municipality (designated cities as a whole)"),
     C("n_source_codes", "INTEGER", "Municipal codes of the time aggregated into this row", nullable=False, min=1),
-    C("is_allocated", "BOOLEAN", "Part of the figures comes from a municipality divided between 2020 municipalities "
-      "(shared equally, core_areas__code_to_2020.share < 1)", nullable=False),
-)  # fmt: skip
+    C(
+        "is_allocated",
+        "BOOLEAN",
+        "Part of the figures comes from a municipality divided between 2020 municipalities "
+        "(shared equally, core_areas__code_to_2020.share < 1)",
+        nullable=False,
+    ),
+)
 
 CORE_DYNAMICS = Table(
     name="core_juki__population_dynamics",
@@ -278,8 +330,13 @@ CORE_AGE = Table(
         AGE_GROUP,
         field("age_start", max=100),
         field("persons", "Population of the group (persons), allocated to 2020 boundaries", type="DOUBLE"),
-        C("all_ages_persons", "DOUBLE", "総数 of this municipality and sex (persons), allocated to 2020 boundaries",
-          nullable=False, min=0),
+        C(
+            "all_ages_persons",
+            "DOUBLE",
+            "総数 of this municipality and sex (persons), allocated to 2020 boundaries",
+            nullable=False,
+            min=0,
+        ),
     ),
     key=("ref_date", "muni_code", "sex", "age_group"),
     coverage=Coverage(per=("ref_date",)),
@@ -300,7 +357,7 @@ CORE_AGE = Table(
                    OR (r.age_group = '0-4' AND abs(c.all_ages - r.japan) > 0.001)""",
         ),
     ),
-)  # fmt: skip
+)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -323,10 +380,16 @@ def parse(ctx: StepContext) -> dict[str, pl.DataFrame]:
     by_age = pl.concat(sorted(frames["snen"], key=lambda f: f["ref_date"][0]))
     _check_against_sjin(ctx, dynamics, by_age)
     code_to_2020 = ctx.table("core_areas__code_to_2020")
-    core_dynamics = to_2020(ctx, dynamics, code_to_2020, ["period_kind", "period", "includes_foreign_residents"],
-                            list(MEASURES))  # fmt: skip
-    core_age = to_2020(ctx, by_age, code_to_2020, ["includes_foreign_residents", "sex", "age_group", "age_start"],
-                       ["persons", "all_ages_persons"])  # fmt: skip
+    core_dynamics = to_2020(
+        ctx, dynamics, code_to_2020, ["period_kind", "period", "includes_foreign_residents"], list(MEASURES)
+    )
+    core_age = to_2020(
+        ctx,
+        by_age,
+        code_to_2020,
+        ["includes_foreign_residents", "sex", "age_group", "age_start"],
+        ["persons", "all_ages_persons"],
+    )
     return {
         RAW_DYNAMICS.name: dynamics,
         RAW_AGE.name: by_age,
@@ -351,9 +414,11 @@ def to_2020(
             raise ctx.fail("crosswalk", str(exc), where="core_areas__code_to_2020") from None
         r = exc.row
         raise ctx.fail(
-            "crosswalk", f"北方領土 village {r['code']} has residents: it would be left out",
-            file=str(r["source_file"]), where=f"row {r['source_row']}",
-        ) from None  # fmt: skip
+            "crosswalk",
+            f"北方領土 village {r['code']} has residents: it would be left out",
+            file=str(r["source_file"]),
+            where=f"row {r['source_row']}",
+        ) from None
 
 
 def _check_against_sjin(ctx: StepContext, dynamics: pl.DataFrame, by_age: pl.DataFrame) -> None:
@@ -367,16 +432,24 @@ def _check_against_sjin(ctx: StepContext, dynamics: pl.DataFrame, by_age: pl.Dat
         variable_name="sex",
         value_name="population",
     ).with_columns(
-        pl.col("sex").replace_strict({"population_persons": "total", "population_male_persons": "male",
-                                      "population_female_persons": "female"})
-    )  # fmt: skip
+        pl.col("sex").replace_strict(
+            {"population_persons": "total", "population_male_persons": "male", "population_female_persons": "female"}
+        )
+    )
     joined = totals.join(pop, on=["ref_date", "code", "sex"], how="full", coalesce=True)
-    off = joined.filter(pl.col("all_ages_persons").is_null() | pl.col("population").is_null()
-                        | (pl.col("all_ages_persons") != pl.col("population")))  # fmt: skip
+    off = joined.filter(
+        pl.col("all_ages_persons").is_null()
+        | pl.col("population").is_null()
+        | (pl.col("all_ages_persons") != pl.col("population"))
+    )
     if off.height:
         r = off.row(0, named=True)
-        raise ctx.fail("snen-vs-sjin", f"{off.height} (date, area, sex) where snen 総数 and sjin population differ "
-                       f"or one is missing: {r}", file=r["source_file"], where=f"row {r['source_row']}")  # fmt: skip
+        raise ctx.fail(
+            "snen-vs-sjin",
+            f"{off.height} (date, area, sex) where snen 総数 and sjin population differ or one is missing: {r}",
+            file=r["source_file"],
+            where=f"row {r['source_row']}",
+        )
 
 
 STEP = Step(

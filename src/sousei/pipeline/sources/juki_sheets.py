@@ -183,8 +183,12 @@ def header_paths(rows: list[tuple[object, ...]]) -> list[tuple[str, ...]]:
 
 
 def _header_error(ctx: StepContext, rel: str, h: int, j: int, path: tuple[str, ...], what: str):
-    return ctx.fail("header", f"{what} header {' / '.join(path) or '(empty)'!r}", file=rel,
-                    where=f"rows 2–{h}, column {column_letter(j)}")  # fmt: skip
+    return ctx.fail(
+        "header",
+        f"{what} header {' / '.join(path) or '(empty)'!r}",
+        file=rel,
+        where=f"rows 2–{h}, column {column_letter(j)}",
+    )
 
 
 def _clean(col: str) -> pl.Expr:
@@ -205,17 +209,23 @@ def classify_rows(ctx: StepContext, rel: str, df: pl.DataFrame) -> pl.DataFrame:
         _clean("code6").alias("code6"),
         _clean("pref_name").alias("pref_name_clean"),
         _clean("name").alias("name_clean"),
-        (pl.col("pref_name").str.contains("*", literal=True).fill_null(False)
-         | pl.col("name").str.contains("*", literal=True).fill_null(False)).alias("is_marked"),
-    )  # fmt: skip
+        (
+            pl.col("pref_name").str.contains("*", literal=True).fill_null(False)
+            | pl.col("name").str.contains("*", literal=True).fill_null(False)
+        ).alias("is_marked"),
+    )
     # A note below the table (2021+): text in column A, nothing in B.
     df = df.filter(~(pl.col("code6").str.starts_with("注").fill_null(False) & pl.col("pref_name_clean").is_null()))
     # A file has a few thousand distinct codes: checked once each, then the first row with a wrong one is named.
     wrong = [c for c in df["code6"].drop_nulls().unique().to_list() if not is_valid_code6(c)]
     bad = df.filter(pl.col("code6").is_in(wrong))
     if bad.height:
-        raise ctx.fail("code", f"団体コード {bad['code6'][0]!r} is not 6 digits with a valid check digit", file=rel,
-                       where=f"row {bad['row'][0]}, column A")  # fmt: skip
+        raise ctx.fail(
+            "code",
+            f"団体コード {bad['code6'][0]!r} is not 6 digits with a valid check digit",
+            file=rel,
+            where=f"row {bad['row'][0]}, column A",
+        )
     keys = ["code6", "pref_name_clean", "name_clean"]
     out: list[tuple] = []
     city_code = city_name = None
@@ -234,8 +244,15 @@ def classify_rows(ctx: StepContext, rel: str, df: pl.DataFrame) -> pl.DataFrame:
             continue  # 郡 subtotal row: its towns and villages follow with their own codes
         if code.endswith("000"):
             level, parent = "prefecture", "00000"
-        elif (city_name and city_code and name and name.startswith(city_name) and name.endswith("区")
-              and code[:2] == city_code[:2] and code[2] == "1"):  # fmt: skip
+        elif (
+            city_name
+            and city_code
+            and name
+            and name.startswith(city_name)
+            and name.endswith("区")
+            and code[:2] == city_code[:2]
+            and code[2] == "1"
+        ):
             level, parent = "ward", city_code
         else:
             level, parent = "municipality", code[:2] + "000"
@@ -252,8 +269,12 @@ def _drop_uncoded(ctx: StepContext, rel: str, df: pl.DataFrame, measures: list[s
     nonzero = uncoded.filter(pl.any_horizontal([pl.col(m).fill_null(0) != 0 for m in measures]))
     if nonzero.height:
         r = nonzero.row(0, named=True)
-        raise ctx.fail("code", f"row without 団体コード ({r['pref_name_clean']} {r['name_clean']}) has people",
-                       file=rel, where=f"row {r['row']}, column A")  # fmt: skip
+        raise ctx.fail(
+            "code",
+            f"row without 団体コード ({r['pref_name_clean']} {r['name_clean']}) has people",
+            file=rel,
+            where=f"row {r['row']}, column A",
+        )
     return df.filter(pl.col("level") != "uncoded")
 
 
@@ -353,8 +374,13 @@ def parse_snen(ctx: StepContext, rel: str) -> pl.DataFrame:
         else:
             raise _header_error(ctx, rel, h, j, path, "unexpected")
     if set(ids.values()) != set(SNEN_ID_HEADERS.values()) or total_col is None or not closed:
-        raise ctx.fail("header", f"incomplete header: ids {sorted(ids.values())}, 総数 {total_col is not None}, "
-                       f"ages {[a for a, _ in ages.values()]}", file=rel, where=f"rows 2–{h}")  # fmt: skip
+        raise ctx.fail(
+            "header",
+            f"incomplete header: ids {sorted(ids.values())}, 総数 {total_col is not None}, "
+            f"ages {[a for a, _ in ages.values()]}",
+            file=rel,
+            where=f"rows 2–{h}",
+        )
     body = df.slice(h).select(
         "row", *[pl.col(s).alias(n) for s, n in ids.items()], pl.col(total_col).alias("c_total"), *ages
     )
@@ -369,8 +395,9 @@ def parse_snen(ctx: StepContext, rel: str) -> pl.DataFrame:
     triples = body.group_by("code", maintain_order=True).agg(pl.col("sex_code"), pl.col("row").first())
     odd = triples.filter(pl.col("sex_code").list.join(",") != "total,male,female")
     if odd.height:
-        raise ctx.fail("sex", f"area {odd['code'][0]} is not printed as 計/男/女", file=rel,
-                       where=f"row {odd['row'][0]}")  # fmt: skip
+        raise ctx.fail(
+            "sex", f"area {odd['code'][0]} is not printed as 計/男/女", file=rel, where=f"row {odd['row'][0]}"
+        )
     # One row per age group, in the order of the sheet (row, then age).
     groups = [a for a, _ in ages.values()]
     starts = [st for _, st in ages.values()]

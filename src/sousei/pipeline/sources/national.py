@@ -28,8 +28,11 @@ VITAL_COLUMNS = {
     "SBRPB": ("stillbirth_per_1000", "死産率: fetal deaths per 1,000 births (live births + fetal deaths)"),
     "SARPB": ("spontaneous_stillbirth_per_1000", "自然死産率: spontaneous fetal deaths per 1,000 births"),
     "ACRPB": ("artificial_stillbirth_per_1000", "人工死産率: induced fetal deaths per 1,000 births"),
-    "PNMPB": ("perinatal_mortality_per_1000", "周産期死亡率: (fetal deaths ≥ 22 weeks + early neonatal deaths) per "
-              "1,000 (live births + fetal deaths ≥ 22 weeks); definition of 1995, some earlier values"),
+    "PNMPB": (
+        "perinatal_mortality_per_1000",
+        "周産期死亡率: (fetal deaths ≥ 22 weeks + early neonatal deaths) per "
+        "1,000 (live births + fetal deaths ≥ 22 weeks); definition of 1995, some earlier values",
+    ),
     "MR": ("marriage_per_1000", "Marriages per 1,000 mid-year population"),
     "DR": ("divorce_per_1000", "Divorces per 1,000 mid-year population"),
     "TFR": ("tfr", "Total fertility rate (合計特殊出生率): sum of age-specific fertility rates, children per woman"),
@@ -37,10 +40,12 @@ VITAL_COLUMNS = {
     "ASMRM2": ("asmr_male_2015_per_1000", "Age-standardised mortality, males, per 1,000 (2015 model population)"),
     "ASMRF": ("asmr_female_1985_per_1000", "Age-standardised mortality, females, per 1,000 (1985 model population)"),
     "ASMRF2": ("asmr_female_2015_per_1000", "Age-standardised mortality, females, per 1,000 (2015 model population)"),
-    "PNMPLB": ("perinatal_mortality_live_births_per_1000", "周産期死亡率 (definition until 1994): (fetal deaths ≥ 28 "
-               "weeks + early neonatal deaths) per 1,000 live births"),
+    "PNMPLB": (
+        "perinatal_mortality_live_births_per_1000",
+        "周産期死亡率 (definition until 1994): (fetal deaths ≥ 28 weeks + early neonatal deaths) per 1,000 live births",
+    ),
     "MMR": ("maternal_mortality_per_100000", "Maternal deaths per 100,000 births (live births + fetal deaths)"),
-}  # fmt: skip
+}
 # 1944–1946 are not published (war and its aftermath).
 VITAL_MISSING_YEARS = frozenset({1944, 1945, 1946})
 
@@ -365,17 +370,32 @@ def parse_life(ctx: StepContext) -> tuple[pl.DataFrame, pl.DataFrame]:
             surv.append((year, sex, f"{x}+", x, f"{x + 5}+", big_t(x + 5) / big_t(x)))
     life_df = pl.DataFrame(
         life,
-        schema={"life_table_year": pl.Int32, "sex": pl.String, "age_group": pl.String, "age_start": pl.Int32,
-                "qx": pl.Float64, "lx": pl.Float64, "dx": pl.Float64, "nlx": pl.Float64, "tx": pl.Float64,
-                "ex": pl.Float64},
+        schema={
+            "life_table_year": pl.Int32,
+            "sex": pl.String,
+            "age_group": pl.String,
+            "age_start": pl.Int32,
+            "qx": pl.Float64,
+            "lx": pl.Float64,
+            "dx": pl.Float64,
+            "nlx": pl.Float64,
+            "tx": pl.Float64,
+            "ex": pl.Float64,
+        },
         orient="row",
-    )  # fmt: skip
+    )
     surv_df = pl.DataFrame(
         surv,
-        schema={"life_table_year": pl.Int32, "sex": pl.String, "from_age_group": pl.String,
-                "from_age_start": pl.Int32, "to_age_group": pl.String, "survival_ratio": pl.Float64},
+        schema={
+            "life_table_year": pl.Int32,
+            "sex": pl.String,
+            "from_age_group": pl.String,
+            "from_age_start": pl.Int32,
+            "to_age_group": pl.String,
+            "survival_ratio": pl.Float64,
+        },
         orient="row",
-    )  # fmt: skip
+    )
     return life_df, surv_df
 
 

@@ -273,8 +273,9 @@ def parse_ipss2017(ctx: StepContext) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.col("value").cast(pl.Int64).alias("jlstat"),
     )
     joined = total.join(jl, on=["year", "fertility_variant", "mortality_variant"], how="full", coalesce=True)
-    diff = joined.filter(pl.col("total_persons").is_null() | pl.col("jlstat").is_null()
-                         | (pl.col("total_persons") != pl.col("jlstat")))  # fmt: skip
+    diff = joined.filter(
+        pl.col("total_persons").is_null() | pl.col("jlstat").is_null() | (pl.col("total_persons") != pl.col("jlstat"))
+    )
     if diff.height:
         raise ctx.fail(
             "cross-check", f"表10-1 and the JLSTAT export disagree: {diff.head(5).rows()}", file=PROJ_TOTAL_FILE
