@@ -78,7 +78,7 @@ def mortality_frame(inputs: Inputs) -> pl.DataFrame:
             ).with_columns(
                 pl.col(c).cast(pl.Int32)
                 for c in ("base_year", "deaths_first_year", "deaths_last_year", "census_year", "life_table_year")
-            )  # fmt: skip
+            )
         )
     return pl.concat(parts).select(MORTALITY.column_names)
 

@@ -17,12 +17,16 @@ HAMADORI = frozenset(ipss_2023.HAMADORI_MEMBERS)
 # 影響度: 2040 as the 地方人口ビジョン guidance defines it (2010 base + 30 years), and 2050 (2020 base + 30 years)
 IMPACT_YEARS = (2040, 2050)
 
-SCENARIO = C("scenario", "VARCHAR", "pattern1 (2050年まで社人研（令和5年推計）、以降は本ツールによる延長: the engine "
-             "anchored to IPSS 2023's total, 0–14, 15–64 and 65+ of every unit to 2050), "
-             f"sim1 (TFR to {DEFAULT_TFR_2030:g} in 2030 and {DEFAULT_TFR_2040:g} in 2040), "
-             "sim2 (sim1 with net migration zero), "
-             "closed (pattern1 with net migration zero), ccr (コーホート変化率法)",
-             nullable=False)  # fmt: skip
+SCENARIO = C(
+    "scenario",
+    "VARCHAR",
+    "pattern1 (2050年まで社人研（令和5年推計）、以降は本ツールによる延長: the engine "
+    "anchored to IPSS 2023's total, 0–14, 15–64 and 65+ of every unit to 2050), "
+    f"sim1 (TFR to {DEFAULT_TFR_2030:g} in 2030 and {DEFAULT_TFR_2040:g} in 2040), "
+    "sim2 (sim1 with net migration zero), "
+    "closed (pattern1 with net migration zero), ccr (コーホート変化率法)",
+    nullable=False,
+)
 UNIT = field("muni_code", "Municipal code of 2020, or 07999 for 浜通り地域 (13 municipalities as one unit)")
 PROJECTED_PERSONS = field("persons", "Projected persons (not rounded)", type="DOUBLE")
 
@@ -238,21 +242,21 @@ MORTALITY = Table(
         C("deaths_first_year", "INTEGER", "First calendar year of the deaths pooled", nullable=False, min=2000),
         C("deaths_last_year", "INTEGER", "Last calendar year of the deaths pooled", nullable=False, min=2000),
         field("census_year", "Census whose population by sex × age gives the expected deaths"),
-        field("life_table_year", "National life table whose death rates give the expected deaths"),  # fmt: skip
+        field("life_table_year", "National life table whose death rates give the expected deaths"),
         C(
             "observed_deaths_persons",
             "DOUBLE",
             "Deaths over the years (sum of the unit's municipalities)",
             nullable=False,
             min=0,
-        ),  # fmt: skip
+        ),
         C(
             "expected_deaths_persons",
             "DOUBLE",
             "Deaths expected over the years at national rates (Japan = observed)",
             nullable=False,
             min=0,
-        ),  # fmt: skip
+        ),
         C("smr_ratio", "DOUBLE", "Standardized mortality ratio, observed ÷ expected", nullable=False, min=0),
         C("prefecture_smr_ratio", "DOUBLE", "SMR of the unit's prefecture (the prior)", nullable=False, min=0),
         C(
@@ -262,14 +266,14 @@ MORTALITY = Table(
             nullable=False,
             min=0,
             max=1,
-        ),  # fmt: skip
+        ),
         C(
             "smr_shrunk_ratio",
             "DOUBLE",
             "Empirical-Bayes SMR: prefecture + weight × (SMR − prefecture); the engine clips it to [0.5, 2]",
             nullable=False,
             min=0,
-        ),  # fmt: skip
+        ),
     ),
     key=("muni_code", "base_year"),
     coverage=Coverage(per=("base_year",), where=f"muni_code <> '{JOINT}'", missing=HAMADORI),
