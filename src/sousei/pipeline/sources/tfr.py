@@ -226,8 +226,12 @@ def map_to_2020(
         pl.len().alias("n_targets"), pl.col("share").min().alias("min_share")
     )
     src = src.join(parts_per_code, on="area_code")
-    per_muni = src.group_by("muni_code").agg(
-        pl.col("area_code"), pl.col("name"), pl.col("tfr"), pl.col("n_targets").max(), pl.col("min_share").min()
+    # Sorted first: a group keeps its rows' order, and the join's order varies between runs (a reason that names
+    # several areas listed them in a different order in each build).
+    per_muni = (
+        src.sort("area_code")
+        .group_by("muni_code")
+        .agg(pl.col("area_code"), pl.col("name"), pl.col("tfr"), pl.col("n_targets").max(), pl.col("min_share").min())
     )
     one = per_muni.filter(
         (pl.col("area_code").list.len() == 1)
