@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sousei.domain.diagnosis import ISSUE_COLUMNS
 from sousei.domain.indicators.model import FAMILY_NAMES_JA
 from sousei.query.indicators import IndicatorReads
 
@@ -15,25 +16,8 @@ class DiagnosisReads(IndicatorReads):
         """The municipality's priority issues (out_diagnosis__priority_issues) with the indicator's name."""
         if not self.has("out_diagnosis__priority_issues"):
             return []
-        cols = (
-            "rank",
-            "family",
-            "family_rank",
-            "indicator_id",
-            "year",
-            "basis",
-            "priority_score",
-            "value",
-            "unit",
-            "national_value",
-            "prefecture_value",
-            "peer_mean",
-            "oriented_japan",
-            "oriented_peer",
-            "previous_year",
-            "change",
-            "oriented_change_score",
-        )
+        # The table's own columns (domain.diagnosis.ISSUE_COLUMNS) but the code, the row key here, and the sources.
+        cols = tuple(c for c in ISSUE_COLUMNS if c not in ("muni_code", "sources"))
         rows = self.bulk(
             "priority",
             f"SELECT muni_code, {', '.join(cols)} FROM out_diagnosis__priority_issues ORDER BY muni_code, rank",
