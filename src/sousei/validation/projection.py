@@ -38,7 +38,14 @@ from sousei.validation.projection_errors import (
     size_table,
     summary,
 )
-from sousei.validation.projection_variants import VARIANTS, allocation_section, anchoring_on_2015, mortality_section
+from sousei.validation.projection_variants import (
+    VARIANTS,
+    allocation_section,
+    anchoring_on_2015,
+    gross_section,
+    juki_out_movers,
+    mortality_section,
+)
 
 # Targets of the engine (unanchored) from issue 9: 2015 base vs IPSS 2018, 2020 base vs IPSS 2023 totals (2050)
 TARGETS = {"median_total": 2.5, "p90_total": 9.0, "median_women": 6.0, "ipss2023_median": 3.0}
@@ -172,6 +179,7 @@ def validate(db: Path) -> tuple[str, dict[str, float]]:
                FROM out_projection__validation_2015 WHERE year = 2045 GROUP BY ALL"""
         ).pl()
         previous = anchoring_on_2015(inputs, con)
+        out_movers = juki_out_movers(con)
         classification, after, before = _classification(inputs, con)
     finally:
         con.close()
@@ -255,6 +263,7 @@ def validate(db: Path) -> tuple[str, dict[str, float]]:
 
     mortality_lines = mortality_section(inputs, ipss18, ipss23, b15)
     allocation_lines = allocation_section(inputs, ipss18, ipss23)
+    gross_lines = gross_section(inputs, ipss18, ipss23, out_movers)
 
     worst = e.sort("ape_pct", descending=True).head(20).join(names, on="muni_code", how="left")
     met = {
@@ -432,7 +441,10 @@ def validate(db: Path) -> tuple[str, dict[str, float]]:
         "drawing in-migrants from the pool; a net rate held shrinks its inflow with it. The bundle has no gross "
         "flows by municipality × sex × age, so that model cannot be estimated here; what the net rates allow of it "
         'is the sharing of the young cohorts\' gains in held proportions (配分率, "Sharing the gains of the young" '
-        "above). No rule was fitted to this comparison.",
+        "above); the pool model itself with the gross flows the bundle has (by municipality, every age) is the "
+        'next section ("Gross flows"). No rule was fitted to this comparison.',
+        "",
+        *gross_lines,
         "",
         "Where the error lies (2050): the prefectures' totals, which our own prefecture projections set (the units "
         "are held to them), against IPSS 2023's published prefecture totals, and the units with their prefecture's "

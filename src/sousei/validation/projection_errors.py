@@ -8,6 +8,7 @@ import polars as pl
 
 from sousei.domain.projection.baseline import ipss_baseline
 from sousei.domain.projection.engine import FEMALE, WOMEN_20_39, project
+from sousei.domain.projection.gross import GrossFlows
 from sousei.domain.projection.inputs import Inputs
 from sousei.domain.projection.migration import MigrationRule
 
@@ -77,9 +78,9 @@ def reason(row: dict, rates: dict[str, float], basis: dict[str, str]) -> str:
 
 
 def metrics(
-    inputs: Inputs, ref: pl.DataFrame, rule: MigrationRule, mortality: bool = True
+    inputs: Inputs, ref: pl.DataFrame, rule: MigrationRule, mortality: bool = True, gross: GrossFlows | None = None
 ) -> tuple[float, float, float]:
-    b = ipss_baseline(inputs, 2015, 2045, rule=rule, mortality=mortality)
+    b = ipss_baseline(inputs, 2015, 2045, rule=rule, mortality=mortality, gross=gross)
     r = project(b.base, b.params)
     d = pl.DataFrame(
         {"muni_code": b.units, "t": r[:, -1].sum(axis=(1, 2)), "w": r[:, -1, FEMALE, WOMEN_20_39].sum(axis=1)}

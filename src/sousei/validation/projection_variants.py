@@ -12,6 +12,7 @@ import polars as pl
 from sousei.domain.projection.anchor import AnchorTargets, anchor_base, anchor_params
 from sousei.domain.projection.baseline import Baseline, ipss_baseline
 from sousei.domain.projection.engine import FEMALE, WOMEN_20_39, project
+from sousei.domain.projection.gross import GrossFlows
 from sousei.domain.projection.inputs import Inputs
 from sousei.domain.projection.migration import DEFAULT_RULE
 from sousei.validation.projection_errors import errors, metrics, summary
@@ -148,4 +149,93 @@ def anchoring_on_2015(inputs: Inputs, con: duckdb.DuckDBPyConnection) -> list[st
         "|---|---:|---:|---:|",
         *rows,
         "",
+    ]
+
+
+# 住民基本台帳 dynamics rows whose out-migrants cover the five years before each base year: calendar years
+# 2015–2019 for the 2020 census (October), and FY2010–FY2012 + CY2013–2014 for the 2015 census.
+JUKI_WINDOWS = {2020: ("2016-01-01", "2020-01-01"), 2015: ("2011-03-31", "2015-01-01")}
+GROSS_SCALES = (1.0, 0.5, 0.25)
+
+
+def juki_out_movers(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, float]]:
+    """Out-migrants (国内 + 国外, every age) of the five registration years before each base year, by municipality."""
+    result = {}
+    for year, (first, last) in JUKI_WINDOWS.items():
+        rows = con.execute(
+            """SELECT muni_code, sum(out_movers_persons) AS persons, count(*) AS years
+               FROM core_juki__population_dynamics WHERE ref_date BETWEEN ?::DATE AND ?::DATE GROUP BY ALL""",
+            [first, last],
+        ).fetchall()
+        result[year] = {code: float(persons) for code, persons, years in rows if years == 5}
+    return result
+
+
+def gross_section(
+    inputs: Inputs, ipss18: pl.DataFrame, ipss23: pl.DataFrame, out_movers: dict[int, dict[str, float]]
+) -> list[str]:
+    """The pool model with the bundle's gross flows (`gross.pool_params`) against the default net rates, both
+    bases: a heading, what was done, the table and what it shows."""
+    table = [
+        "| municipal migration | 2015 base median APE % | p90 % | women 20–39 median % | "
+        "2020 base vs IPSS 2023 median APE % | p90 % | mean signed % | units under 5,000: median signed % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    runs: list[tuple[str, float | None]] = [("default: net rates held", None)]
+    runs += [(f"pool model, out-migrants = 住基 5 years × {s:g}", s) for s in GROSS_SCALES]
+    results = []
+    for label, scale in runs:
+        g15 = None if scale is None else GrossFlows(out_movers[2015], scale)
+        g20 = None if scale is None else GrossFlows(out_movers[2020], scale)
+        m15 = metrics(inputs, ipss18, DEFAULT_RULE, gross=g15)
+        b = ipss_baseline(inputs, 2020, 2050, gross=g20)
+        r = project(b.base, b.params)
+        e = errors(pl.DataFrame({"muni_code": b.units, "projected": r[:, -1].sum(axis=(1, 2))}), ipss23)
+        s20 = summary(e)
+        small = [u for u, p in zip(b.units, b.base.sum(axis=(1, 2)), strict=True) if p < 5000]
+        small_signed = float(e.filter(pl.col("muni_code").is_in(small))["err_pct"].median())
+        results.append((scale, m15, s20, small_signed))
+        table.append(
+            f"| {label} | {m15[0]:.2f} | {m15[1]:.2f} | {m15[2]:.2f} | {s20['median']:.2f} | {s20['p90']:.2f} | "
+            f"{s20['mean_signed']:+.2f} | {small_signed:+.2f} |"
+        )
+    default, as_counted = results[0], results[1]
+    better_both = [
+        f"× {scale:g}"
+        for scale, m15, s20, _ in results[1:]
+        if s20["median"] < default[2]["median"] and m15[0] <= default[1][0] and m15[1] <= default[1][1]
+    ]
+    return [
+        "### Gross flows: the pool model with 住民基本台帳 out-migrants (IPSS 2023's 転出率・配分率; not adopted)",
+        "",
+        "IPSS 2023 projects an area's out-migrants as a rate of its own population and its in-migrants as a share "
+        "of the pool of all movers, so a shrinking area keeps drawing in-migrants while a held net rate shrinks "
+        "them with it. Its inputs are out- and in-migrants by area × sex × age; the bundle has out-migrants by "
+        "municipality for all ages together (住民基本台帳, 転出者数 国内 + 国外, the five registration years before "
+        "each base). This variant (`gross.pool_params`, `ipss_baseline(gross=…)`) spreads each municipality's "
+        "out-migrants over sex × age by one national profile (the survivor-weighted spread of the units' net rates "
+        "at each sex × age, `gross.dispersion_profile`: a proxy, no published profile being in the bundle), takes "
+        "as in-migrants what the observed net rate then requires, and holds each unit's out-rates (転出率) and its "
+        "share of the national pool (配分率) from the first step; the prefectures keep net rates and the "
+        "consistency step is the default's. The number of movers is uncertain by a factor: five years of "
+        "registrations count a person who moves twice twice, so the movers a census sees over the period are "
+        "fewer, by a share the bundle does not give. The rows × 0.5 and × 0.25 show how much the result rests on "
+        "that number; they are not candidates (a factor read off this table would be fitted to it).",
+        "",
+        *table,
+        "",
+        f"With the registrations as counted (× 1) the small units' median signed error of the 2020 base goes from "
+        f"{default[3]:+.2f}% to {as_counted[3]:+.2f}% and the median APE from {default[2]['median']:.2f}% to "
+        f"{as_counted[2]['median']:.2f}%; the 2015 base (IPSS 2018 projected with net rates) goes from "
+        f"{default[1][0]:.2f}% to {as_counted[1][0]:.2f}%. "
+        + (
+            f"Factors that improve the 2020 base without making the 2015 base worse: {', '.join(better_both)}. "
+            if better_both
+            else "No factor improves the 2020 base without making the 2015 base worse. "
+        )
+        + "Not adopted: the pool model's direction is right (a shrinking unit keeps its in-migrants; the bias of "
+        "the small units changes sign), but its size rests on the age profile and the count of movers, neither of "
+        "which the bundle gives. With out-migrants by municipality × sex × age (住民基本台帳人口移動報告 詳細集計, "
+        "or the census's 移動人口 tables; both on e-Stat, `sousei estat fetch` with an application ID) both would "
+        "be data: `gross.gross_rates` takes out-migrants in that form.",
     ]

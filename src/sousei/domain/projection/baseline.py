@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sousei.domain.projection.engine import group_adjustment, project
+from sousei.domain.projection.gross import GrossFlows, pool_params, unit_out_migrants
 from sousei.domain.projection.inputs import (
     Inputs,
     aggregate,
@@ -111,6 +112,7 @@ def ipss_baseline(
     rule: MigrationRule = DEFAULT_RULE,
     mortality: bool = True,
     national_2023: bool = True,
+    gross: GrossFlows | None = None,
 ) -> Baseline:
     """パターン1 (社人研準拠) from census `base_year` with the inputs of the intercensal period(s) before it.
 
@@ -121,6 +123,8 @@ def ipss_baseline(
     `mortality`: survival ratios (of the projection and of the residual migration estimates alike) adjusted to
     each unit's mortality level (`mortality_level`, `methods.adjust_survival`), the prefectures' to theirs.
     `national_2023`: the national control of the 2020 base follows IPSS 2023 (`national_to_ipss2023`).
+    `gross`: the municipalities' net rates become a pool model's (`gross.pool_params`, IPSS 2023's 転出率・配分率)
+    with these out-migrants; a variant of the validation, not the default.
 
     This is the engine's own run; the パターン1 the product shows is `pattern1` (anchored to IPSS 2023).
     """
@@ -166,6 +170,9 @@ def ipss_baseline(
         params = ipss_params(
             periods[0][1], base_year, periods[:1], level_spath, cwr_index, boys, migration_path=path, rates=rates
         )
+        if gross is not None and by is not None:
+            out = unit_out_migrants(codes, gross.out_movers, inputs.joint) * gross.scale
+            params = pool_params(periods[0][1], params, out)
         return params, basis
 
     params, basis = level_params(units, pops, unit_smr, group)
@@ -216,7 +223,12 @@ def ipss_baseline(
         f"trend by more than {rule.deviation:.0%}) use rates pooled over up to {rule.trend_periods} periods"
         + (f"; empirical-Bayes shrinkage toward the {rule.shrink} rate" if rule.shrink else "")
         + ("; [1,2,1] age smoothing outside ages 15–29 reached" if rule.smooth else "")
-        + (f"; rates capped at ±{rule.cap:g}" if rule.cap is not None else ""),
+        + (f"; rates capped at ±{rule.cap:g}" if rule.cap is not None else "")
+        + (
+            f"; municipalities as a pool model (転出率・配分率) with 住民基本台帳 out-migrants × {gross.scale:g}"
+            if gross is not None
+            else ""
+        ),
         "fertility": f"child–woman ratio of {base_year} held relative to the national path (IPSS 2017 medium)",
         "consistency": "municipalities prorated (sex × age) to their prefecture's projection by the same method, "
         "prefectures to the IPSS 2017 national projection rebased on the census"
