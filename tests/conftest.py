@@ -64,10 +64,19 @@ def warehouse_path(data_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def wh(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def wh_connection(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(warehouse_path), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture
+def wh(wh_connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The test warehouse through a cursor of the test's own: a result one test leaves unfetched (execute() then
+    fetchone()) would otherwise block the next test's queries on the shared connection."""
+    cursor = wh_connection.cursor()
+    yield cursor
+    cursor.close()
 
 
 @pytest.fixture(scope="module")

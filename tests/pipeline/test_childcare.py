@@ -62,8 +62,11 @@ def sheets(data_dir: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def codes(wh: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
-    return childcare.name_to_code(wh.sql("SELECT muni_code, pref_name, name FROM core_areas__municipalities").pl())
+def codes(wh_connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    with wh_connection.cursor() as cursor:
+        return childcare.name_to_code(
+            cursor.sql("SELECT muni_code, pref_name, name FROM core_areas__municipalities").pl()
+        )
 
 
 def test_an_unknown_name_is_named(sheets: dict[str, list[tuple]], codes: dict) -> None:
