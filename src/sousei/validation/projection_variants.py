@@ -233,9 +233,15 @@ def gross_section(
             if better_both
             else "No factor improves the 2020 base without making the 2015 base worse. "
         )
-        + "Not adopted: the pool model's direction is right (a shrinking unit keeps its in-migrants; the bias of "
-        "the small units changes sign), but its size rests on the age profile and the count of movers, neither of "
-        "which the bundle gives. With out-migrants by municipality × sex × age (住民基本台帳人口移動報告 詳細集計, "
+        + "Not adopted: "
+        + (
+            "the pool model moves the small units toward IPSS 2023 (a shrinking unit keeps its in-migrants) and, "
+            "with the registrations as counted, past it; "
+            if default[3] < 0 < as_counted[3]
+            else "the pool model does not bring the small units to IPSS 2023; "
+        )
+        + "how far it moves them rests on the age profile and the count of movers, neither of which the "
+        "bundle gives. With out-migrants by municipality × sex × age (住民基本台帳人口移動報告 詳細集計, "
         "or the census's 移動人口 tables; both on e-Stat, `sousei estat fetch` with an application ID) both would "
         "be data: `gross.gross_rates` takes out-migrants in that form.",
     ]
