@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 from tests.web.test_browser import _page
 
-from sousei.web.charts import TABS
+from sousei.charts import TABS
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGES = ["/", "/japan", "/sources", "/compare", "/compare?codes=01100,31201,13101", "/ranking/tfr_bayes?from=01100",

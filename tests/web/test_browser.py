@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from sousei.web.charts import TABS
+from sousei.charts import TABS
 
 SHOTS = Path(os.environ.get("SOUSEI_SCREENSHOTS", tempfile.gettempdir())) / "sousei-screenshots"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from sousei.web.charts import SEX_COLOR
+from sousei.charts import SEX_COLOR
 
 
 def test_pyramid_series_carry_their_side(client: TestClient) -> None:

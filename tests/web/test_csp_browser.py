@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.web.test_browser import _charts_drawn, _page
 
-from sousei.web.charts import TABS
+from sousei.charts import TABS
 
 WATCH = """
 window.__csp = [];

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from sousei.charts import KEY_INDICATORS, TABS
 from sousei.domain.projection.engine import project
 from sousei.domain.projection.scenarios import scenario_params
 from sousei.query import Warehouse
 from sousei.web.boundaries import douglas_peucker
-from sousei.web.charts import KEY_INDICATORS, TABS
 from sousei.web.pending import L_CURVE, M_CURVE, MIGRATION_OD
 from sousei.web.ranking_view import PAGE_SIZE
 from sousei.web.sources_ja import SOURCES_JA

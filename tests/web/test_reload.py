@@ -21,9 +21,9 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from tests.servers import uvicorn_app, wait_until
 
+from sousei.charts import MUNICIPAL_CHARTS, NATIONAL_CHARTS
 from sousei.pipeline import build as build_mod
 from sousei.web.app import DEFAULT_INDICATOR
-from sousei.web.charts import MUNICIPAL_CHARTS, NATIONAL_CHARTS
 from sousei.web.live import BUILD_HEADER
 
 HEADER = BUILD_HEADER.decode()

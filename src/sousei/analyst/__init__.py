@@ -3,7 +3,7 @@
 `facts` reads every figure through `sousei.query.Warehouse` into a `FactBook` (value, unit, the string as printed,
 table, source, year, comparison); `narrative` writes the sections from the FactBook only; `polish` optionally asks a
 language model for better prose and keeps it only when `verify` finds nothing new or lost; `svg` draws the
-dashboard's own chart definitions (`sousei.web.charts`) as inline vector graphics; `render` makes the self-contained
+dashboard's own chart definitions (`sousei.charts`) as inline vector graphics; `render` makes the self-contained
 HTML; `pdf` prints it with Debian's Chromium; `batch` writes many reports on both cores.
 """
 

@@ -12,8 +12,8 @@ import jinja2
 from sousei.analyst import svg
 from sousei.analyst.factbook import FactBook
 from sousei.analyst.narrative import Section
+from sousei.charts import MUNICIPAL_CHARTS
 from sousei.query import Warehouse
-from sousei.web.charts import MUNICIPAL_CHARTS
 
 HERE = Path(__file__).parent / "templates"
 
@@ -39,7 +39,7 @@ def _css() -> str:
 
 
 def figures(wh: Warehouse, code: str, sections: list[Section]) -> dict[str, Figure]:
-    """The dashboard charts the sections name (ids of sousei.web.charts.MUNICIPAL_CHARTS), drawn as SVG."""
+    """The dashboard charts the sections name (ids of sousei.charts.MUNICIPAL_CHARTS), drawn as SVG."""
     ids = [c for s in sections for c in (*s.charts, *(c for b in s.blocks for c in b.charts))]
     out: dict[str, Figure] = {}
     for chart_id in ids:

@@ -1,4 +1,4 @@
-"""Draw a dashboard chart (`sousei.web.charts.Chart`, the one definition of each chart) as inline SVG.
+"""Draw a dashboard chart (`sousei.charts.Chart`, the one definition of each chart) as inline SVG.
 
 The dashboard draws the same Chart objects with Plotly in the browser; a report needs them as static vector
 graphics inside one self-contained file and in the PDF, in milliseconds per chart (a Plotly+kaleido export costs
@@ -12,7 +12,7 @@ import math
 from html import escape
 from typing import Any
 
-from sousei.web.charts import Chart
+from sousei.charts import Chart
 
 PALETTE = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880")
 W, H = 640, 300

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from sousei.charts import SCENARIO_NAMES
 from sousei.domain.projection.params import DEFAULT_TFR_2030, DEFAULT_TFR_2040
-from sousei.web.charts import SCENARIO_NAMES
 from sousei.web.params import ChartId, Code, IndicatorId, PeerQ, PrefQ
 from sousei.web.responses import encoded
 from sousei.web.site import SiteDep

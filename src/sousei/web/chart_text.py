@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sousei.web.charts import Chart
+from sousei.charts import Chart
 
 
 @dataclass(frozen=True)

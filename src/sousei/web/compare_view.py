@@ -12,8 +12,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sousei.charts import KEY_INDICATORS, Chart, Series
 from sousei.query import MUNI_CODE, Warehouse
-from sousei.web.charts import KEY_INDICATORS, Chart, Series
 from sousei.web.params import FamilyQ
 from sousei.web.responses import csv_response, rows_csv
 from sousei.web.site import Site, SiteDep, WarehouseDep

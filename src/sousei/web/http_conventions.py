@@ -118,7 +118,7 @@ def document_responses(app: FastAPI) -> None:
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
-        from sousei.web.charts import MUNICIPAL_CHARTS, NATIONAL_CHARTS
+        from sousei.charts import MUNICIPAL_CHARTS, NATIONAL_CHARTS
 
         if app.openapi_schema is not None:
             return app.openapi_schema

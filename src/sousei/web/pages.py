@@ -14,9 +14,9 @@ import plotly
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sousei.charts import NATIONAL_CHARTS, TAB_FAMILY, TABS, charts_for_tab, key_scores
 from sousei.desk import web_catalog
 from sousei.estat import NOTICE as ESTAT_NOTICE
-from sousei.web.charts import NATIONAL_CHARTS, TAB_FAMILY, TABS, charts_for_tab, key_scores
 from sousei.web.params import ChartId, Code
 from sousei.web.responses import IMMUTABLE, csv_response, encoded, negotiated
 from sousei.web.simulator_view import PROJECTION_SOURCES, simulator_context

@@ -22,11 +22,11 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from sousei.charts import MUNICIPAL_CHARTS, NATIONAL_CHARTS, TABS, Chart
 from sousei.domain.projection.labels import PATTERN1_LABEL
 from sousei.domain.projection.params import DEFAULT_TFR_2030, DEFAULT_TFR_2040
 from sousei.query import DIRECTION_JA, MUNI_CODE, IndicatorValues, SourceNote, Warehouse
 from sousei.web.chart_text import chart_table
-from sousei.web.charts import MUNICIPAL_CHARTS, NATIONAL_CHARTS, TABS, Chart
 from sousei.web.formatting import score_band, score_text, score_word
 from sousei.web.methods import plain_text
 from sousei.web.pending import MIGRATION_OD, PENDING_CHARTS

@@ -1,6 +1,7 @@
-"""Every chart of a municipality's tabs, defined once: the page draws it and the CSV download writes exactly its data
-(one module per tab, registered in tab order; the registry and shared constants in registry.py; the /japan
-charts in web/national_charts.py, the spec itself in web/chart_spec.py).
+"""Every chart of a municipality's tabs, defined once: the dashboard (`sousei.web`) draws it with Plotly, the
+analyst's report (`sousei.analyst`) draws it as SVG, and the CSV download writes exactly its data. The package sits
+below both, over `sousei.query` (one module per tab, registered in tab order; the registry and shared constants in
+registry.py; the /japan charts in national.py, the spec itself in spec.py).
 
 A chart is a declarative spec (kind, titles, series, sources, note) over data it is handed by named reads of
 `sousei.query` (each read once per process over the whole table and grouped by code in memory, so drawing a chart
@@ -9,10 +10,10 @@ series no other table holds (births index, TFR means, labour-force rate by sex, 
 orders and rounds them for display.
 """
 
-from sousei.web.chart_spec import Chart, Series
-from sousei.web.charts import births, industry, living, migration, overview, projection, women  # noqa: F401
-from sousei.web.charts.overview import key_scores
-from sousei.web.charts.registry import (
+from sousei.charts import births, industry, living, migration, overview, projection, women  # noqa: F401
+from sousei.charts.national import NATIONAL_CHARTS
+from sousei.charts.overview import key_scores
+from sousei.charts.registry import (
     CHART_TAB,
     KEY_INDICATORS,
     MUNICIPAL_CHARTS,
@@ -22,7 +23,7 @@ from sousei.web.charts.registry import (
     TABS,
     charts_for_tab,
 )
-from sousei.web.national_charts import NATIONAL_CHARTS
+from sousei.charts.spec import Chart, Series
 
 # The modules register on import, in the order the imports run; the charts are listed tab by tab in the order of
 # TABS (a stable sort keeps each tab's own order), as when they were one module.

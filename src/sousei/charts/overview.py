@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sousei.charts.registry import KEY_INDICATORS, PYRAMID_SIDE, municipal_chart
+from sousei.charts.spec import Chart, Series, rounded, series_of
 from sousei.domain.projection.labels import PATTERN1_LABEL
 from sousei.query import Warehouse
-from sousei.web.chart_spec import Chart, Series, rounded, series_of
-from sousei.web.charts.registry import KEY_INDICATORS, PYRAMID_SIDE, municipal_chart
 
 
 @municipal_chart("overview")

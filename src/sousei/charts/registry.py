@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sousei.charts.spec import Chart, Series, rounded
 from sousei.domain.projection.labels import PATTERN1_LABEL
 from sousei.query import Warehouse
-from sousei.web.chart_spec import Chart, Series, rounded
 
 TABS: dict[str, str] = {
     "overview": "概要",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from sousei.charts.registry import MIGRATION_SOURCES, SEX_COLOR, YOUTH_AGES, municipal_chart
+from sousei.charts.spec import Chart, Series, series_of
 from sousei.query import Warehouse
-from sousei.web.chart_spec import Chart, Series, series_of
-from sousei.web.charts.registry import MIGRATION_SOURCES, SEX_COLOR, YOUTH_AGES, municipal_chart
 
 
 @municipal_chart("migration")

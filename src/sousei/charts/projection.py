@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from sousei.charts.registry import SCENARIO_NAMES, municipal_chart
+from sousei.charts.spec import Chart, series_of
 from sousei.domain.projection.labels import PATTERN1_LABEL
 from sousei.query import Warehouse
-from sousei.web.chart_spec import Chart, series_of
-from sousei.web.charts.registry import SCENARIO_NAMES, municipal_chart
 
 
 @municipal_chart("projection")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sousei.charts.registry import comparison_chart, municipal_chart
+from sousei.charts.spec import Chart, Series, rounded
 from sousei.estat import NOTICE as ESTAT_NOTICE
 from sousei.query import Warehouse
-from sousei.web.chart_spec import Chart, Series, rounded
-from sousei.web.charts.registry import comparison_chart, municipal_chart
 
 
 @municipal_chart("women")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from sousei.charts.registry import comparison_chart, municipal_chart
+from sousei.charts.spec import Chart
 from sousei.query import Warehouse
-from sousei.web.chart_spec import Chart
-from sousei.web.charts.registry import comparison_chart, municipal_chart
 
 
 @municipal_chart("living")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from sousei.charts.registry import JAPAN, municipal_chart
+from sousei.charts.spec import Chart, Series, rounded, series_of
 from sousei.query import Warehouse
-from sousei.web.chart_spec import Chart, Series, rounded, series_of
-from sousei.web.charts.registry import JAPAN, municipal_chart
 
 
 @municipal_chart("births")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sousei.charts.spec import Chart, Series, series_of_dicts
 from sousei.query import Warehouse
-from sousei.web.chart_spec import Chart, Series, series_of_dicts
 
 NATIONAL_CHARTS: dict[str, Callable[[Warehouse], Chart]] = {}
 AGE_GROUP_LABELS = {"0-14": "年少人口（0〜14歳）", "15-64": "生産年齢人口（15〜64歳）", "65+": "老年人口（65歳以上）"}
