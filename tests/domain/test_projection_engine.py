@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sousei.domain.projection import ProjectionParams, project
-from sousei.domain.projection.engine import advance, group_adjustment
+from sousei.domain.projection.engine import advance, as_rates, group_adjustment
 from sousei.domain.projection.impact import NATURAL_EDGES, SOCIAL_EDGES, impact_level
 from sousei.domain.projection.methods import residual_migration_rates, survival_from_qx
 from sousei.domain.projection.scenarios import tfr_path
@@ -79,6 +79,34 @@ def test_unit_alone_equals_its_row(case, data):
     i = data.draw(st.integers(0, base.shape[0] - 1))
     alone = project(base[[i]], adjusted.select([i]))
     np.testing.assert_allclose(alone[0], full[i], rtol=1e-12, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_a_path_with_factors_is_the_same_path_as_rates(seed):
+    """as_rates: the path made with consistency factors, re-expressed as one net migration rate per cell (and the
+    child–woman ratios and shares of boys of the path), projects to the same path; × 0 on those rates is the
+    closed population with the path's fertility."""
+    rng = np.random.default_rng(seed)
+    units, steps = int(rng.integers(1, 8)), int(rng.integers(1, 5))
+    base = rng.uniform(0, 5000, (units, 2, A))
+    base[rng.random((units, 2, A)) < 0.05] = 0.0  # empty cohorts, as in the smallest villages
+    params = ProjectionParams(
+        2020,
+        rng.uniform(0.5, 1.0, (units, steps, 2, A)),
+        rng.uniform(-0.5, 0.8, (units, steps, 2, A)),
+        rng.uniform(0.05, 0.4, (units, steps)),
+        rng.uniform(0.48, 0.53, (units, steps)),
+    )
+    targets = project(base, params)[:, 1:].sum(axis=0) * rng.uniform(0.8, 1.2)
+    factored = group_adjustment(base, params, targets[None], balance_ages=4, allocation="pool")
+    rates = as_rates(base, factored)
+    assert rates.adjustment is None
+    np.testing.assert_allclose(project(base, rates), project(base, factored), rtol=1e-9, atol=1e-6)
+    # × 0: survival and the path's births only, nothing of the factors left
+    zero = np.zeros_like(rates.migration)
+    closed = params.with_(migration=zero, cwr=rates.cwr, male_share_0_4=rates.male_share_0_4)
+    np.testing.assert_allclose(project(base, rates.with_(migration=zero)), project(base, closed), rtol=1e-12)
 
 
 def test_one_group_adjustment_meets_the_national_targets():

@@ -138,18 +138,20 @@ def test_a_unit_projected_alone_equals_its_row_of_the_all_unit_run(wh, warehouse
         )
 
 
-def test_custom_defaults_equal_sim1_for_every_unit_and_scale0_is_not_sim2(warehouse_path: Path):
+def test_custom_defaults_equal_sim1_and_migration_scale_acts_on_all_of_pattern1s_migration(warehouse_path: Path):
     b = baseline(warehouse_path)
     sim1 = project(b.base, scenario_params(b, "sim1"))
     custom = project(b.base, scenario_params(b, "custom"))
     np.testing.assert_array_equal(custom, sim1)
-    # migration_scale 0 removes the units' own net migration but keeps pattern1's consistency factors; sim2 is the
-    # closed population without them (docs/methods/projection.md): the two differ
+    # パターン1 is one set of rates (its anchoring and consistency folded in), so × 0 is the closed population with
+    # sim1's fertility, i.e. シミュレーション2, and × 0.5 halves every cell's net migration rate
     p0 = scenario_params(b, "custom", migration_scale=0.0)
-    assert not np.asarray(p0.migration).any() and p0.adjustment is not None
-    sim2 = scenario_params(b, "sim2")
-    assert not np.asarray(sim2.migration).any() and sim2.adjustment is None
-    assert not np.allclose(project(b.base, p0)[:, -1].sum(), project(b.base, sim2)[:, -1].sum())
+    assert not np.asarray(p0.migration).any() and p0.adjustment is None
+    sim2 = project(b.base, scenario_params(b, "sim2"))
+    np.testing.assert_allclose(project(b.base, p0), sim2, rtol=1e-12, atol=1e-9)
+    half = scenario_params(b, "custom", migration_scale=0.5)
+    np.testing.assert_array_equal(half.migration, 0.5 * np.asarray(scenario_params(b, "sim1").migration))
+    assert half.adjustment is None
 
 
 def test_impact_years_and_sustainability_counts(wh):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pytest
 
 from sousei.domain.projection.anchor import broad_sums
 from sousei.domain.projection.baseline import ipss_baseline
@@ -59,20 +60,23 @@ def test_after_2050_the_engine_continues_from_the_anchored_state(wh, warehouse_p
     state, so that Japan follows the engine's national control (IPSS 2023's 2050 age groups, the national
     projection's path after) to 2070."""
     b = baseline(warehouse_path)
-    assert b.engine is not None and b.anchored_until == 2050
+    assert b.engine is not None and b.factored is not None and b.anchored_until == 2050
     path = project(b.base, b.params)
     k = b.years.index(2050)
     engine = b.engine.params
     np.testing.assert_array_equal(b.params.survival, engine.survival)
-    level = np.asarray(b.params.cwr)[:, k - 1] / np.asarray(engine.cwr)[:, k - 1]
-    np.testing.assert_allclose(np.asarray(b.params.cwr)[:, k:], np.asarray(engine.cwr)[:, k:] * level[:, None])
+    level = np.asarray(b.factored.cwr)[:, k - 1] / np.asarray(engine.cwr)[:, k - 1]
+    np.testing.assert_allclose(np.asarray(b.factored.cwr)[:, k:], np.asarray(engine.cwr)[:, k:] * level[:, None])
     nation = project(b.engine.base, engine).sum(axis=(0, 2, 3))
     np.testing.assert_allclose(path.sum(axis=(0, 2, 3)), nation, rtol=1e-9)
     # net migration after 2050: the residual rates of the anchored 2045 → 2050 (what IPSS 2023 implies), held; the
     # cohorts aged 50+ are not balanced, so there they are exactly those rates
+    # (in the factored form pattern1 was made in; b.params is the same path as one rate per cell)
+    assert b.factored is not None and b.params.adjustment is None
+    np.testing.assert_allclose(project(b.base, b.factored), path, rtol=1e-9, atol=1e-6)
     implied = residual_migration_rates([(path[:, k - 1], path[:, k], np.asarray(engine.survival)[:, k - 1])])
     for step in range(k, b.params.steps):
-        np.testing.assert_allclose(np.asarray(b.params.migration)[:, step, :, 10:], implied[:, :, 10:], atol=1e-12)
+        np.testing.assert_allclose(np.asarray(b.factored.migration)[:, step, :, 10:], implied[:, :, 10:], atol=1e-12)
     # no jump at 2050: the change of the 5-year growth from 2045–50 to 2050–55 is of the size of IPSS's own changes
     totals = path.sum(axis=(2, 3))
     growth = totals[:, 1:] / totals[:, :-1] - 1
@@ -169,3 +173,31 @@ def test_the_2015_validation_run_is_stored(wh, warehouse_path: Path):
         r[0] for r in wh.execute("SELECT DISTINCT year FROM out_projection__validation_2015 ORDER BY 1").fetchall()
     ]
     assert years == list(range(2015, 2046, 5))
+
+
+def test_the_assumptions_tables_net_migrants_balance_the_stored_pattern1(wh, warehouse_path: Path):
+    """The simulator card's 純移動数 per period are パターン1's: with the stored population, its births (the 0–4 at the
+    end) and its deaths (the start times 1 − survival) they close the balancing equation ΔP = births − deaths + net
+    migration in every period, to 2050 (IPSS 2023's totals) and after."""
+    from sousei.query import Warehouse
+
+    code = "31201"
+    shown = Warehouse(warehouse_path).pattern1_assumptions(code)
+    assert shown is not None
+    b = baseline(warehouse_path)
+    survival = np.asarray(b.params.survival)[b.index(code)]
+    rows = wh.execute(
+        "SELECT year, sex, age_start, persons FROM out_projection__population WHERE scenario = 'pattern1' "
+        "AND muni_code = ? ORDER BY year, sex, age_start",
+        [code],
+    ).fetchall()
+    years = sorted({r[0] for r in rows})
+    cells = {(y, s, a): p for y, s, a, p in rows}
+    ages = sorted({r[2] for r in rows})
+    sexes = ("male", "female")
+    pop = np.array([[[cells[(y, s, a)] for a in ages] for s in sexes] for y in years])
+    for k, net in enumerate(shown["net_migrants"]):
+        births = pop[k + 1][:, 0].sum()
+        deaths = (pop[k] * (1 - survival[k])).sum()
+        assert net == pytest.approx(pop[k + 1].sum() - pop[k].sum() - births + deaths, abs=0.5)
+    assert len(shown["net_migrants"]) == len(years) - 1

@@ -111,7 +111,9 @@ class ProjectionReads(WarehouseConnection):
     def pattern1_assumptions(self, code: str) -> dict[str, Any] | None:
         """パターン1's assumptions for the municipality's unit, per five-year step (what the simulator's sliders are
         read against): the TFR its child–woman ratio implies, the child–woman ratio, and the net migrants of the step
-        (survivors × net migration rate, both sexes, all ages)."""
+        that パターン1 implies (both sexes: the population aged 5+ at the end minus the survivors of the start). To
+        2050 that is IPSS 2023's migration (the anchoring's factors included), not the engine's rates before the
+        anchoring; after 2050 the rates the extension holds, with its consistency factors."""
         sim = self._simulator()
         unit = self.projection_unit(code)
         if sim is None or unit not in sim.units:
@@ -125,9 +127,9 @@ class ProjectionReads(WarehouseConnection):
             i = sim.index(unit)
             p = sim.params.select([i])
             run = simulate(sim, "pattern1", [i])[0]  # (years, 2, 19)
-            survival, migration = p.survival[0], p.migration[0]  # (steps, 2, 19)
+            survival = p.survival[0]  # (steps, 2, 19)
             steps = p.steps
-            migrants = [float((run[k] * survival[k] * migration[k]).sum()) for k in range(steps)]
+            migrants = [float(run[k + 1][:, 1:].sum() - (run[k] * survival[k]).sum()) for k in range(steps)]
             years = sim.years
             return {
                 "unit": unit,

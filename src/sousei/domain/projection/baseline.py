@@ -65,6 +65,9 @@ class Baseline:
     mortality: MortalityLevel | None = None  # the units' mortality levels (None: national survival for all)
     controls: Controls | None = None  # what the consistency factors were computed from (None: no consistency)
     engine: Baseline | None = None  # anchored パターン1: the engine's own run it was anchored from (else None)
+    # anchored パターン1: how it was made, the engine's rates with the anchoring and consistency factors (`params` is
+    # the same path as one rate per cell, `engine.as_rates`)
+    factored: ProjectionParams | None = None
     anchor_source: str = ""  # anchored パターン1: the published projection it reproduces to `anchored_until`
     anchored_until: int | None = None
 

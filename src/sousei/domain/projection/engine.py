@@ -143,3 +143,34 @@ def group_adjustment(
         factors[:, k] = last[group]
         pop = new * factors[:, k]
     return params.with_(adjustment=factors, migration=mig)
+
+
+def as_rates(base: np.ndarray, params: ProjectionParams) -> ProjectionParams:
+    """The same path as `project(base, params)` expressed without factors: for every unit, step, sex and age the net
+    migration rate, and for every step the child–woman ratio and share of boys, that reproduce it exactly (to
+    rounding). Where the path was made with consistency or anchoring factors (パターン1), the factors' persons become
+    migration: net migration is then all the path has beyond survival and births, so a scale on it (a scenario's
+    migration × 0.5, × 0) acts on the whole of it, and × 0 is the closed population.
+
+    The two oldest groups both end in 90+ and get one rate; a cohort with no survivors keeps rate 0 (the path has
+    none there either), a step with no women 15–49 or no children keeps `params`' ratio."""
+    base = np.asarray(base, dtype=np.float64)
+    path = project(base, params)
+    n, steps = base.shape[0], params.steps
+    survival = np.broadcast_to(params.survival, (n, steps, 2, N_AGES))
+    migration = np.zeros((n, steps, 2, N_AGES))
+    cwr = np.array(np.broadcast_to(params.cwr, (n, steps)))
+    boys = np.array(np.broadcast_to(params.male_share_0_4, (n, steps)))
+    for k in range(steps):
+        survivors, end = path[:, k] * survival[:, k], path[:, k + 1]
+        arriving = survivors.copy()
+        arriving[:, :, -2] += arriving[:, :, -1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(arriving[:, :, :-1] > 0, end[:, :, 1:] / arriving[:, :, :-1] - 1.0, 0.0)
+            women = end[:, FEMALE, WOMEN_15_49].sum(axis=-1)
+            children = end[:, :, 0].sum(axis=-1)
+            cwr[:, k] = np.where(women > 0, children / women, cwr[:, k])
+            boys[:, k] = np.where(children > 0, end[:, MALE, 0] / children, boys[:, k])
+        migration[:, k, :, :-1] = rate
+        migration[:, k, :, -1] = rate[:, :, -1]
+    return params.with_(migration=np.maximum(migration, -1.0), cwr=cwr, male_share_0_4=boys, adjustment=None)

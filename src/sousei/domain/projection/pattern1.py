@@ -13,7 +13,7 @@ from sousei.domain.projection.anchor import (
     anchor_params,
 )
 from sousei.domain.projection.baseline import HORIZON, Baseline, Controls, held_to, ipss_baseline
-from sousei.domain.projection.engine import project
+from sousei.domain.projection.engine import as_rates, project
 from sousei.domain.projection.inputs import (
     Inputs,
     aggregate,
@@ -42,14 +42,21 @@ def pattern1(inputs: Inputs, base_year: int = 2020, horizon: int = HORIZON) -> B
     until = max(y for y in a.years if y <= engine.years[-1])
     if engine.controls is not None and until < engine.years[-1]:
         params = consistent_after(base, params, engine.controls, engine.years.index(until))
+    # one rate per cell instead of rates and factors: the same path, and a scenario's migration scale then acts on
+    # all of パターン1's migration (× 0 is the closed population), not on the engine's rates beneath the anchoring
+    factored = params
+    params = as_rates(base, factored)
     notes = dict(engine.notes)
     notes["fertility"] = (
-        f"to {until}: the child–woman ratio of the anchored 0–4 (IPSS 2023's 0–14 as the engine distributes it); "
+        f"to {until}: the child–woman ratio of the anchored path (its 0–4 ÷ its women 15–49; IPSS 2023's 0–14 as "
+        "the engine distributes it); "
         f"after: the unit's {until} level relative to the engine's, held (" + engine.notes["fertility"] + ")"
     )
     notes["migration"] = (
-        f"to {until}: the engine's rates ({engine.notes['migration']}) and the anchoring factors, which carry the "
-        f"difference to IPSS 2023; after: the residual rates of the anchored {until - 5}→{until}, held"
+        f"the net migration rates that reproduce the path, one per sex × age and step (the population at the end "
+        f"÷ the survivors of the start): to {until} the engine's rates ({engine.notes['migration']}) with the "
+        f"anchoring factors, which carry the difference to IPSS 2023, folded in; after: the residual rates of the "
+        f"anchored {until - 5}→{until}, held, with the consistency factors folded in"
     )
     notes["anchoring"] = (
         f"{a.source}: total, 0–14, 15–64 and 65+ of every unit reproduced {base_year}–{until} (each age group's "
@@ -63,6 +70,7 @@ def pattern1(inputs: Inputs, base_year: int = 2020, horizon: int = HORIZON) -> B
         params=params.with_(method="ipss+anchored", notes=notes),
         notes=notes,
         engine=engine,
+        factored=factored,
         anchor_source=a.source,
         anchored_until=until,
     )

@@ -57,7 +57,8 @@ def tfr_path_cwr(
 
 def with_migration_scale(params: ProjectionParams, scale: float | np.ndarray) -> ProjectionParams:
     """Net migration rates times `scale` (0 = none, 0.5 = half the outflow and inflow; one value, or one per
-    unit). The consistency factors (`params.adjustment`) stay as they are."""
+    unit). パターン1's parameters carry all of its migration as rates (`engine.as_rates`), so for its scenarios
+    × 0 is the closed population; parameters with factors (`params.adjustment`, the engine's own run) keep them."""
     factor = np.asarray(scale, dtype=np.float64)
     if np.any(factor < 0) or not np.all(np.isfinite(factor)):
         raise ValueError("the migration scale must be finite and ≥ 0")
