@@ -81,9 +81,9 @@ def project_municipality(
     """Projection of one municipality (or its joint unit) under a scenario: long rows by year, sex and age.
 
     The unit's row of the all-unit run (`simulate`), so the result equals the unit's rows of
-    out_projection__population for every standard scenario. Custom scenarios keep pattern1's prefecture/national
-    consistency factors; with the default TFR path and scale 1 a custom run equals sim1 (the default path raises
-    fertility and is a floor, as in sim1).
+    out_projection__population for every standard scenario. A custom scenario's migration scale acts on all of
+    pattern1's net migration (its anchoring and consistency are part of its rates), so with the default TFR path
+    scale 1 equals sim1 (the default path raises fertility and is a floor, as in sim1) and scale 0 equals sim2.
     """
     inputs = load_inputs(db)
     base = baseline(db)
