@@ -63,7 +63,7 @@ def gross_rates(
     `out_migrants`: (units,) totals spread by `profile` (2, 19; default `dispersion_profile`) in proportion to
     profile × survivors, or (units, 2, 19) by sex × age as published. A cell whose net loss exceeds its
     out-rate gets out-rate = −net and no in-migrants (in-migrants cannot be negative). A unit whose total is
-    NaN keeps its net rate as out- or in-rate alone (no pool effect)."""
+    NaN has its net rate as an out-rate alone where it loses and as an in-rate alone where it gains."""
     net_rates = np.asarray(net_rates, dtype=np.float64)
     survivors = np.asarray(survivors, dtype=np.float64)
     out_migrants = np.asarray(out_migrants, dtype=np.float64)
