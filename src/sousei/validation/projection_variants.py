@@ -242,6 +242,6 @@ def gross_section(
         )
         + "how far it moves them rests on the age profile and the count of movers, neither of which the "
         "bundle gives. With out-migrants by municipality × sex × age (住民基本台帳人口移動報告 詳細集計, "
-        "or the census's 移動人口 tables; both on e-Stat, `sousei estat fetch` with an application ID) both would "
-        "be data: `gross.gross_rates` takes out-migrants in that form.",
+        "or the census's 移動人口 tables; both on e-Stat: `sousei data estat STATS_DATA_ID` with an application "
+        "ID) both would be data: `gross.gross_rates` takes out-migrants in that form.",
     ]
