@@ -18,6 +18,17 @@ PEER_WEIGHT = 0.25
 # (the 18 industries are neutral and never issues, but the fiscal indices are many) cannot crowd out the others.
 PER_FAMILY = 3
 
+# The comparison's columns a priority issue carries as its evidence, beside its value and unit.
+EVIDENCE_COLUMNS = (
+    "national_value",
+    "prefecture_value",
+    "peer_mean",
+    "oriented_japan",
+    "oriented_peer",
+    "previous_year",
+    "change",
+    "oriented_change_score",
+)
 ISSUE_COLUMNS = (
     "muni_code",
     "rank",
@@ -29,14 +40,7 @@ ISSUE_COLUMNS = (
     "priority_score",
     "value",
     "unit",
-    "national_value",
-    "prefecture_value",
-    "peer_mean",
-    "oriented_japan",
-    "oriented_peer",
-    "previous_year",
-    "change",
-    "oriented_change_score",
+    *EVIDENCE_COLUMNS,
     "sources",
 )
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from sousei.domain.indicators.compare import COMPARISON_COLUMNS
+
 # How Japan's and a prefecture's value is formed, by the registry's aggregate (shown beside 全国 / 都道府県).
 AGGREGATE_JA = {
     "sum": "合計",
@@ -125,19 +127,20 @@ class IndicatorValues:
         return {c: _num(v) for c, v in zip(self.codes, self.cols["value"], strict=True)}
 
 
-_COMPARISON_COLS = (
-    "value",
-    "deviation_japan",
-    "deviation_peer",
-    "oriented_japan",
-    "oriented_peer",
-    "rank_japan",
-    "n_japan",
-    "rank_prefecture",
-    "n_prefecture",
-    "previous_year",
-    "previous_value",
-    "change",
-    "oriented_change_score",
-    "is_reference",
+# The comparison table's per-municipality numeric columns (domain.indicators.compare.COMPARISON_COLUMNS less its
+# keys, the area-level values read once per indicator, and its text columns), read as one float array each.
+_COMPARISON_COLS = tuple(
+    c
+    for c in COMPARISON_COLUMNS
+    if c
+    not in (
+        "indicator_id",
+        "muni_code",
+        "year",
+        "national_value",
+        "prefecture_value",
+        "peer_group",
+        "peer_mean",
+        "reference_reason",
+    )
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sousei.domain.projection.engine import FEMALE, WOMEN_20_39
 from sousei.domain.projection.inputs import HAMADORI_CODE, projection_unit
 from sousei.domain.projection.labels import PATTERN1_NAME
 from sousei.query.connection import WarehouseConnection
@@ -92,7 +93,7 @@ class ProjectionReads(WarehouseConnection):
         # The custom scenario for this unit's row only (the same numbers as the all-unit run's row, in ~1 ms instead
         # of ~30 ms); the パターン1 run is kept per unit.
         result = simulate(sim, "custom", [i], {2030: tfr_2030, 2040: tfr_2040}, migration_scale)[0]
-        base = self.memo(f"pattern1:{unit}", lambda: simulate(sim, "pattern1", [i])[0])
+        base = self._pattern1_run(unit)
         years = list(sim.years)
         return {
             "muni_code": code,
@@ -100,13 +101,20 @@ class ProjectionReads(WarehouseConnection):
             "years": years,
             "baseline": [round(float(v), 1) for v in base.sum(axis=(1, 2))],
             "simulated": [round(float(v), 1) for v in result.sum(axis=(1, 2))],
-            "women_20_39_baseline": [round(float(v), 1) for v in base[:, 1, 4:8].sum(axis=1)],
-            "women_20_39_simulated": [round(float(v), 1) for v in result[:, 1, 4:8].sum(axis=1)],
+            "women_20_39_baseline": [round(float(v), 1) for v in base[:, FEMALE, WOMEN_20_39].sum(axis=1)],
+            "women_20_39_simulated": [round(float(v), 1) for v in result[:, FEMALE, WOMEN_20_39].sum(axis=1)],
             "baseline_name": PATTERN1_NAME,
             "tfr_2030": tfr_2030,
             "tfr_2040": tfr_2040,
             "migration_scale": migration_scale,
         }
+
+    def _pattern1_run(self, unit: str) -> Any:
+        """The unit's パターン1 run (years, 2, 19), computed once per process for the simulator and its table."""
+        from sousei.domain.projection.scenarios import simulate
+
+        sim = self._simulator()
+        return self.memo(f"pattern1:{unit}", lambda: simulate(sim, "pattern1", [sim.index(unit)])[0])
 
     def pattern1_assumptions(self, code: str) -> dict[str, Any] | None:
         """パターン1's assumptions for the municipality's unit, per five-year step (what the simulator's sliders are
@@ -122,11 +130,9 @@ class ProjectionReads(WarehouseConnection):
         def make() -> dict[str, Any]:
             import numpy as np
 
-            from sousei.domain.projection.scenarios import simulate
-
             i = sim.index(unit)
             p = sim.params.select([i])
-            run = simulate(sim, "pattern1", [i])[0]  # (years, 2, 19)
+            run = self._pattern1_run(unit)  # (years, 2, 19)
             survival = p.survival[0]  # (steps, 2, 19)
             steps = p.steps
             migrants = [float(run[k + 1][:, 1:].sum() - (run[k] * survival[k]).sum()) for k in range(steps)]

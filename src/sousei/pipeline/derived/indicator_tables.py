@@ -7,6 +7,7 @@ import dataclasses
 
 import polars as pl
 
+from sousei.domain.diagnosis import EVIDENCE_COLUMNS
 from sousei.domain.scores import SCORE_MAX, SCORE_MIN
 from sousei.pipeline.fields import field
 from sousei.pipeline.schema import Column as C
@@ -221,19 +222,7 @@ ISSUES = Table(
         C("priority_score", "DOUBLE", "Score of the ranking rule (docs/methods/priority.md)", min=0),
         _evidence("value"),
         C("unit", "VARCHAR", "Unit"),
-        *map(
-            _evidence,
-            (
-                "national_value",
-                "prefecture_value",
-                "peer_mean",
-                "oriented_japan",
-                "oriented_peer",
-                "previous_year",
-                "change",
-                "oriented_change_score",
-            ),
-        ),
+        *map(_evidence, EVIDENCE_COLUMNS),
         C("sources", "VARCHAR", "Source ids of the indicator"),
     ),
     key=("muni_code", "rank"),
