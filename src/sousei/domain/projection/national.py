@@ -10,6 +10,7 @@ from sousei.domain.projection.anchor import (
     GROUP_OF_AGE,
     broad_sums,
 )
+from sousei.domain.projection.engine import FEMALE, WOMEN_15_49
 from sousei.domain.projection.inputs import Inputs
 from sousei.domain.projection.methods import (
     child_woman_ratio,
@@ -45,7 +46,7 @@ def national_targets(inputs: Inputs, base_year: int, base_national: np.ndarray, 
         new = np.zeros_like(pop)
         new[:, 1:] = moved[:, :-1]
         new[:, -1] += moved[:, -1]
-        kids = cwr * new[1, 3:10].sum()
+        kids = cwr * new[FEMALE, WOMEN_15_49].sum()
         new[0, 0], new[1, 0] = kids * boys, kids * (1 - boys)
         out[k] = pop = new
     return out
